@@ -1,0 +1,55 @@
+# pm-oauth: `make run` serves a demo workspace on SQLite, `make test` runs the suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8080
+DEMO_WORKSPACE ?= workflow
+
+.PHONY: run test lint install-run install-test clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+install-run:
+	@scripts/system-packages.sh run
+
+install-test:
+	@scripts/system-packages.sh test
+
+var/secret_key:
+	@mkdir -p var && chmod 700 var
+	@umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+
+var/admin_password:
+	@mkdir -p var && chmod 700 var
+	@umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(12))' > $@
+
+run: install-run $(VENV)/.installed var/secret_key var/admin_password
+	@echo
+	@echo "pm-oauth is starting on http://$(HOST):$(PORT)/"
+	@echo "  home page:     http://$(HOST):$(PORT)/"
+	@echo "  web login:     http://$(HOST):$(PORT)/sys$(DEMO_WORKSPACE)/en/neoclassic/login/login"
+	@echo "  applications:  http://$(HOST):$(PORT)/sys$(DEMO_WORKSPACE)/en/neoclassic/oauth2/applications"
+	@echo "  token:         POST http://$(HOST):$(PORT)/$(DEMO_WORKSPACE)/oauth2/token"
+	@echo "  REST API:      http://$(HOST):$(PORT)/api/1.0/$(DEMO_WORKSPACE)/  (schema: /api/1.0/$(DEMO_WORKSPACE)/schema/ui)"
+	@echo "  Django admin:  http://$(HOST):$(PORT)/admin/  (make an operator: $(BIN)/python manage.py createsuperuser)"
+	@echo "  demo login:    workspace $(DEMO_WORKSPACE), user admin, password $$(cat var/admin_password)"
+	@echo
+	PATH="$(CURDIR)/$(BIN):$$PATH" PM_BOOTSTRAP_WORKSPACE=$(DEMO_WORKSPACE) PM_ADMIN_PASSWORD_FILE=var/admin_password \
+		PM_BIND=$(HOST):$(PORT) docker/entrypoint.sh
+
+test: install-test $(VENV)/.installed var/secret_key
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed var/secret_key
+	$(BIN)/ruff check .
+	$(BIN)/mypy .
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .mypy_cache .ruff_cache

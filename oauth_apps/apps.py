@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OAuthAppsConfig(AppConfig):
+    name = "oauth_apps"
+    verbose_name = "OAuth applications and tokens"

@@ -1,0 +1,40 @@
+"""ProcessMaker-shaped identifiers, drawn from a CSPRNG (`secrets`).
+
+ProcessMaker makes these with uniqid() and mt_rand(); the shapes stay the same so
+clients that validate them keep working, the randomness does not.
+"""
+
+from __future__ import annotations
+
+import secrets
+import string
+from typing import Any
+
+from oauth2_provider.generators import BaseHashGenerator
+
+CLIENT_ID_LENGTH = 32
+CLIENT_SECRET_HEX_BYTES = 16  # 32 lowercase hex
+TOKEN_HEX_BYTES = 20  # 40 lowercase hex: access tokens, refresh tokens and codes
+
+
+def new_client_id() -> str:
+    return "".join(secrets.choice(string.ascii_uppercase) for _ in range(CLIENT_ID_LENGTH))
+
+
+def new_client_secret() -> str:
+    return secrets.token_hex(CLIENT_SECRET_HEX_BYTES)
+
+
+def new_token(request: Any = None) -> str:
+    """An access token, refresh token or authorization code (the oauthlib generator signature)."""
+    return secrets.token_hex(TOKEN_HEX_BYTES)
+
+
+class ClientIdGenerator(BaseHashGenerator):
+    def hash(self) -> str:
+        return new_client_id()
+
+
+class ClientSecretGenerator(BaseHashGenerator):
+    def hash(self) -> str:
+        return new_client_secret()

@@ -1,0 +1,215 @@
+"""django-oauth-toolkit's models, swapped in with ProcessMaker's table and column names.
+
+ProcessMaker's own code and plugins read these tables directly (for example
+`SELECT ACCESS_TOKEN FROM OAUTH_ACCESS_TOKENS WHERE USER_ID=... ORDER BY EXPIRES DESC`),
+so the PM columns are real columns with PM's meaning. Foreign keys stay integer
+(`application_id`, `USER_PK`) because django-oauth-toolkit filters on
+`application_id = client.pk`; the PM string columns (`CLIENT_ID`, `USER_ID`) are
+copied from them when a row is saved and never change afterwards.
+
+Every row carries its workspace, so every lookup can be limited to the workspace a
+request was routed to.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from oauth2_provider.models import (
+    AbstractAccessToken,
+    AbstractApplication,
+    AbstractDeviceGrant,
+    AbstractGrant,
+    AbstractIDToken,
+    AbstractRefreshToken,
+    ClientSecretField,
+)
+
+from oauth_apps.identifiers import new_client_id, new_client_secret
+from workspaces.models import Workspace
+
+
+class Application(AbstractApplication):
+    """An OAuth client (RFC 6749 section 2) registered in one workspace: OAUTH_CLIENTS.
+
+    `client_secret` holds a salted hash (see `workspaces.hashers.ClientSecretHasher`);
+    the plain secret is shown once, when it is made. A workspace's local web client
+    (`is_local`) mints tokens for logged-in web sessions only and is refused at the
+    token endpoint.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="applications")
+    client_id = models.CharField(
+        "client ID",
+        max_length=80,
+        unique=True,
+        default=new_client_id,
+        db_column="CLIENT_ID",
+        help_text="RFC 6749 2.2 client identifier: 32 letters A-Z.",
+    )
+    client_secret = ClientSecretField(
+        "client secret",
+        max_length=255,
+        blank=True,
+        default=new_client_secret,
+        db_column="CLIENT_SECRET",
+        help_text="Hash of the RFC 6749 2.3.1 client password; empty for a public client.",
+    )
+    name = models.CharField("name", max_length=256, db_column="CLIENT_NAME")
+    description = models.CharField(max_length=1024, blank=True, db_column="CLIENT_DESCRIPTION")
+    website = models.CharField("web site", max_length=1024, db_column="CLIENT_WEBSITE")
+    redirect_uris = models.TextField(
+        "callback URL",
+        blank=True,
+        db_column="REDIRECT_URI",
+        help_text="RFC 6749 3.1.2 redirection endpoint (ProcessMaker registers at most one).",
+    )
+    is_local = models.BooleanField(
+        default=False, help_text="The workspace's own web client; never usable at the token endpoint."
+    )
+
+    class Meta(AbstractApplication.Meta):
+        swappable = "OAUTH2_PROVIDER_APPLICATION_MODEL"
+        db_table = "OAUTH_CLIENTS"
+        indexes = [models.Index(fields=["workspace", "user"], name="client_workspace_owner")]
+
+    def allows_grant_type(self, *grant_types: str) -> bool:
+        # ProcessMaker lets every registered client use every grant it supports.
+        return not self.is_local
+
+    @property
+    def is_public(self) -> bool:
+        return self.client_type == self.CLIENT_PUBLIC
+
+
+class AccessToken(AbstractAccessToken):
+    """An access token (RFC 6749 section 1.4): OAUTH_ACCESS_TOKENS.
+
+    `token` is ProcessMaker's ACCESS_TOKEN (40 lowercase hex); it is looked up through
+    django-oauth-toolkit's unique `token_checksum` (SHA-256 of it). `user_uid` is NULL
+    for client-credentials tokens, which act for no user (RFC 6749 4.4).
+    `token_family` ties together every token descended from one original grant, so a
+    replayed code or refresh token can revoke them all (RFC 9700 4.2.4, 4.14.2).
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="access_tokens",
+        db_column="USER_PK",
+    )
+    token = models.CharField("access token", max_length=255, db_column="ACCESS_TOKEN")
+    client_id = models.CharField("client ID", max_length=80, db_column="CLIENT_ID", editable=False)
+    user_uid = models.CharField("user UID", max_length=32, null=True, blank=True, db_column="USER_ID", editable=False)
+    expires = models.DateTimeField(db_column="EXPIRES")
+    scope = models.TextField(blank=True, db_column="SCOPE")
+    token_family = models.UUIDField(null=True, blank=True, editable=False)
+
+    class Meta(AbstractAccessToken.Meta):
+        swappable = "OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL"
+        db_table = "OAUTH_ACCESS_TOKENS"
+        indexes = [
+            models.Index(fields=["user_uid", "expires"], name="access_token_user_expires"),
+            models.Index(fields=["workspace", "expires"], name="access_token_ws_expires"),
+            models.Index(fields=["token_family"], name="access_token_family"),
+        ]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        copy_pm_columns(self)
+        super().save(*args, **kwargs)
+
+
+class RefreshToken(AbstractRefreshToken):
+    """A refresh token (RFC 6749 section 1.5, 6): OAUTH_REFRESH_TOKENS.
+
+    Single use: a refresh marks it `revoked` and issues a new one in the same
+    `token_family`. It keeps its own scope and expiry (NULL: never expires), so it
+    outlives its access token.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="refresh_tokens",
+        db_column="USER_PK",
+    )
+    token = models.CharField("refresh token", max_length=255, db_column="REFRESH_TOKEN")
+    client_id = models.CharField("client ID", max_length=80, db_column="CLIENT_ID", editable=False)
+    user_uid = models.CharField("user UID", max_length=32, null=True, blank=True, db_column="USER_ID", editable=False)
+    expires = models.DateTimeField(null=True, blank=True, db_column="EXPIRES")
+    scope = models.TextField(blank=True, db_column="SCOPE")
+
+    class Meta(AbstractRefreshToken.Meta):
+        swappable = "OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL"
+        db_table = "OAUTH_REFRESH_TOKENS"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        copy_pm_columns(self)
+        super().save(*args, **kwargs)
+
+
+class Grant(AbstractGrant):
+    """An authorization code (RFC 6749 4.1.2): OAUTH_AUTHORIZATION_CODES.
+
+    A used code is kept with `used_at` set rather than deleted, so a second use can be
+    told from an unknown code and the tokens it produced revoked (RFC 9700 4.2.4).
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="authorization_codes",
+        db_column="USER_PK",
+    )
+    code = models.CharField("authorization code", max_length=255, unique=True, db_column="AUTHORIZATION_CODE")
+    client_id = models.CharField("client ID", max_length=80, db_column="CLIENT_ID", editable=False)
+    user_uid = models.CharField("user UID", max_length=32, null=True, blank=True, db_column="USER_ID", editable=False)
+    redirect_uri = models.TextField(blank=True, db_column="REDIRECT_URI")
+    redirect_uri_sent = models.BooleanField(
+        default=False, help_text="Whether the authorize request named a redirect_uri (RFC 6749 4.1.3)."
+    )
+    expires = models.DateTimeField(db_column="EXPIRES")
+    scope = models.TextField(blank=True, db_column="SCOPE")
+    used_at = models.DateTimeField(null=True, blank=True)
+    token_family = models.UUIDField(null=True, blank=True, editable=False)
+
+    class Meta(AbstractGrant.Meta):
+        swappable = "OAUTH2_PROVIDER_GRANT_MODEL"
+        db_table = "OAUTH_AUTHORIZATION_CODES"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        copy_pm_columns(self)
+        super().save(*args, **kwargs)
+
+
+class IDToken(AbstractIDToken):
+    """OpenID Connect ID token; ProcessMaker has none, the model is swapped for consistency."""
+
+    class Meta(AbstractIDToken.Meta):
+        swappable = "OAUTH2_PROVIDER_ID_TOKEN_MODEL"
+        db_table = "OAUTH_ID_TOKENS"
+
+
+class DeviceGrant(AbstractDeviceGrant):
+    """RFC 8628 device grant; ProcessMaker has none, the model is swapped for consistency."""
+
+    class Meta(AbstractDeviceGrant.Meta):
+        swappable = "OAUTH2_PROVIDER_DEVICE_GRANT_MODEL"
+        db_table = "OAUTH_DEVICE_GRANTS"
+
+
+def copy_pm_columns(row: AccessToken | RefreshToken | Grant) -> None:
+    """Fill ProcessMaker's string columns from the integer foreign keys, once."""
+    if not row.client_id and row.application_id:
+        row.client_id = row.application.client_id
+    if row.user_uid is None and row.user_id:
+        row.user_uid = row.user.uid
+    if not row.workspace_id and row.application_id:
+        row.workspace_id = row.application.workspace_id

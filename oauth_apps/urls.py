@@ -1,0 +1,5 @@
+"""OAuth endpoints under /{ws}/oauth2/."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

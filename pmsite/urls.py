@@ -1,0 +1,15 @@
+"""Root URLs. Workspace URLs capture `ws` so they can be reversed; the routing
+middleware resolves it to `request.workspace` and drops it before the view runs."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from pmsite import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("health", views.health, name="health"),
+    path("admin/", admin.site.urls),
+    path("", include("oauth_apps.urls")),
+    path("", include("workspaces.urls")),
+]

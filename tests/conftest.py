@@ -1,0 +1,45 @@
+"""Named actors shared by the suite.
+
+- `workspace`: the workspace "workflow", made by the real createworkspace service.
+- `admin`: its admin (PROCESSMAKER_ADMIN, with PM_REST_API_APPLICATIONS).
+- `operator_user`: a plain user (PROCESSMAKER_OPERATOR).
+- `other_workspace` / `stranger`: a second workspace and a user of it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from workspaces.models import Role, User, Workspace
+from workspaces.services import create_user, create_workspace
+
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture
+def workspace(db: None) -> Workspace:
+    return create_workspace("workflow", "admin", PASSWORD).workspace
+
+
+@pytest.fixture
+def admin(workspace: Workspace) -> User:
+    return User.objects.get_in_workspace(workspace, "admin")
+
+
+@pytest.fixture
+def operator_user(workspace: Workspace) -> User:
+    role = workspace.roles.get(code=Role.OPERATOR)
+    return create_user(
+        workspace, "JohnDoe", PASSWORD, role=role, first_name="John", last_name="Doe", email="john@example.com"
+    )
+
+
+@pytest.fixture
+def other_workspace(db: None) -> Workspace:
+    return create_workspace("other", "admin", PASSWORD).workspace
+
+
+@pytest.fixture
+def stranger(other_workspace: Workspace) -> User:
+    role = other_workspace.roles.get(code=Role.ADMIN)
+    return create_user(other_workspace, "stranger", PASSWORD, role=role)

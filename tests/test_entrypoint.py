@@ -1,0 +1,61 @@
+"""docker/entrypoint.sh, run outside Docker: migrate, bootstrap a workspace, serve with gunicorn."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.live import PROJECT, free_port, stop, wait_until_up
+
+pytestmark = pytest.mark.live
+
+
+def test_entrypoint_bootstraps_a_workspace_and_serves_it(tmp_path: Path) -> None:
+    port = free_port()
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "PYTHON": sys.executable,
+        "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
+        "PM_BOOTSTRAP_WORKSPACE": "demo",
+        "PM_ADMIN_PASSWORD": "entrypoint password",
+        "PM_BIND": f"127.0.0.1:{port}",
+        "WEB_CONCURRENCY": "1",
+    }
+    log = (tmp_path / "server.log").open("wb")
+    process = subprocess.Popen(
+        [str(PROJECT / "docker" / "entrypoint.sh")],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/health", process)
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/") as response:  # noqa: S310
+            assert b"demo" in response.read()
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/sysdemo/en/neoclassic/login/login") as response:  # noqa: S310
+            assert response.status == 200
+    finally:
+        stop(process)
+    check = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from workspaces.models import User; "
+            "print(User.objects.get(username='admin').check_password('entrypoint password'))",
+        ],
+        cwd=PROJECT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert check.stdout.strip().splitlines()[-1] == "True", check.stderr

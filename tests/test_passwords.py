@@ -1,0 +1,40 @@
+"""Argon2id for new passwords; ProcessMaker's legacy hashes verify once and are upgraded."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+from django.contrib.auth import authenticate
+from django.contrib.auth.hashers import check_password, make_password
+
+from tests.conftest import PASSWORD
+from workspaces.models import User
+
+
+def test_new_passwords_are_argon2id_at_owasp_parameters(operator_user: User) -> None:
+    assert operator_user.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
+
+
+@pytest.mark.parametrize(("prefix", "digest"), [("pm_sha256", hashlib.sha256), ("pm_md5", hashlib.md5)])
+def test_legacy_processmaker_hash_verifies_and_is_upgraded(operator_user: User, prefix: str, digest: type) -> None:
+    User.objects.filter(pk=operator_user.pk).update(password=f"{prefix}${digest(PASSWORD.encode()).hexdigest()}")
+    user = authenticate(None, username="johndoe", password=PASSWORD, workspace=operator_user.workspace)
+    assert user == operator_user
+    assert User.objects.get(pk=operator_user.pk).password.startswith("argon2$argon2id$")
+
+
+@pytest.mark.parametrize(("prefix", "digest"), [("pm_sha256", hashlib.sha256), ("pm_md5", hashlib.md5)])
+def test_legacy_hash_refuses_a_wrong_password_and_is_kept(operator_user: User, prefix: str, digest: type) -> None:
+    stored = f"{prefix}${digest(PASSWORD.encode()).hexdigest()}"
+    User.objects.filter(pk=operator_user.pk).update(password=stored)
+    assert authenticate(None, username="johndoe", password="wrong", workspace=operator_user.workspace) is None
+    assert User.objects.get(pk=operator_user.pk).password == stored
+
+
+def test_client_secret_hash_is_salted_and_verifies() -> None:
+    first = make_password("s3cret", hasher="pm_client_secret")
+    second = make_password("s3cret", hasher="pm_client_secret")
+    assert first != second
+    assert check_password("s3cret", first)
+    assert not check_password("s3cret!", first)

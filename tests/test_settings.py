@@ -1,0 +1,40 @@
+"""Settings come from the environment; without a secret key the app refuses to start, clearly."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.live import PROJECT
+
+
+def run_check(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_without_a_secret_key_the_app_refuses_to_start_with_one_message(tmp_path: Path) -> None:
+    env = {key: value for key, value in os.environ.items() if not key.startswith("SECRET_KEY")}
+    env["PM_VAR_DIR"] = str(tmp_path)
+    result = run_check(env)
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_the_secret_key_may_come_from_a_file(tmp_path: Path) -> None:
+    key_file = tmp_path / "key"
+    key_file.write_text("a key read from a file\n")
+    env = {key: value for key, value in os.environ.items() if not key.startswith("SECRET_KEY")}
+    env.update(PM_VAR_DIR=str(tmp_path), SECRET_KEY_FILE=str(key_file), DATABASE_URL=f"sqlite:///{tmp_path / 'db'}")
+    result = run_check(env)
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_malformed_boolean_setting_is_refused(tmp_path: Path) -> None:
+    env = {**os.environ, "DEBUG": "maybe", "DATABASE_URL": f"sqlite:///{tmp_path / 'db'}"}
+    result = run_check(env)
+    assert result.returncode != 0
+    assert "DEBUG must be true or false" in result.stderr

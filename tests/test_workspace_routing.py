@@ -1,0 +1,82 @@
+"""The routing middleware: three URL shapes, 503 with no body for anything unknown."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from workspaces.middleware import workspace_name_from_path
+from workspaces.models import Workspace
+
+METHODS = ["get", "post", "put", "patch", "delete", "options", "head"]
+SHAPES = ["/{ws}/oauth2/token", "/sys{ws}/en/neoclassic/login/login", "/api/1.0/{ws}/users"]
+
+
+@pytest.mark.parametrize(
+    ("path", "name"),
+    [
+        ("/workflow/oauth2/token", "workflow"),
+        ("/workflow/oauth2", "workflow"),
+        ("/sysworkflow/en/neoclassic/login/login", "workflow"),
+        ("/sysworkflow/es/classic", "workflow"),
+        ("/api/1.0/workflow/users", "workflow"),
+        ("/api/1.0/workflow", "workflow"),
+        ("/sys/en/neoclassic/login/login", ""),
+        ("/admin/", None),
+        ("/static/pm/site.css", None),
+        ("/health", None),
+        ("/", None),
+        ("/workflow/other", None),
+    ],
+)
+def test_workspace_name_is_read_from_each_url_shape(path: str, name: str | None) -> None:
+    assert workspace_name_from_path(path) == name
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize("method", METHODS)
+def test_unknown_workspace_gets_503_with_empty_body_for_every_method(
+    client: Client, workspace: Workspace, shape: str, method: str
+) -> None:
+    response = getattr(client, method)(shape.format(ws="nosuchworkspace"))
+    assert response.status_code == 503
+    assert response.content == b""
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_inactive_workspace_gets_503(client: Client, workspace: Workspace, shape: str) -> None:
+    Workspace.objects.filter(pk=workspace.pk).update(is_active=False)
+    response = client.get(shape.format(ws="workflow"))
+    assert response.status_code == 503
+    assert response.content == b""
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+@pytest.mark.parametrize(
+    "name", ["..", "%2e", "%2e%2e", ".", "w" * 65, "work flow", "work%00flow", "WORKFLOW", "workflow;"]
+)
+def test_odd_workspace_names_get_503(client: Client, workspace: Workspace, shape: str, name: str) -> None:
+    response = client.get(shape.format(ws=name))
+    assert response.status_code == 503
+    assert response.content == b""
+
+
+def test_known_workspace_is_routed_to_its_pages(client: Client, workspace: Workspace) -> None:
+    response = client.get("/sysworkflow/en/neoclassic/login/login")
+    assert response.status_code == 200
+    assert b"workflow" in response.content
+
+
+def test_known_workspace_with_unknown_page_is_404_not_503(client: Client, workspace: Workspace) -> None:
+    assert client.get("/workflow/oauth2/no-such-endpoint").status_code == 404
+    assert client.get("/api/1.0/workflow/no-such-resource").status_code == 404
+
+
+def test_a_64_character_name_is_valid(client: Client, db: None) -> None:
+    Workspace.objects.create(name="w" * 64)
+    assert client.get(f"/sys{'w' * 64}/en/neoclassic/login/login").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/health", "/admin/login/", "/", "/static/pm/site.css"])
+def test_paths_outside_workspace_shapes_are_untouched(client: Client, db: None, path: str) -> None:
+    assert client.get(path).status_code == 200

@@ -1,0 +1,103 @@
+"""Workspace routing and per-workspace web sessions.
+
+The workspace is resolved here, once, from the three URL shapes ProcessMaker uses,
+and kept on `request.workspace`; nothing else parses the URL for it again.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest, HttpResponse
+
+from workspaces.models import WORKSPACE_NAME_PATTERN, Workspace
+
+# /{ws}/oauth2/...   /sys{ws}/{lang}/{skin}/...   /api/1.0/{ws}/...
+WORKSPACE_PATH = re.compile(
+    r"^/(?:api/1\.0/(?P<api>[^/]*)|sys(?P<sys>[^/]*)/[^/]+/[^/]+|(?P<oauth>[^/]+)/oauth2)(?:/|$)"
+)
+VALID_NAME = re.compile(WORKSPACE_NAME_PATTERN)
+
+# How often a sliding session's expiry is pushed forward (and written to the database).
+SESSION_TOUCH_INTERVAL = 5
+SESSION_TOUCH_KEY = "_pm_touched"
+
+
+def workspace_name_from_path(path: str) -> str | None:
+    """The workspace named by a workspace URL, '' for a malformed one, None for other paths."""
+    match = WORKSPACE_PATH.match(path)
+    if match is None:
+        return None
+    return next(name for name in match.groups() if name is not None)
+
+
+class WorkspaceRoutingMiddleware:
+    """Sets `request.workspace`; an unknown or inactive workspace gets 503 with no body.
+
+    The 503 with an empty body is what ProcessMaker's documentation promises for a
+    workspace name that is not valid, and it is the same for every method, so a
+    probe cannot tell an unknown workspace from a disabled one.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.workspace = None  # type: ignore[attr-defined]
+        name = workspace_name_from_path(request.path)
+        if name is not None:
+            workspace = self.find_workspace(name)
+            if workspace is None:
+                return HttpResponse(status=503, content=b"", content_type="text/plain")
+            request.workspace = workspace  # type: ignore[attr-defined]
+        return self.get_response(request)
+
+    @staticmethod
+    def find_workspace(name: str) -> Workspace | None:
+        if not VALID_NAME.match(name):
+            return None
+        workspace = Workspace.objects.filter(name=name, is_active=True).first()
+        # MySQL compares names case-insensitively; a workspace URL is an exact match.
+        if workspace is None or workspace.name != name:
+            return None
+        return workspace
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: dict[str, Any]
+    ) -> None:
+        # URL patterns capture the workspace name so they can be reversed; views take the
+        # resolved workspace from the request instead, so the name is dropped here.
+        view_kwargs.pop("ws", None)
+
+
+class WorkspaceSessionMiddleware:
+    """A login session counts only on its own workspace, and slides with activity.
+
+    Runs after AuthenticationMiddleware. On another workspace's URLs the user is
+    anonymous; on its own, the session's expiry is pushed to "now + the workspace's
+    inactivity timeout", written at most every few seconds.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        workspace: Workspace | None = getattr(request, "workspace", None)
+        if workspace is not None and request.user.is_authenticated:
+            if getattr(request.user, "workspace_id", None) != workspace.id:
+                request.user = AnonymousUser()
+            else:
+                touch_session(request, workspace)
+        return self.get_response(request)
+
+
+def touch_session(request: HttpRequest, workspace: Workspace) -> None:
+    now = int(time.time())
+    last = request.session.get(SESSION_TOUCH_KEY, 0)
+    if now - last >= SESSION_TOUCH_INTERVAL or request.session.get_expiry_age() > workspace.session_inactivity_timeout:
+        request.session[SESSION_TOUCH_KEY] = now
+        request.session.set_expiry(workspace.session_inactivity_timeout)

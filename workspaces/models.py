@@ -1,0 +1,247 @@
+"""Workspaces (tenants), their roles and users.
+
+ProcessMaker keeps one database per workspace; we keep one database with a
+workspace on every row, so every lookup of a user, client or token is filtered
+by the workspace the request was routed to.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.utils import timezone
+
+WORKSPACE_NAME_PATTERN = r"^[A-Za-z0-9_-]{1,64}\Z"
+workspace_name_validator = RegexValidator(
+    WORKSPACE_NAME_PATTERN, "A workspace name is 1 to 64 letters, digits, '_' or '-'."
+)
+
+
+class ErrorMode(models.TextChoices):
+    # ProcessMaker answers token-endpoint errors with HTTP 200 (its REST layer overrides the 400).
+    PROCESSMAKER = "processmaker", "ProcessMaker (HTTP 200 error bodies)"
+    RFC6749 = "rfc6749", "RFC 6749 (HTTP 400/401 error bodies)"
+
+
+class Workspace(models.Model):
+    """A ProcessMaker workspace: the tenant named in every URL, with its OAuth settings."""
+
+    name = models.CharField(max_length=64, unique=True, validators=[workspace_name_validator])
+    is_active = models.BooleanField(default=True, help_text="An inactive workspace answers 503 everywhere.")
+    access_token_lifetime = models.PositiveIntegerField(
+        default=86400,
+        validators=[MinValueValidator(1)],
+        help_text="Seconds an access token lives (RFC 6749 4.2.2 expires_in).",
+    )
+    refresh_token_lifetime = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Seconds a refresh token lives; empty means it never expires (it is single use).",
+    )
+    authorization_code_lifetime = models.PositiveIntegerField(
+        default=30, validators=[MinValueValidator(1)], help_text="Seconds an authorization code lives (RFC 6749 4.1.2)."
+    )
+    default_scope = models.CharField(
+        max_length=200, default="*", help_text="Scope granted when a client asks for none."
+    )
+    error_mode = models.CharField(max_length=16, choices=ErrorMode.choices, default=ErrorMode.PROCESSMAKER)
+    session_inactivity_timeout = models.PositiveIntegerField(
+        default=1440,
+        validators=[MinValueValidator(60)],
+        help_text="Seconds of inactivity after which a web session ends.",
+    )
+    lockout_threshold = models.PositiveIntegerField(
+        default=10, help_text="Failed logins for one username within the window that lock it."
+    )
+    lockout_window = models.PositiveIntegerField(default=900, help_text="Seconds over which failed logins count.")
+    lockout_duration = models.PositiveIntegerField(default=900, help_text="Seconds a locked username stays locked.")
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PermissionCode(models.TextChoices):
+    """ProcessMaker's RBAC permission codes (RBAC_PERMISSIONS.PER_CODE)."""
+
+    PM_LOGIN = "PM_LOGIN", "Log in"
+    PM_CASES = "PM_CASES", "Work on cases"
+    PM_FACTORY = "PM_FACTORY", "Design processes"
+    PM_USERS = "PM_USERS", "Manage users"
+    PM_SETUP = "PM_SETUP", "Set up the workspace"
+    PM_REPORTS = "PM_REPORTS", "See reports"
+    PM_SUPERVISOR = "PM_SUPERVISOR", "Supervise processes"
+    PM_REST_API_APPLICATIONS = "PM_REST_API_APPLICATIONS", "Register REST API applications"
+
+
+class Role(models.Model):
+    """A role of one workspace and the permission codes it grants (RBAC_ROLES)."""
+
+    ADMIN = "PROCESSMAKER_ADMIN"
+    OPERATOR = "PROCESSMAKER_OPERATOR"
+
+    class Status(models.TextChoices):
+        ACTIVE = "ACTIVE", "Active"
+        INACTIVE = "INACTIVE", "Inactive"
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="roles")
+    code = models.CharField(max_length=64, validators=[RegexValidator(r"^[A-Z0-9_]{1,64}\Z")])
+    name = models.CharField(max_length=128, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.ACTIVE)
+    permissions = models.JSONField(default=list, blank=True, help_text="Permission codes, e.g. PM_USERS.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["workspace", "code"], name="role_code_unique_per_workspace")]
+        ordering = ["workspace", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.workspace})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == self.Status.ACTIVE
+
+    def grants(self, permission: str) -> bool:
+        return self.is_active and permission in self.permissions
+
+
+DEFAULT_ROLES: dict[str, list[str]] = {
+    Role.ADMIN: [code.value for code in PermissionCode],
+    Role.OPERATOR: [PermissionCode.PM_LOGIN.value, PermissionCode.PM_CASES.value],
+}
+
+
+def generate_uid() -> str:
+    """ProcessMaker's USR_UID shape (32 lowercase hex), from a CSPRNG."""
+    return secrets.token_hex(16)
+
+
+def fold_username(username: str) -> str:
+    """The key usernames are compared by: case-insensitive and identical on SQLite and MySQL."""
+    return username.strip().casefold()
+
+
+class UserManager(BaseUserManager["User"]):
+    def get_by_natural_key(self, username: str | None) -> User:
+        # Natural keys serve the Django admin and createsuperuser, which know nothing of
+        # workspaces; every workspace has its own "admin", so only operators qualify.
+        return self.get(workspace__isnull=True, username_folded=fold_username(username or ""))
+
+    def get_in_workspace(self, workspace: Workspace, username: str) -> User:
+        return self.select_related("role").get(workspace=workspace, username_folded=fold_username(username))
+
+    def create_user(self, username: str, password: str | None = None, **fields: Any) -> User:
+        user = self.model(username=username, **fields)
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, username: str, password: str | None = None, **fields: Any) -> User:
+        if self.filter(workspace__isnull=True, username_folded=fold_username(username)).exists():
+            raise ValueError(f"An operator named {username!r} already exists.")
+        fields.update(is_staff=True, is_superuser=True, workspace=None)
+        return self.create_user(username, password, **fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A ProcessMaker user (USERS / RBAC_USERS) of one workspace, or a site operator.
+
+    Operators (no workspace) only use the Django admin; workspace users log in to their
+    workspace's pages and obtain OAuth tokens there.
+    """
+
+    class Status(models.TextChoices):
+        ACTIVE = "ACTIVE", "Active"
+        INACTIVE = "INACTIVE", "Inactive"
+
+    uid = models.CharField(
+        "USR_UID",
+        max_length=32,
+        unique=True,
+        default=generate_uid,
+        editable=False,
+        help_text="ProcessMaker's user id: 32 lowercase hex.",
+    )
+    workspace = models.ForeignKey(
+        Workspace,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="users",
+        help_text="Empty for site operators, who use only the Django admin.",
+    )
+    username = models.CharField(max_length=100)
+    username_folded = models.CharField(max_length=100, editable=False)
+    first_name = models.CharField(max_length=100, blank=True)
+    last_name = models.CharField(max_length=100, blank=True)
+    email = models.EmailField(max_length=254, blank=True)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.ACTIVE)
+    due_date = models.DateField(null=True, blank=True, help_text="The account cannot log in after this day.")
+    role = models.ForeignKey(Role, on_delete=models.PROTECT, null=True, blank=True, related_name="users")
+    is_staff = models.BooleanField(default=False, help_text="May log in to the Django admin.")
+    created = models.DateTimeField(default=timezone.now)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "username"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "username_folded"], name="username_unique_per_workspace"),
+        ]
+        indexes = [models.Index(fields=["workspace", "status"], name="user_workspace_status")]
+        ordering = ["workspace", "username_folded"]
+
+    def __str__(self) -> str:
+        return f"{self.username}@{self.workspace}" if self.workspace_id else self.username
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.username_folded = fold_username(self.username)
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        self.username_folded = fold_username(self.username)
+        if self.role is not None and self.workspace_id and self.role.workspace_id != self.workspace_id:
+            raise ValidationError({"role": "The role belongs to another workspace."})
+
+    @property  # type: ignore[misc]
+    def is_active(self) -> bool:  # type: ignore[override]
+        return self.status == self.Status.ACTIVE
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip() or self.username
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.first_name or self.username
+
+    def can_log_in(self, today: date | None = None) -> bool:
+        """ProcessMaker's login rules: active, not past the due date, role active."""
+        today = today or timezone.localdate()
+        if not self.is_active:
+            return False
+        if self.due_date is not None and self.due_date < today:
+            return False
+        if self.workspace_id is not None and (self.role is None or not self.role.is_active):
+            return False
+        return True
+
+    def has_pm_permission(self, permission: str) -> bool:
+        return self.role is not None and self.role.grants(permission)

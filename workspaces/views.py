@@ -1,0 +1,74 @@
+"""Login and logout for a workspace's web pages."""
+
+from __future__ import annotations
+
+from django.contrib import auth
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_http_methods, require_POST
+
+from workspaces.forms import LoginForm
+
+LOGIN_FAILED = "Invalid username or password."
+
+
+def applications_url(workspace_name: str, lang: str, skin: str) -> str:
+    return f"/sys{workspace_name}/{lang}/{skin}/oauth2/applications"
+
+
+def login_url(workspace_name: str, lang: str = "en", skin: str = "neoclassic") -> str:
+    return f"/sys{workspace_name}/{lang}/{skin}/login/login"
+
+
+def safe_next_url(request: HttpRequest, target: str) -> str | None:
+    """`target` (ProcessMaker's `u`) as a URL on this site, or None.
+
+    ProcessMaker's pages send `u` as a path, as a bare path without the leading slash
+    (`sysworkflow/en/neoclassic/...`) or as an absolute URL on this host. Anything that
+    would leave this host or scheme is refused: no open redirect.
+    """
+    target = target.strip()
+    if not target:
+        return None
+    if not target.startswith(("/", "http://", "https://")):
+        target = "/" + target
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return None
+    return target
+
+
+@never_cache
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest, lang: str, skin: str) -> HttpResponse:
+    workspace = request.workspace  # type: ignore[attr-defined]
+    next_url = safe_next_url(request, request.GET.get("u", "")) or applications_url(workspace.name, lang, skin)
+    form = LoginForm(request.POST or None)
+    error = None
+    if request.method == "POST":
+        if form.is_valid():
+            user = auth.authenticate(
+                request,
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+                workspace=workspace,
+            )
+            if user is not None:
+                auth.login(request, user, backend="workspaces.backends.WorkspaceBackend")
+                request.session.set_expiry(workspace.session_inactivity_timeout)
+                return HttpResponseRedirect(next_url)
+        error = LOGIN_FAILED
+    return render(request, "workspaces/login.html", {"form": form, "error": error, "workspace": workspace}, status=200)
+
+
+@require_POST
+@csrf_protect
+def logout_view(request: HttpRequest, lang: str, skin: str) -> HttpResponse:
+    workspace = request.workspace  # type: ignore[attr-defined]
+    auth.logout(request)
+    return HttpResponseRedirect(login_url(workspace.name, lang, skin))
