@@ -49,6 +49,7 @@ test: install-test $(VENV)/.installed var/secret_key
 
 lint: $(VENV)/.installed var/secret_key
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
 
 clean:

@@ -1,6 +1,6 @@
 """Time one password verification with the project's Argon2id parameters.
 
-    .venv/bin/python bench/argon2_verify.py
+.venv/bin/python bench/argon2_verify.py
 """
 
 from __future__ import annotations

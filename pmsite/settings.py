@@ -136,6 +136,8 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions take the write lock up front, so two concurrent refreshes
     # of one token serialise instead of both reading it as unused.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
+    # A file, not Django's in-memory default, so tests can race real threads against it.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -206,6 +208,13 @@ OAUTH2_PROVIDER = {
     },
     "DEFAULT_SCOPES": ["*"],
     "CLIENT_SECRET_HASHER": "pm_client_secret",
+    "CLIENT_ID_GENERATOR_CLASS": "oauth_apps.identifiers.ClientIdGenerator",
+    "CLIENT_SECRET_GENERATOR_CLASS": "oauth_apps.identifiers.ClientSecretGenerator",
+    "ACCESS_TOKEN_GENERATOR": "oauth_apps.identifiers.new_token",
+    "REFRESH_TOKEN_GENERATOR": "oauth_apps.identifiers.new_token",
+    "OAUTH2_SERVER_CLASS": "oauth_apps.server.ProcessMakerServer",
+    "OAUTH2_VALIDATOR_CLASS": "oauth_apps.validator.ProcessMakerValidator",
+    "OAUTH2_BACKEND_CLASS": "oauth_apps.backends.ProcessMakerOAuthLibCore",
     "PKCE_REQUIRED": False,
     "ROTATE_REFRESH_TOKEN": True,
 }

@@ -4,12 +4,15 @@
 - `admin`: its admin (PROCESSMAKER_ADMIN, with PM_REST_API_APPLICATIONS).
 - `operator_user`: a plain user (PROCESSMAKER_OPERATOR).
 - `other_workspace` / `stranger`: a second workspace and a user of it.
+- `app`: a confidential client of "workflow"; `public_app`: a public one; `foreign_app`: a
+  client of the other workspace.
 """
 
 from __future__ import annotations
 
 import pytest
 
+from oauth_apps.services import RegisteredClient, register_application
 from workspaces.models import Role, User, Workspace
 from workspaces.services import create_user, create_workspace
 
@@ -43,3 +46,27 @@ def other_workspace(db: None) -> Workspace:
 def stranger(other_workspace: Workspace) -> User:
     role = other_workspace.roles.get(code=Role.ADMIN)
     return create_user(other_workspace, "stranger", PASSWORD, role=role)
+
+
+@pytest.fixture
+def app(admin: User) -> RegisteredClient:
+    """A confidential client registered by the workspace admin."""
+    return register_application(admin.workspace, admin, name="Test app", website="https://example.com")
+
+
+@pytest.fixture
+def public_app(admin: User) -> RegisteredClient:
+    return register_application(
+        admin.workspace,
+        admin,
+        name="Public app",
+        website="https://example.com",
+        callback="https://example.com/cb",
+        public=True,
+    )
+
+
+@pytest.fixture
+def foreign_app(stranger: User) -> RegisteredClient:
+    """A client of the other workspace."""
+    return register_application(stranger.workspace, stranger, name="Foreign app", website="https://example.org")

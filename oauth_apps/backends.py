@@ -1,0 +1,45 @@
+"""How token requests are read: form, multipart (PHP cURL with an array of fields) and JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.http import HttpRequest
+from oauth2_provider.oauth2_backends import OAuthLibCore
+
+PARAMS_ATTRIBUTE = "_pm_token_params"
+
+
+def token_request_params(request: HttpRequest) -> dict[str, str]:
+    """The request's parameters, read once: the last value of a repeated form field wins.
+
+    A JSON body must be an object; its string, number and boolean values are taken as
+    they would be in a form, anything else (nested objects, arrays, bad JSON) is ignored,
+    which leaves the request without the parameters it needs and so gives ProcessMaker's
+    "missing parameter" errors rather than a server error.
+    """
+    cached: dict[str, str] | None = getattr(request, PARAMS_ATTRIBUTE, None)
+    if cached is not None:
+        return cached
+    params: dict[str, str] = {}
+    if request.content_type == "application/json":
+        try:
+            body: Any = json.loads(request.body.decode(request.encoding or "utf-8"))
+        except (ValueError, UnicodeDecodeError):
+            body = {}
+        if isinstance(body, dict):
+            for key, value in body.items():
+                if isinstance(value, bool):
+                    params[key] = "true" if value else "false"
+                elif isinstance(value, str | int | float):
+                    params[key] = str(value)
+    else:
+        params = {key: values[-1] for key, values in request.POST.lists() if values}
+    setattr(request, PARAMS_ATTRIBUTE, params)
+    return params
+
+
+class ProcessMakerOAuthLibCore(OAuthLibCore):
+    def extract_body(self, request: HttpRequest) -> list[tuple[str, str]]:
+        return list(token_request_params(request).items())

@@ -1,0 +1,44 @@
+"""The workspace an OAuth request is being handled for, as oauthlib's callbacks see it.
+
+oauthlib builds its own request object from the URI, body and headers, so the
+Django request (and the workspace the routing middleware resolved) does not reach
+the validator. The token and authorize views set this context around the oauthlib
+call; the validator reads it. It also collects what must happen after the request's
+transaction has been rolled back, such as revoking a replayed token's family.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+from workspaces.models import Workspace
+
+
+@dataclass
+class OAuthRequestContext:
+    workspace: Workspace
+    families_to_revoke: list[uuid.UUID] = field(default_factory=list)
+
+
+_current: ContextVar[OAuthRequestContext | None] = ContextVar("pm_oauth_request", default=None)
+
+
+def current() -> OAuthRequestContext:
+    context = _current.get()
+    if context is None:
+        raise RuntimeError("No OAuth request context: call oauthlib through oauth_apps views only.")
+    return context
+
+
+@contextmanager
+def oauth_request_for(workspace: Workspace) -> Iterator[OAuthRequestContext]:
+    context = OAuthRequestContext(workspace=workspace)
+    token = _current.set(context)
+    try:
+        yield context
+    finally:
+        _current.reset(token)

@@ -1,0 +1,63 @@
+"""Error strings clients see, in ProcessMaker's wording (bshaffer/oauth2-server-php v1.0).
+
+Clients match on these strings, so they are kept here, once, and the exceptions
+below carry them through oauthlib unchanged.
+"""
+
+from __future__ import annotations
+
+from oauthlib.oauth2.rfc6749 import errors
+
+# Token endpoint, in the order ProcessMaker checks them.
+METHOD_NOT_POST = "The request method must be POST when requesting an access token"
+GRANT_TYPE_MISSING = "The grant type was not specified in the request"
+GRANT_TYPE_UNSUPPORTED = 'Grant type "{grant_type}" not supported'
+CLIENT_CREDENTIALS_MISSING = "Client credentials were not found in the headers or body"
+CLIENT_CREDENTIALS_INVALID = "The client credentials are invalid"
+PASSWORD_PARAMETERS_MISSING = 'Missing parameters: "username" and "password" required'
+USER_CREDENTIALS_INVALID = "Invalid username and password combination"
+CODE_MISSING = 'Missing parameter: "code" is required'
+CODE_INVALID = "Authorization code doesn't exist or is invalid for the client"
+CODE_EXPIRED = "The authorization code has expired"
+REDIRECT_URI_MISMATCH = "The redirect URI is missing or do not match"
+REFRESH_TOKEN_MISSING = 'Missing parameter: "refresh_token" is required'
+REFRESH_TOKEN_INVALID = "Invalid refresh token"
+REFRESH_TOKEN_EXPIRED = "Refresh token has expired"
+SCOPE_UNSUPPORTED = "An unsupported scope was requested"
+ACCOUNT_LOCKED = "Too many failed logins: this username is locked for a while"
+
+# Authorize endpoint and its error page.
+AUTHORIZE_CLIENT_ID_MISSING = "Invalid request. The 'client_id' parameter is missing!"
+AUTHORIZE_RESPONSE_TYPE_MISSING = "Invalid request. The 'response_type' parameter is missing!"
+AUTHORIZE_UNKNOWN_CLIENT = "Error, unknown client. The client with id '{client_id}' is not registered"
+REDIRECT_URI_NOT_STORED = "No redirect URL was supplied or stored"
+ACCESS_DENIED = "The user denied access to your application"
+
+SUPPORTED_GRANT_TYPES = ("authorization_code", "password", "client_credentials", "refresh_token")
+
+
+class RedirectURIMismatchError(errors.OAuth2Error):
+    """ProcessMaker's `redirect_uri_mismatch` (oauthlib calls it invalid_request)."""
+
+    error = "redirect_uri_mismatch"
+    status_code = 400
+
+
+def invalid_request(description: str) -> errors.InvalidRequestError:
+    return errors.InvalidRequestError(description=description)
+
+
+def invalid_client(description: str) -> errors.InvalidClientError:
+    return errors.InvalidClientError(description=description)
+
+
+def invalid_grant(description: str) -> errors.InvalidGrantError:
+    return errors.InvalidGrantError(description=description)
+
+
+def invalid_scope() -> errors.InvalidScopeError:
+    return errors.InvalidScopeError(description=SCOPE_UNSUPPORTED)
+
+
+def unsupported_grant_type(grant_type: str) -> errors.UnsupportedGrantTypeError:
+    return errors.UnsupportedGrantTypeError(description=GRANT_TYPE_UNSUPPORTED.format(grant_type=grant_type))

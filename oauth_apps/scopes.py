@@ -1,0 +1,52 @@
+"""ProcessMaker's scopes: `*`, `view_process`, `edit_process`.
+
+ProcessMaker's server knows them as `view_processes` / `edit_processes`, its documentation
+as `view_process` / `edit_process`; both spellings are accepted and the singular one is
+what we grant. `*` stands for every scope.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+ALL = "*"
+VIEW = "view_process"
+EDIT = "edit_process"
+KNOWN = (ALL, VIEW, EDIT)
+ALIASES = {"view_processes": VIEW, "edit_processes": EDIT}
+
+
+def split(scope: str | Iterable[str] | None) -> list[str]:
+    """Scope names from a scope string (space or literal %20 separated) or a list."""
+    if scope is None:
+        return []
+    items = scope.split() if isinstance(scope, str) else list(scope)
+    return [part for item in items for part in item.replace("%20", " ").split()]
+
+
+def normalise(scope: str | Iterable[str] | None) -> list[str]:
+    """Aliases replaced by the canonical names, duplicates dropped, request order kept."""
+    names: list[str] = []
+    for name in split(scope):
+        canonical = ALIASES.get(name, name)
+        if canonical not in names:
+            names.append(canonical)
+    return names
+
+
+def all_known(names: Iterable[str]) -> bool:
+    return all(name in KNOWN for name in names)
+
+
+def within(requested: Iterable[str], original: Iterable[str]) -> bool:
+    """Whether `requested` asks for nothing beyond `original` (`*` covers every scope)."""
+    granted = set(original)
+    return ALL in granted or set(requested) <= granted
+
+
+def allows_read(names: Iterable[str]) -> bool:
+    return bool({ALL, VIEW, EDIT} & set(names))
+
+
+def allows_write(names: Iterable[str]) -> bool:
+    return bool({ALL, EDIT} & set(names))

@@ -1,0 +1,26 @@
+"""The oauthlib server, set up the ProcessMaker way."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from oauthlib.common import Request
+from oauthlib.oauth2 import Server
+
+from oauth_apps.context import current
+from oauth_apps.validator import ProcessMakerValidator, pm_pre_token_checks
+
+
+def access_token_lifetime(request: Request) -> int:
+    """expires_in for a new access token: the workspace's setting."""
+    return current().workspace.access_token_lifetime
+
+
+class ProcessMakerServer(Server):
+    def __init__(self, request_validator: ProcessMakerValidator, **kwargs: Any) -> None:
+        kwargs["token_expires_in"] = access_token_lifetime
+        super().__init__(request_validator, **kwargs)
+        check = partial(pm_pre_token_checks, request_validator)
+        for grant in (self.auth_grant, self.password_grant, self.credentials_grant, self.refresh_grant):
+            grant.custom_validators.pre_token.append(check)

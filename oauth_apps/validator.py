@@ -1,0 +1,238 @@
+"""ProcessMaker's rules as django-oauth-toolkit validator callbacks.
+
+oauthlib drives the protocol; this class answers its questions for the workspace the
+request was routed to (`oauth_apps.context`) and raises oauthlib errors that carry
+ProcessMaker's own error strings (`oauth_apps.errors`), in ProcessMaker's order.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from django.contrib.auth import authenticate
+from oauth2_provider.oauth2_validators import OAuth2Validator
+from oauthlib.common import Request
+
+from oauth_apps import errors, scopes, services
+from oauth_apps.context import current
+from oauth_apps.models import Application, Grant
+
+log = logging.getLogger(__name__)
+
+# The parameters each grant needs, checked after the client as ProcessMaker does.
+REQUIRED_PARAMETERS = {
+    "password": (("username", "password"), errors.PASSWORD_PARAMETERS_MISSING),
+    "authorization_code": (("code",), errors.CODE_MISSING),
+    "refresh_token": (("refresh_token",), errors.REFRESH_TOKEN_MISSING),
+}
+
+
+class ProcessMakerValidator(OAuth2Validator):
+    # --- Clients ---------------------------------------------------------------
+
+    def _load_application(self, client_id: Any, request: Request) -> Application | None:
+        """The client with this id in the current workspace, never the local web client."""
+        client = request.client
+        if isinstance(client, Application) and client.client_id == client_id:
+            return client
+        request.client = None
+        if not isinstance(client_id, str) or not client_id or len(client_id) > 80:
+            return None
+        workspace = current().workspace
+        client = Application.objects.filter(workspace=workspace, client_id=client_id, is_local=False).first()
+        # MySQL compares case-insensitively; client ids are matched exactly.
+        if client is None or client.client_id != client_id:
+            foreign = Application.objects.filter(client_id=client_id).exclude(workspace=workspace).first()
+            if foreign is not None:
+                log.warning(
+                    "client %s of workspace %s was used on workspace %s; refused as unknown",
+                    client_id,
+                    foreign.workspace_id,
+                    workspace.name,
+                )
+            return None
+        request.client = client
+        return client
+
+    def _check_secret(self, provided_secret: str, stored_secret: str) -> bool:
+        # A public client has no secret; it can never authenticate as a confidential one
+        # (the parent would compare "" with "" and succeed).
+        if not stored_secret or not provided_secret:
+            return False
+        return bool(super()._check_secret(provided_secret, stored_secret))
+
+    def _has_client_credentials(self, request: Request) -> bool:
+        return bool(self._extract_basic_auth(request) or request.client_id)
+
+    def authenticate_client(self, request: Request, *args: Any, **kwargs: Any) -> bool:
+        if getattr(request, "pm_client_authenticated", False):
+            return True
+        if not self._has_client_credentials(request):
+            raise errors.invalid_client(errors.CLIENT_CREDENTIALS_MISSING)
+        if not super().authenticate_client(request, *args, **kwargs):
+            raise errors.invalid_client(errors.CLIENT_CREDENTIALS_INVALID)
+        request.pm_client_authenticated = True
+        return True
+
+    def authenticate_client_id(self, client_id: str, request: Request, *args: Any, **kwargs: Any) -> bool:
+        if getattr(request, "pm_client_authenticated", False):
+            return True
+        if not client_id:
+            raise errors.invalid_client(errors.CLIENT_CREDENTIALS_MISSING)
+        if not super().authenticate_client_id(client_id, request, *args, **kwargs):
+            raise errors.invalid_client(errors.CLIENT_CREDENTIALS_INVALID)
+        request.pm_client_authenticated = True
+        return True
+
+    def validate_grant_type(
+        self, client_id: str, grant_type: str, client: Application, request: Request, *args: Any, **kwargs: Any
+    ) -> bool:
+        # The password grant is part of ProcessMaker's contract, so django-oauth-toolkit's
+        # RFC 9700 gate (which logs a warning on every use) is not consulted.
+        return grant_type in errors.SUPPORTED_GRANT_TYPES and client.allows_grant_type(grant_type)
+
+    def authenticate_client_once(self, request: Request) -> None:
+        """Client checks first, as ProcessMaker makes them (oauthlib checks some parameters before)."""
+        if request.grant_type == "client_credentials" or self.client_authentication_required(request):
+            self.authenticate_client(request)
+        else:
+            self.authenticate_client_id(request.client_id, request)
+
+    # --- Resource owners and scopes ----------------------------------------------
+
+    def validate_user(
+        self, username: str, password: str, client: Application, request: Request, *args: Any, **kwargs: Any
+    ) -> bool:
+        user = authenticate(None, username=username, password=password, workspace=current().workspace)
+        if user is None:
+            raise errors.invalid_grant(errors.USER_CREDENTIALS_INVALID)
+        request.user = user
+        return True
+
+    def get_default_scopes(self, client_id: str, request: Request, *args: Any, **kwargs: Any) -> list[str]:
+        return scopes.normalise(current().workspace.default_scope)
+
+    def validate_scopes(
+        self, client_id: str, requested: list[str], client: Application, request: Request, *args: Any, **kwargs: Any
+    ) -> bool:
+        names = scopes.normalise(requested)
+        if not names or not scopes.all_known(names):
+            raise errors.invalid_scope()
+        request.scopes = names
+        return True
+
+    # --- Refresh tokens -------------------------------------------------------------
+
+    def rotate_refresh_token(self, request: Request) -> bool:
+        return True
+
+    def validate_refresh_token(
+        self, refresh_token: str, client: Application, request: Request, *args: Any, **kwargs: Any
+    ) -> bool:
+        context = current()
+        refresh = services.claim_refresh_token(context, client, refresh_token)
+        request.refresh_token_instance = refresh
+        request.user = refresh.user
+        return True
+
+    def get_original_scopes(self, refresh_token: str, request: Request, *args: Any, **kwargs: Any) -> list[str]:
+        return scopes.split(request.refresh_token_instance.scope)
+
+    def is_within_original_scope(
+        self, request_scopes: list[str], refresh_token: str, request: Request, *args: Any, **kwargs: Any
+    ) -> bool:
+        names = scopes.normalise(request_scopes)
+        original = self.get_original_scopes(refresh_token, request)
+        if not names or not scopes.all_known(names) or not scopes.within(names, original):
+            raise errors.invalid_scope()
+        request.scopes = names
+        return True
+
+    # --- Authorization codes -----------------------------------------------------
+
+    def validate_code(
+        self, client_id: str, code: str, client: Application, request: Request, *args: Any, **kwargs: Any
+    ) -> bool:
+        grant = services.claim_authorization_code(current(), client, code)
+        if request.code_verifier and not grant.code_challenge:
+            # oauthlib ignores a verifier when the code was issued without a challenge;
+            # a client that sends one expects PKCE, so something is wrong (RFC 7636 4.5).
+            raise errors.invalid_grant(errors.CODE_INVALID)
+        request.pm_grant = grant
+        request.user = grant.user
+        request.scopes = scopes.split(grant.scope)
+        return True
+
+    def get_code_challenge(self, code: str, request: Request) -> str | None:
+        grant: Grant = request.pm_grant
+        return grant.code_challenge or None
+
+    def get_code_challenge_method(self, code: str, request: Request) -> str | None:
+        grant: Grant = request.pm_grant
+        return grant.code_challenge_method or None
+
+    def is_pkce_required(self, client_id: str, request: Request) -> bool:
+        client = request.client
+        return isinstance(client, Application) and client.is_public
+
+    def confirm_redirect_uri(
+        self,
+        client_id: str,
+        code: str,
+        redirect_uri: str,
+        client: Application,
+        request: Request,
+        *args: Any,
+        **kwargs: Any,
+    ) -> bool:
+        grant: Grant = request.pm_grant
+        if grant.redirect_uri_sent and redirect_uri != grant.redirect_uri:
+            raise errors.RedirectURIMismatchError(description=errors.REDIRECT_URI_MISMATCH)
+        return True
+
+    def invalidate_authorization_code(
+        self, client_id: str, code: str, request: Request, *args: Any, **kwargs: Any
+    ) -> None:
+        # The code was marked used when it was claimed in validate_code; it is kept, not
+        # deleted, so a replay can be recognised (RFC 9700 4.2.4).
+        return None
+
+    # --- Issuing ----------------------------------------------------------------------
+
+    def save_bearer_token(self, token: dict[str, Any], request: Request, *args: Any, **kwargs: Any) -> None:
+        context = current()
+        family: uuid.UUID | None = None
+        source_refresh = None
+        user = request.user
+        if request.grant_type == "client_credentials":
+            user = None
+        elif request.grant_type == "refresh_token":
+            source_refresh = request.refresh_token_instance
+            family = source_refresh.token_family
+        elif request.grant_type == "authorization_code":
+            family = request.pm_grant.token_family
+        elif token.get("refresh_token"):
+            family = uuid.uuid4()
+        services.issue_tokens(
+            context.workspace,
+            client=request.client,
+            user=user,
+            scope=token.get("scope", ""),
+            access_token=token["access_token"],
+            refresh_token=token.get("refresh_token"),
+            family=family,
+            source_refresh=source_refresh,
+        )
+
+
+def pm_pre_token_checks(validator: ProcessMakerValidator, request: Request) -> None:
+    """Runs first in every grant: client, then required parameters, then scope spelling."""
+    validator.authenticate_client_once(request)
+    names, description = REQUIRED_PARAMETERS.get(request.grant_type, ((), ""))
+    if any(not getattr(request, name, None) for name in names):
+        raise errors.invalid_request(description)
+    normalised = scopes.normalise(request.scope)
+    request.scope = " ".join(normalised) or None
+    request.scopes = normalised

@@ -1,0 +1,79 @@
+"""POST /{ws}/oauth2/token and /{ws}/oauth2/revoke: django-oauth-toolkit's views with ProcessMaker's contract."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.decorators import method_decorator
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters
+from oauth2_provider.views import RevokeTokenView as DOTRevokeTokenView
+from oauth2_provider.views import TokenView as DOTTokenView
+
+from oauth_apps import errors, services
+from oauth_apps.backends import ProcessMakerOAuthLibCore, token_request_params
+from oauth_apps.context import oauth_request_for
+from oauth_apps.responses import no_store, token_error_from, token_error_from_oauthlib, token_success
+from oauth_apps.server import ProcessMakerServer
+from oauth_apps.validator import ProcessMakerValidator
+
+
+class ProcessMakerOAuthMixin:
+    server_class = ProcessMakerServer
+    validator_class = ProcessMakerValidator
+    oauthlib_backend_class = ProcessMakerOAuthLibCore
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class TokenView(ProcessMakerOAuthMixin, DOTTokenView):
+    """Checks what ProcessMaker checks before oauthlib sees the request (method, grant
+    type), then lets oauthlib run the grant inside one transaction that is rolled back
+    when the grant fails, so a failed request changes nothing; revocations that a
+    failure calls for (a replayed refresh token or code) run after the rollback."""
+
+    def http_method_not_allowed(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return token_error_from(request.workspace, errors.invalid_request(errors.METHOD_NOT_POST))  # type: ignore[attr-defined]
+
+    @method_decorator(sensitive_post_parameters("password", "client_secret", "refresh_token", "code", "code_verifier"))
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        workspace = request.workspace  # type: ignore[attr-defined]
+        grant_type = token_request_params(request).get("grant_type")
+        if not grant_type:
+            return token_error_from(workspace, errors.invalid_request(errors.GRANT_TYPE_MISSING))
+        if grant_type not in errors.SUPPORTED_GRANT_TYPES:
+            return token_error_from(workspace, errors.unsupported_grant_type(grant_type[:100]))
+
+        with oauth_request_for(workspace) as context:
+            with transaction.atomic():
+                _, headers, body, status = self.create_token_response(request)
+                if status != 200:
+                    transaction.set_rollback(True)
+            for family in context.families_to_revoke:
+                services.revoke_family(family)
+        if status != 200:
+            return token_error_from_oauthlib(workspace, body, status, headers)
+        return token_success(body)
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class RevokeTokenView(ProcessMakerOAuthMixin, DOTRevokeTokenView):
+    """POST /{ws}/oauth2/revoke (RFC 7009): a client revokes one of its own tokens.
+
+    Revoking an access token also revokes its refresh token and the other way round
+    (django-oauth-toolkit's behaviour); a token of another client or workspace is
+    answered 200 like an unknown one, as RFC 7009 2.2 asks.
+    """
+
+    def http_method_not_allowed(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return token_error_from(request.workspace, errors.invalid_request(errors.METHOD_NOT_POST))  # type: ignore[attr-defined]
+
+    @method_decorator(sensitive_post_parameters("client_secret", "token"))
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        workspace = request.workspace  # type: ignore[attr-defined]
+        with oauth_request_for(workspace), transaction.atomic():
+            _, headers, body, status = self.create_revocation_response(request)
+        if status != 200:
+            return token_error_from_oauthlib(workspace, body, status, headers)
+        return no_store(JsonResponse({}))
