@@ -1,0 +1,43 @@
+"""The Django admin: operators see every workspace's objects; workspace users get no access."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from oauth_apps.services import RegisteredClient
+from tests.conftest import PASSWORD
+from tests.oauth import password_grant
+from workspaces.models import User
+
+PAGES = [
+    "/admin/workspaces/workspace/",
+    "/admin/workspaces/user/",
+    "/admin/workspaces/role/",
+    "/admin/oauth_apps/application/",
+    "/admin/oauth_apps/accesstoken/",
+    "/admin/oauth_apps/refreshtoken/",
+    "/admin/oauth_apps/grant/",
+    "/admin/workspaces/user/add/",
+]
+
+
+@pytest.fixture
+def operator_client(client: Client, db: None) -> Client:
+    User.objects.create_superuser("root", "operator password 1")
+    assert client.login(username="root", password="operator password 1")
+    return client
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_admin_pages_load_for_operators(
+    operator_client: Client, app: RegisteredClient, operator_user: User, page: str
+) -> None:
+    password_grant(Client(), app, "johndoe", PASSWORD)
+    response = operator_client.get(page)
+    assert response.status_code == 200
+
+
+def test_workspace_admins_cannot_use_the_django_admin(client: Client, admin: User) -> None:
+    assert not client.login(username="admin", password=PASSWORD)
+    assert client.get("/admin/workspaces/user/").status_code == 302

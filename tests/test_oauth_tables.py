@@ -1,0 +1,129 @@
+"""ProcessMaker's OAUTH_* tables: the documented query, the PM columns, revocation, purging."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import timedelta
+
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.utils import timezone
+
+from oauth_apps.models import AccessToken, Grant, RefreshToken
+from oauth_apps.services import RegisteredClient
+from tests.conftest import PASSWORD
+from tests.oauth import basic_auth, password_grant, post_token, refresh_grant
+from workspaces.models import User
+
+
+def test_processmakers_query_returns_the_users_newest_token(
+    client: Client, app: RegisteredClient, operator_user: User
+) -> None:
+    older = password_grant(client, app, "johndoe", PASSWORD).json()
+    AccessToken.objects.filter(token=older["access_token"]).update(expires=timezone.now() + timedelta(hours=1))
+    newer = password_grant(client, app, "johndoe", PASSWORD).json()
+    with connection.cursor() as cursor:
+        # The query ProcessMaker's documentation gives to triggers and plugins, verbatim.
+        cursor.execute(
+            f"SELECT ACCESS_TOKEN FROM OAUTH_ACCESS_TOKENS WHERE USER_ID='{operator_user.uid}' ORDER BY EXPIRES DESC"
+        )
+        rows = cursor.fetchall()
+    assert [row[0] for row in rows] == [newer["access_token"], older["access_token"]]
+
+
+def test_processmaker_columns_hold_processmaker_values(
+    client: Client, app: RegisteredClient, operator_user: User
+) -> None:
+    data = password_grant(client, app, "johndoe", PASSWORD, scope="view_process edit_process").json()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT ACCESS_TOKEN, CLIENT_ID, USER_ID, EXPIRES, SCOPE FROM OAUTH_ACCESS_TOKENS WHERE ACCESS_TOKEN = %s",
+            [data["access_token"]],
+        )
+        token, client_id, user_id, expires, scope = cursor.fetchone()
+        cursor.execute(
+            "SELECT CLIENT_ID, USER_ID, SCOPE FROM OAUTH_REFRESH_TOKENS WHERE REFRESH_TOKEN = %s",
+            [data["refresh_token"]],
+        )
+        refresh_row = cursor.fetchone()
+        cursor.execute("SELECT CLIENT_NAME, CLIENT_WEBSITE FROM OAUTH_CLIENTS WHERE CLIENT_ID = %s", [client_id])
+        client_row = cursor.fetchone()
+    assert (token, client_id, user_id, scope) == (
+        data["access_token"],
+        app.application.client_id,
+        operator_user.uid,
+        "view_process edit_process",
+    )
+    assert expires is not None
+    assert refresh_row == (app.application.client_id, operator_user.uid, "view_process edit_process")
+    assert client_row == ("Test app", "https://example.com")
+
+
+def test_client_credentials_rows_have_a_null_user_id(client: Client, app: RegisteredClient) -> None:
+    headers = {"Authorization": basic_auth(app.application.client_id, app.client_secret)}
+    data = post_token(client, {"grant_type": "client_credentials"}, headers=headers).json()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT USER_ID FROM OAUTH_ACCESS_TOKENS WHERE ACCESS_TOKEN = %s", [data["access_token"]])
+        assert cursor.fetchone() == (None,)
+
+
+def test_revocation_endpoint_revokes_an_access_token_and_its_refresh_token(
+    client: Client, app: RegisteredClient, operator_user: User
+) -> None:
+    data = password_grant(client, app, "johndoe", PASSWORD).json()
+    headers = {"Authorization": basic_auth(app.application.client_id, app.client_secret)}
+    response = client.post(
+        "/workflow/oauth2/revoke", {"token": data["access_token"], "token_type_hint": "access_token"}, headers=headers
+    )
+    assert response.status_code == 200
+    assert not AccessToken.objects.filter(token=data["access_token"]).exists()
+    assert refresh_grant(client, app, data["refresh_token"]).json()["error"] == "invalid_grant"
+
+
+def test_revocation_endpoint_revokes_a_refresh_token(
+    client: Client, app: RegisteredClient, operator_user: User
+) -> None:
+    data = password_grant(client, app, "johndoe", PASSWORD).json()
+    headers = {"Authorization": basic_auth(app.application.client_id, app.client_secret)}
+    client.post("/workflow/oauth2/revoke", {"token": data["refresh_token"]}, headers=headers)
+    assert RefreshToken.objects.get(token=data["refresh_token"]).revoked is not None
+
+
+def test_a_client_cannot_revoke_another_clients_token(
+    client: Client, app: RegisteredClient, public_app: RegisteredClient, operator_user: User
+) -> None:
+    from oauth_apps.services import register_application
+
+    other = register_application(operator_user.workspace, operator_user, name="other", website="https://example.net")
+    data = password_grant(client, app, "johndoe", PASSWORD).json()
+    headers = {"Authorization": basic_auth(other.application.client_id, other.client_secret)}
+    assert client.post("/workflow/oauth2/revoke", {"token": data["access_token"]}, headers=headers).status_code == 200
+    assert AccessToken.objects.filter(token=data["access_token"]).exists()
+
+
+def test_revocation_needs_valid_client_credentials(client: Client, app: RegisteredClient, operator_user: User) -> None:
+    data = password_grant(client, app, "johndoe", PASSWORD).json()
+    headers = {"Authorization": basic_auth(app.application.client_id, "wrong")}
+    response = client.post("/workflow/oauth2/revoke", {"token": data["access_token"]}, headers=headers)
+    assert response.json()["error"] == "invalid_client"
+    assert AccessToken.objects.filter(token=data["access_token"]).exists()
+
+
+def test_purgetokens_deletes_only_dead_tokens_in_batches(
+    client: Client, app: RegisteredClient, operator_user: User
+) -> None:
+    alive = [password_grant(client, app, "johndoe", PASSWORD).json() for _ in range(2)]
+    dead = [password_grant(client, app, "johndoe", PASSWORD).json() for _ in range(3)]
+    past = timezone.now() - timedelta(seconds=1)
+    AccessToken.objects.filter(token__in=[d["access_token"] for d in dead]).update(expires=past)
+    RefreshToken.objects.filter(token=dead[0]["refresh_token"]).update(expires=past)
+    RefreshToken.objects.filter(token=dead[1]["refresh_token"]).update(revoked=timezone.now() - timedelta(days=31))
+    out, err = io.StringIO(), io.StringIO()
+    call_command("purgetokens", "--batch-size", "2", "--json", stdout=out, stderr=err)
+    assert json.loads(out.getvalue()) == {"access_tokens": 3, "refresh_tokens": 2, "authorization_codes": 0}
+    assert "access_tokens: 2 deleted so far" in err.getvalue() and "access_tokens: 3 deleted so far" in err.getvalue()
+    assert set(AccessToken.objects.values_list("token", flat=True)) == {a["access_token"] for a in alive}
+    assert RefreshToken.objects.filter(token=dead[2]["refresh_token"]).exists()
+    assert not Grant.objects.exists()

@@ -1,0 +1,85 @@
+"""The registerapp command: the contract other tools depend on, and bad input."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+
+import pytest
+from django.contrib.auth.hashers import check_password
+from django.core.management import CommandError, call_command
+
+from oauth_apps.models import Application
+from workspaces.models import User
+
+ARGS = [
+    "registerapp",
+    "--workspace",
+    "workflow",
+    "--owner",
+    "admin",
+    "--name",
+    "Reports",
+    "--website",
+    "https://example.com",
+]
+
+
+def run(*extra: str) -> str:
+    out = io.StringIO()
+    call_command(*ARGS, *extra, stdout=out)
+    return out.getvalue()
+
+
+def test_registerapp_json_gives_the_secret_once_and_stores_its_hash(admin: User) -> None:
+    result = json.loads(run("--callback", "https://example.com/cb", "--description", "Monthly reports", "--json"))
+    assert set(result) == {"client_id", "client_secret", "name", "workspace"}
+    assert re.fullmatch(r"[A-Z]{32}", result["client_id"]) and re.fullmatch(r"[0-9a-f]{32}", result["client_secret"])
+    application = Application.objects.get(client_id=result["client_id"])
+    assert application.client_secret != result["client_secret"]
+    assert application.client_secret.startswith("pm_client_secret$")
+    assert check_password(result["client_secret"], application.client_secret)
+    assert (application.name, application.description, application.redirect_uris) == (
+        "Reports",
+        "Monthly reports",
+        "https://example.com/cb",
+    )
+    assert application.user == admin and application.workspace == admin.workspace
+
+
+def test_registerapp_prints_both_credentials_for_people(admin: User) -> None:
+    out = run()
+    assert re.search(r"client_id: [A-Z]{32}", out) and re.search(r"client_secret: [0-9a-f]{32}", out)
+
+
+def test_registerapp_public_client_has_no_secret(admin: User) -> None:
+    result = json.loads(run("--public", "--json"))
+    assert result["client_secret"] == ""
+    assert Application.objects.get(client_id=result["client_id"]).is_public
+
+
+@pytest.mark.parametrize(
+    ("replace", "message"),
+    [
+        ({"--workspace": "nowhere"}, "Unknown workspace"),
+        ({"--owner": "ghost"}, "Unknown user"),
+        ({"--website": "example.com"}, "absolute http(s) URL"),
+        ({"--website": "javascript:alert(1)"}, "absolute http(s) URL"),
+        ({"--name": " "}, "name is required"),
+        ({"--name": "n" * 257}, "name is required"),
+    ],
+)
+def test_registerapp_refuses_bad_input(admin: User, replace: dict[str, str], message: str) -> None:
+    args = list(ARGS)
+    for flag, value in replace.items():
+        args[args.index(flag) + 1] = value
+    with pytest.raises(CommandError, match=re.escape(message)):
+        call_command(*args, stdout=io.StringIO())
+    assert not Application.objects.filter(is_local=False).exists()
+
+
+@pytest.mark.parametrize("callback", ["https://example.com/cb#frag", "ftp://example.com/cb", "not a url"])
+def test_registerapp_refuses_bad_callbacks(admin: User, callback: str) -> None:
+    with pytest.raises(CommandError, match="callback URL"):
+        run("--callback", callback)
