@@ -9,8 +9,7 @@ transaction has been rolled back, such as revoking a replayed token's family.
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -21,7 +20,9 @@ from workspaces.models import Workspace
 @dataclass
 class OAuthRequestContext:
     workspace: Workspace
-    families_to_revoke: list[uuid.UUID] = field(default_factory=list)
+    # Work that must outlive a failed request, run after its transaction is rolled back:
+    # revoking a replayed token's family, counting a failed login towards the lockout.
+    after_failure: list[Callable[[], None]] = field(default_factory=list)
 
 
 _current: ContextVar[OAuthRequestContext | None] = ContextVar("pm_oauth_request", default=None)

@@ -7,6 +7,7 @@ import logging
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 from django.db import transaction
 from django.db.models import Q
@@ -171,9 +172,39 @@ def claim_refresh_token(context: OAuthRequestContext, client: Application, token
             context.workspace.name,
         )
         if refresh.token_family:
-            context.families_to_revoke.append(refresh.token_family)
+            context.after_failure.append(partial(revoke_family, refresh.token_family))
         raise errors.invalid_grant(errors.REFRESH_TOKEN_INVALID)
     raise errors.invalid_grant(errors.REFRESH_TOKEN_EXPIRED)
+
+
+def save_authorization_code(
+    workspace: Workspace,
+    *,
+    client: Application,
+    user: User,
+    code: str,
+    redirect_uri: str,
+    redirect_uri_sent: bool,
+    scope: str,
+    code_challenge: str,
+    code_challenge_method: str,
+) -> Grant:
+    """Store a new authorization code; the tokens it will give share a new token family."""
+    return Grant.objects.create(
+        workspace=workspace,
+        application=client,
+        client_id=client.client_id,
+        user=user,
+        user_uid=user.uid,
+        code=code,
+        redirect_uri=redirect_uri,
+        redirect_uri_sent=redirect_uri_sent,
+        expires=timezone.now() + timedelta(seconds=workspace.authorization_code_lifetime),
+        scope=scope,
+        code_challenge=code_challenge,
+        code_challenge_method=code_challenge_method,
+        token_family=uuid.uuid4(),
+    )
 
 
 def claim_authorization_code(context: OAuthRequestContext, client: Application, code: str) -> Grant:
@@ -196,7 +227,7 @@ def claim_authorization_code(context: OAuthRequestContext, client: Application, 
             context.workspace.name,
         )
         if grant.token_family:
-            context.families_to_revoke.append(grant.token_family)
+            context.after_failure.append(partial(revoke_family, grant.token_family))
         raise errors.invalid_grant(errors.CODE_INVALID)
     if not grant.user.can_log_in():
         raise errors.invalid_grant(errors.CODE_INVALID)

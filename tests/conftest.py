@@ -61,7 +61,7 @@ def public_app(admin: User) -> RegisteredClient:
         admin,
         name="Public app",
         website="https://example.com",
-        callback="https://example.com/cb",
+        callback="https://client.example/cb",
         public=True,
     )
 

@@ -245,3 +245,25 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def has_pm_permission(self, permission: str) -> bool:
         return self.role is not None and self.role.grants(permission)
+
+
+class LoginLock(models.Model):
+    """Failed logins of one username in one workspace, and the lock they lead to.
+
+    Shared by the web login and the token endpoint's password grant. Kept per username,
+    known or not, so the lock says nothing about which usernames exist.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    username_folded = models.CharField(max_length=100)
+    failures = models.PositiveIntegerField(default=0)
+    window_started = models.DateTimeField(default=timezone.now)
+    locked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["workspace", "username_folded"], name="login_lock_unique_per_username")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username_folded}@{self.workspace_id}"

@@ -11,8 +11,11 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from workspaces.forms import LoginForm
+from workspaces.http import forbid_framing
+from workspaces.lockout import AccountLocked, authenticate_with_lockout
 
 LOGIN_FAILED = "Invalid username or password."
+ACCOUNT_LOCKED = "Too many failed logins for this username. It is locked for a while; try again later."
 
 
 def applications_url(workspace_name: str, lang: str, skin: str) -> str:
@@ -43,6 +46,7 @@ def safe_next_url(request: HttpRequest, target: str) -> str | None:
 
 
 @never_cache
+@forbid_framing
 @csrf_protect
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest, lang: str, skin: str) -> HttpResponse:
@@ -51,18 +55,18 @@ def login_view(request: HttpRequest, lang: str, skin: str) -> HttpResponse:
     form = LoginForm(request.POST or None)
     error = None
     if request.method == "POST":
+        error = LOGIN_FAILED
         if form.is_valid():
-            user = auth.authenticate(
-                request,
-                username=form.cleaned_data["username"],
-                password=form.cleaned_data["password"],
-                workspace=workspace,
-            )
+            try:
+                user = authenticate_with_lockout(
+                    workspace, form.cleaned_data["username"], form.cleaned_data["password"]
+                )
+            except AccountLocked:
+                user, error = None, ACCOUNT_LOCKED
             if user is not None:
                 auth.login(request, user, backend="workspaces.backends.WorkspaceBackend")
                 request.session.set_expiry(workspace.session_inactivity_timeout)
                 return HttpResponseRedirect(next_url)
-        error = LOGIN_FAILED
     return render(request, "workspaces/login.html", {"form": form, "error": error, "workspace": workspace}, status=200)
 
 

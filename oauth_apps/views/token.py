@@ -11,8 +11,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from oauth2_provider.views import RevokeTokenView as DOTRevokeTokenView
 from oauth2_provider.views import TokenView as DOTTokenView
+from oauth2_provider.views.mixins import OAuthLibMixin
 
-from oauth_apps import errors, services
+from oauth_apps import errors
 from oauth_apps.backends import ProcessMakerOAuthLibCore, token_request_params
 from oauth_apps.context import oauth_request_for
 from oauth_apps.responses import no_store, token_error_from, token_error_from_oauthlib, token_success
@@ -20,7 +21,9 @@ from oauth_apps.server import ProcessMakerServer
 from oauth_apps.validator import ProcessMakerValidator
 
 
-class ProcessMakerOAuthMixin:
+class ProcessMakerOAuthMixin(OAuthLibMixin):
+    """django-oauth-toolkit's oauthlib glue, with the ProcessMaker server, validator and body parsing."""
+
     server_class = ProcessMakerServer
     validator_class = ProcessMakerValidator
     oauthlib_backend_class = ProcessMakerOAuthLibCore
@@ -50,8 +53,8 @@ class TokenView(ProcessMakerOAuthMixin, DOTTokenView):
                 _, headers, body, status = self.create_token_response(request)
                 if status != 200:
                     transaction.set_rollback(True)
-            for family in context.families_to_revoke:
-                services.revoke_family(family)
+            for task in context.after_failure:
+                task()
         if status != 200:
             return token_error_from_oauthlib(workspace, body, status, headers)
         return token_success(body)

@@ -1,0 +1,126 @@
+"""GET/POST /{ws}/oauth2/authorize: ProcessMaker's consent page for the code and implicit flows."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from oauth2_provider.exceptions import FatalClientError, OAuthToolkitError
+
+from oauth_apps import errors, scopes
+from oauth_apps.context import oauth_request_for
+from oauth_apps.models import Application
+from oauth_apps.views.token import ProcessMakerOAuthMixin
+from workspaces.http import forbid_framing
+from workspaces.models import Workspace
+
+SCOPE_WORDS = {
+    scopes.ALL: "Full access: read and change everything your account can reach",
+    scopes.VIEW: "Read your processes and other resources",
+    scopes.EDIT: "Create, change and delete your processes and other resources",
+}
+FRAGMENT_ORDER = ("access_token", "expires_in", "token_type", "scope", "state")
+
+
+def login_redirect(request: HttpRequest, workspace: Workspace) -> HttpResponse:
+    """To the login page, which brings the user back here afterwards (ProcessMaker's `u`)."""
+    back = quote(request.get_full_path(), safe="")
+    return HttpResponseRedirect(f"/sys{workspace.name}/en/neoclassic/login/login?u={back}")
+
+
+def with_query(uri: str, params: dict[str, str]) -> str:
+    parts = urlsplit(uri)
+    query = urlencode([*parse_qsl(parts.query, keep_blank_values=True), *params.items()])
+    return urlunsplit(parts._replace(query=query))
+
+
+def processmaker_fragment(uri: str) -> str:
+    """oauthlib's implicit-grant redirect, with ProcessMaker's lower-case token type and key order."""
+    parts = urlsplit(uri)
+    values = dict(parse_qsl(parts.fragment, keep_blank_values=True))
+    values["token_type"] = "bearer"
+    ordered = [(key, values[key]) for key in FRAGMENT_ORDER if key in values]
+    return urlunsplit(parts._replace(fragment=urlencode(ordered)))
+
+
+@method_decorator([never_cache, forbid_framing, csrf_protect], name="dispatch")
+class AuthorizeView(ProcessMakerOAuthMixin, View):
+    """Errors ProcessMaker shows on a page (no usable client or callback) are checked
+    first and never redirect anywhere; then a login session is required; then oauthlib
+    validates the rest, and its errors go back to the registered callback."""
+
+    http_method_names = ["get", "post"]
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        workspace: Workspace = request.workspace  # type: ignore[attr-defined]
+        problem = self.page_error(request, workspace)
+        if problem:
+            return render(request, "oauth_apps/authorize_error.html", {"message": problem}, status=400)
+        if not request.user.is_authenticated:
+            return login_redirect(request, workspace)
+        with oauth_request_for(workspace):
+            try:
+                return super().dispatch(request, *args, **kwargs)
+            except FatalClientError as error:
+                message = error.oauthlib_error.description or errors.REDIRECT_URI_MISMATCH
+                return render(request, "oauth_apps/authorize_error.html", {"message": message}, status=400)
+            except OAuthToolkitError as error:
+                return self.error_redirect(request, error)
+
+    @staticmethod
+    def error_redirect(request: HttpRequest, error: OAuthToolkitError) -> HttpResponse:
+        """An error for the client, sent back to its (already checked) callback with the state."""
+        oauthlib_error = error.oauthlib_error
+        # Errors raised by the validator carry no request, hence no redirect URI or state.
+        oauthlib_error.redirect_uri = oauthlib_error.redirect_uri or request.pm_callback  # type: ignore[attr-defined]
+        oauthlib_error.state = oauthlib_error.state or request.GET.get("state")
+        return HttpResponseRedirect(oauthlib_error.in_uri(oauthlib_error.redirect_uri))
+
+    @staticmethod
+    def page_error(request: HttpRequest, workspace: Workspace) -> str | None:
+        client_id = request.GET.get("client_id", "")
+        if not client_id:
+            return errors.AUTHORIZE_CLIENT_ID_MISSING
+        if not request.GET.get("response_type"):
+            return errors.AUTHORIZE_RESPONSE_TYPE_MISSING
+        client = Application.objects.filter(workspace=workspace, client_id=client_id, is_local=False).first()
+        if client is None or client.client_id != client_id:
+            return errors.AUTHORIZE_UNKNOWN_CLIENT.format(client_id=client_id[:100])
+        callback = client.redirect_uris.strip()
+        if not callback:
+            return errors.REDIRECT_URI_NOT_STORED
+        if "redirect_uri" in request.GET and request.GET["redirect_uri"] != callback:
+            return errors.REDIRECT_URI_MISMATCH
+        request.pm_callback = callback  # type: ignore[attr-defined]
+        return None
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        requested, credentials = self.validate_authorization_request(request)
+        client: Application = credentials["request"].client
+        context = {
+            "user": request.user,
+            "application": client,
+            "scopes": [SCOPE_WORDS.get(name, name) for name in requested],
+        }
+        return render(request, "oauth_apps/consent.html", context)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        requested, credentials = self.validate_authorization_request(request)
+        credentials.pop("request", None)
+        if "cancel" in request.POST:
+            denied = {"error": "access_denied", "error_description": errors.ACCESS_DENIED}
+            if credentials.get("state"):
+                denied["state"] = credentials["state"]
+            return HttpResponseRedirect(with_query(credentials["redirect_uri"], denied))
+        with transaction.atomic():
+            uri, _, _, _ = self.create_authorization_response(request, " ".join(requested), credentials, allow=True)
+        if credentials.get("response_type") == "token":
+            uri = processmaker_fragment(uri)
+        return HttpResponseRedirect(uri)
