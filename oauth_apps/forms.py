@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+
+from oauth_apps.models import Application
 
 MAX_URL_LENGTH = 1024
 
@@ -34,3 +38,39 @@ def validate_callback_url(value: str) -> str:
     if urlsplit(value).fragment or "#" in value:
         raise ValidationError("The callback URL must not contain a fragment (#...).")
     return value
+
+
+class ApplicationForm(forms.ModelForm):
+    """ProcessMaker's application form: Name, Description, Web Site, Callback URL."""
+
+    class Meta:
+        model = Application
+        fields = ["name", "description", "website", "redirect_uris"]
+        labels = {"website": "Web Site", "redirect_uris": "Callback URL"}
+        widgets = {"description": forms.Textarea(attrs={"rows": 3}), "redirect_uris": forms.URLInput()}
+        help_texts = {
+            "website": "The application's home page, with http:// or https://.",
+            "redirect_uris": "Optional. Where the authorize page sends the user back (code and implicit flows).",
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["website"].required = True
+        self.fields["redirect_uris"].required = False
+
+    def clean_name(self) -> str:
+        name = str(self.cleaned_data["name"]).strip()
+        if not name:
+            raise ValidationError("The name is required.")
+        return name
+
+    def clean_website(self) -> str:
+        return validate_website_url(self.cleaned_data["website"])
+
+    def clean_redirect_uris(self) -> str:
+        value = str(self.cleaned_data.get("redirect_uris") or "").strip()
+        return validate_callback_url(value) if value else ""
+
+
+class NewApplicationForm(ApplicationForm):
+    public = forms.BooleanField(required=False, label="Public client (no secret, PKCE required)")

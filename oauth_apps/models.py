@@ -213,3 +213,25 @@ def copy_pm_columns(row: AccessToken | RefreshToken | Grant) -> None:
         row.user_uid = row.user.uid
     if not row.workspace_id and row.application_id:
         row.workspace_id = row.application.workspace_id
+
+
+class UserSessionToken(models.Model):
+    """An access token minted for a logged-in web session: PMOAUTH_USER_ACCESS_TOKENS.
+
+    It belongs to the workspace's local web client and lives exactly as long as the login
+    session: its EXPIRES moves with the session's sliding expiry, and it is deleted at
+    logout, so ProcessMaker's query on OAUTH_ACCESS_TOKENS finds it while the user works.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    access_token = models.OneToOneField(AccessToken, on_delete=models.CASCADE, related_name="web_session")
+    token = models.CharField("access token", max_length=255, db_column="ACCESS_TOKEN", editable=False)
+    user_uid = models.CharField("user UID", max_length=32, db_column="USER_ID", editable=False)
+    session_key = models.CharField("session id", max_length=64, db_column="SESSION_ID", db_index=True)
+    session_name = models.CharField("session cookie name", max_length=64, db_column="SESSION_NAME")
+
+    class Meta:
+        db_table = "PMOAUTH_USER_ACCESS_TOKENS"
+
+    def __str__(self) -> str:
+        return f"web session token #{self.pk}"

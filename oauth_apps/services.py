@@ -60,6 +60,8 @@ def register_application(
         client_type=Application.CLIENT_PUBLIC if public else Application.CLIENT_CONFIDENTIAL,
         authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
         client_secret=secret,
+        # A public client has no secret at all (not a hash of the empty string).
+        hash_client_secret=not public,
     )
     application.save()
     return RegisteredClient(application=application, client_secret=secret)
@@ -241,6 +243,17 @@ def revoke_family(family: uuid.UUID) -> None:
     now = timezone.now()
     RefreshToken.objects.filter(token_family=family, revoked__isnull=True).update(revoked=now, updated=now)
     AccessToken.objects.filter(token_family=family).delete()
+
+
+@transaction.atomic
+def revoke_client_tokens(application: Application) -> int:
+    """Every token of one client; returns how many were revoked."""
+    now = timezone.now()
+    refresh = RefreshToken.objects.filter(application=application, revoked__isnull=True).update(
+        revoked=now, updated=now
+    )
+    access, _ = AccessToken.objects.filter(application=application).delete()
+    return refresh + access
 
 
 @transaction.atomic

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from oauth_apps.models import AccessToken, RefreshToken
 from oauth_apps.services import RegisteredClient
 from tests.conftest import PASSWORD
 from tests.oauth import password_grant
@@ -41,3 +42,32 @@ def test_admin_pages_load_for_operators(
 def test_workspace_admins_cannot_use_the_django_admin(client: Client, admin: User) -> None:
     assert not client.login(username="admin", password=PASSWORD)
     assert client.get("/admin/workspaces/user/").status_code == 302
+
+
+def test_operators_can_revoke_an_applications_tokens(
+    operator_client: Client, app: RegisteredClient, operator_user: User
+) -> None:
+    data = password_grant(Client(), app, "johndoe", PASSWORD).json()
+    response = operator_client.post(
+        "/admin/oauth_apps/application/",
+        {"action": "revoke_tokens", "_selected_action": [app.application.pk]},
+        follow=True,
+    )
+    assert b"Revoked 2 tokens." in response.content
+    assert not AccessToken.objects.filter(token=data["access_token"]).exists()
+    assert RefreshToken.objects.get(token=data["refresh_token"]).revoked is not None
+
+
+def test_the_admin_never_shows_secrets_or_tokens(
+    operator_client: Client, app: RegisteredClient, operator_user: User
+) -> None:
+    data = password_grant(Client(), app, "johndoe", PASSWORD).json()
+    token = AccessToken.objects.get(token=data["access_token"])
+    pages = [
+        f"/admin/oauth_apps/application/{app.application.pk}/change/",
+        f"/admin/oauth_apps/accesstoken/{token.pk}/change/",
+        "/admin/oauth_apps/accesstoken/",
+    ]
+    for page in pages:
+        content = operator_client.get(page).content.decode()
+        assert data["access_token"] not in content and app.application.client_secret not in content

@@ -56,7 +56,8 @@ def test_registerapp_prints_both_credentials_for_people(admin: User) -> None:
 def test_registerapp_public_client_has_no_secret(admin: User) -> None:
     result = json.loads(run("--public", "--json"))
     assert result["client_secret"] == ""
-    assert Application.objects.get(client_id=result["client_id"]).is_public
+    application = Application.objects.get(client_id=result["client_id"])
+    assert application.is_public and application.client_secret == ""
 
 
 @pytest.mark.parametrize(

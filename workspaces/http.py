@@ -8,6 +8,8 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
+from workspaces.models import Workspace
+
 
 def forbid_framing(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """No page that takes credentials or consent may be framed (clickjacking).
@@ -24,3 +26,9 @@ def forbid_framing(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
         return response
 
     return wrapper
+
+
+class WorkspaceRequest(HttpRequest):
+    """A request the routing middleware resolved to a workspace (the type views annotate)."""
+
+    workspace: Workspace

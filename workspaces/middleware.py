@@ -9,10 +9,13 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
+from django.dispatch import Signal
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 from workspaces.models import WORKSPACE_NAME_PATTERN, Workspace
 
@@ -25,6 +28,9 @@ VALID_NAME = re.compile(WORKSPACE_NAME_PATTERN)
 # How often a sliding session's expiry is pushed forward (and written to the database).
 SESSION_TOUCH_INTERVAL = 5
 SESSION_TOUCH_KEY = "_pm_touched"
+
+# Sent when a web session's expiry is pushed forward, with `request` and the new `expires`.
+session_extended = Signal()
 
 
 def workspace_name_from_path(path: str) -> str | None:
@@ -98,6 +104,10 @@ class WorkspaceSessionMiddleware:
 def touch_session(request: HttpRequest, workspace: Workspace) -> None:
     now = int(time.time())
     last = request.session.get(SESSION_TOUCH_KEY, 0)
-    if now - last >= SESSION_TOUCH_INTERVAL or request.session.get_expiry_age() > workspace.session_inactivity_timeout:
+    timeout = workspace.session_inactivity_timeout
+    if now - last >= SESSION_TOUCH_INTERVAL or request.session.get_expiry_age() > timeout:
         request.session[SESSION_TOUCH_KEY] = now
-        request.session.set_expiry(workspace.session_inactivity_timeout)
+        request.session.set_expiry(timeout)
+        session_extended.send(
+            sender=WorkspaceSessionMiddleware, request=request, expires=timezone.now() + timedelta(seconds=timeout)
+        )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import auth
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
@@ -11,7 +11,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from workspaces.forms import LoginForm
-from workspaces.http import forbid_framing
+from workspaces.http import WorkspaceRequest, forbid_framing
 from workspaces.lockout import AccountLocked, authenticate_with_lockout
 
 LOGIN_FAILED = "Invalid username or password."
@@ -26,7 +26,7 @@ def login_url(workspace_name: str, lang: str = "en", skin: str = "neoclassic") -
     return f"/sys{workspace_name}/{lang}/{skin}/login/login"
 
 
-def safe_next_url(request: HttpRequest, target: str) -> str | None:
+def safe_next_url(request: WorkspaceRequest, target: str) -> str | None:
     """`target` (ProcessMaker's `u`) as a URL on this site, or None.
 
     ProcessMaker's pages send `u` as a path, as a bare path without the leading slash
@@ -49,8 +49,8 @@ def safe_next_url(request: HttpRequest, target: str) -> str | None:
 @forbid_framing
 @csrf_protect
 @require_http_methods(["GET", "POST"])
-def login_view(request: HttpRequest, lang: str, skin: str) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
+def login_view(request: WorkspaceRequest, lang: str, skin: str) -> HttpResponse:
+    workspace = request.workspace
     next_url = safe_next_url(request, request.GET.get("u", "")) or applications_url(workspace.name, lang, skin)
     form = LoginForm(request.POST or None)
     error = None
@@ -72,7 +72,7 @@ def login_view(request: HttpRequest, lang: str, skin: str) -> HttpResponse:
 
 @require_POST
 @csrf_protect
-def logout_view(request: HttpRequest, lang: str, skin: str) -> HttpResponse:
-    workspace = request.workspace  # type: ignore[attr-defined]
+def logout_view(request: WorkspaceRequest, lang: str, skin: str) -> HttpResponse:
+    workspace = request.workspace
     auth.logout(request)
     return HttpResponseRedirect(login_url(workspace.name, lang, skin))

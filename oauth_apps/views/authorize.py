@@ -19,7 +19,7 @@ from oauth_apps import errors, scopes
 from oauth_apps.context import oauth_request_for
 from oauth_apps.models import Application
 from oauth_apps.views.token import ProcessMakerOAuthMixin
-from workspaces.http import forbid_framing
+from workspaces.http import WorkspaceRequest, forbid_framing
 from workspaces.models import Workspace
 
 SCOPE_WORDS = {
@@ -59,6 +59,8 @@ class AuthorizeView(ProcessMakerOAuthMixin, View):
 
     http_method_names = ["get", "post"]
 
+    callback = ""
+
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         workspace: Workspace = request.workspace  # type: ignore[attr-defined]
         problem = self.page_error(request, workspace)
@@ -75,17 +77,15 @@ class AuthorizeView(ProcessMakerOAuthMixin, View):
             except OAuthToolkitError as error:
                 return self.error_redirect(request, error)
 
-    @staticmethod
-    def error_redirect(request: HttpRequest, error: OAuthToolkitError) -> HttpResponse:
+    def error_redirect(self, request: HttpRequest, error: OAuthToolkitError) -> HttpResponse:
         """An error for the client, sent back to its (already checked) callback with the state."""
         oauthlib_error = error.oauthlib_error
         # Errors raised by the validator carry no request, hence no redirect URI or state.
-        oauthlib_error.redirect_uri = oauthlib_error.redirect_uri or request.pm_callback  # type: ignore[attr-defined]
+        oauthlib_error.redirect_uri = oauthlib_error.redirect_uri or self.callback
         oauthlib_error.state = oauthlib_error.state or request.GET.get("state")
         return HttpResponseRedirect(oauthlib_error.in_uri(oauthlib_error.redirect_uri))
 
-    @staticmethod
-    def page_error(request: HttpRequest, workspace: Workspace) -> str | None:
+    def page_error(self, request: HttpRequest, workspace: Workspace) -> str | None:
         client_id = request.GET.get("client_id", "")
         if not client_id:
             return errors.AUTHORIZE_CLIENT_ID_MISSING
@@ -99,10 +99,10 @@ class AuthorizeView(ProcessMakerOAuthMixin, View):
             return errors.REDIRECT_URI_NOT_STORED
         if "redirect_uri" in request.GET and request.GET["redirect_uri"] != callback:
             return errors.REDIRECT_URI_MISMATCH
-        request.pm_callback = callback  # type: ignore[attr-defined]
+        self.callback = callback
         return None
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def get(self, request: WorkspaceRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         requested, credentials = self.validate_authorization_request(request)
         client: Application = credentials["request"].client
         context = {
@@ -112,7 +112,7 @@ class AuthorizeView(ProcessMakerOAuthMixin, View):
         }
         return render(request, "oauth_apps/consent.html", context)
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: WorkspaceRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         requested, credentials = self.validate_authorization_request(request)
         credentials.pop("request", None)
         if "cancel" in request.POST:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
@@ -19,6 +19,7 @@ from oauth_apps.context import oauth_request_for
 from oauth_apps.responses import no_store, token_error_from, token_error_from_oauthlib, token_success
 from oauth_apps.server import ProcessMakerServer
 from oauth_apps.validator import ProcessMakerValidator
+from workspaces.http import WorkspaceRequest
 
 
 class ProcessMakerOAuthMixin(OAuthLibMixin):
@@ -36,12 +37,12 @@ class TokenView(ProcessMakerOAuthMixin, DOTTokenView):
     when the grant fails, so a failed request changes nothing; revocations that a
     failure calls for (a replayed refresh token or code) run after the rollback."""
 
-    def http_method_not_allowed(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return token_error_from(request.workspace, errors.invalid_request(errors.METHOD_NOT_POST))  # type: ignore[attr-defined]
+    def http_method_not_allowed(self, request: WorkspaceRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return token_error_from(request.workspace, errors.invalid_request(errors.METHOD_NOT_POST))
 
     @method_decorator(sensitive_post_parameters("password", "client_secret", "refresh_token", "code", "code_verifier"))
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        workspace = request.workspace  # type: ignore[attr-defined]
+    def post(self, request: WorkspaceRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        workspace = request.workspace
         grant_type = token_request_params(request).get("grant_type")
         if not grant_type:
             return token_error_from(workspace, errors.invalid_request(errors.GRANT_TYPE_MISSING))
@@ -69,12 +70,12 @@ class RevokeTokenView(ProcessMakerOAuthMixin, DOTRevokeTokenView):
     answered 200 like an unknown one, as RFC 7009 2.2 asks.
     """
 
-    def http_method_not_allowed(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return token_error_from(request.workspace, errors.invalid_request(errors.METHOD_NOT_POST))  # type: ignore[attr-defined]
+    def http_method_not_allowed(self, request: WorkspaceRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return token_error_from(request.workspace, errors.invalid_request(errors.METHOD_NOT_POST))
 
     @method_decorator(sensitive_post_parameters("client_secret", "token"))
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        workspace = request.workspace  # type: ignore[attr-defined]
+    def post(self, request: WorkspaceRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        workspace = request.workspace
         with oauth_request_for(workspace), transaction.atomic():
             _, headers, body, status = self.create_revocation_response(request)
         if status != 200:

@@ -1,0 +1,142 @@
+"""The applications pages, driven with Django's test client (the browser version is in test_browser_flows.py)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.contrib.auth.hashers import check_password
+from django.test import Client
+
+from oauth_apps.models import AccessToken, Application
+from oauth_apps.services import RegisteredClient, register_application
+from tests.conftest import PASSWORD
+from tests.oauth import password_grant
+from workspaces.models import User
+
+BASE = "/sysworkflow/en/neoclassic/oauth2/applications"
+BACKEND = "workspaces.backends.WorkspaceBackend"
+NEW = {"name": "Reports", "description": "Monthly", "website": "https://reports.example", "redirect_uris": ""}
+
+
+@pytest.fixture
+def admin_client(client: Client, admin: User) -> Client:
+    client.force_login(admin, backend=BACKEND)
+    return client
+
+
+def test_without_a_session_it_goes_to_login_and_back(client: Client, workspace: object) -> None:
+    response = client.get(BASE)
+    assert response.status_code == 302
+    assert (
+        response["Location"]
+        == "/sysworkflow/en/neoclassic/login/login?u=%2Fsysworkflow%2Fen%2Fneoclassic%2Foauth2%2Fapplications"
+    )
+
+
+def test_a_user_without_the_permission_is_sent_to_login_with_a_message(client: Client, operator_user: User) -> None:
+    client.force_login(operator_user, backend=BACKEND)
+    response = client.get(BASE, follow=True)
+    assert response.redirect_chain[0][0].startswith("/sysworkflow/en/neoclassic/login/login")
+    assert b"needs the PM_REST_API_APPLICATIONS permission" in response.content
+
+
+def test_creating_shows_the_credentials_once(admin_client: Client, admin: User) -> None:
+    response = admin_client.post(f"{BASE}/new", NEW)
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    page = response.content.decode()
+    client_id = re.search(r'id="client-id" value="([A-Z]{32})"', page).group(1)  # type: ignore[union-attr]
+    secret = re.search(r'id="client-secret" value="([0-9a-f]{32})"', page).group(1)  # type: ignore[union-attr]
+    application = Application.objects.get(client_id=client_id)
+    assert application.user == admin
+    assert check_password(secret, application.client_secret)
+    assert secret not in admin_client.get(f"{BASE}/{client_id}/edit").content.decode()
+    assert secret not in admin_client.get(BASE).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("name", "  ", "This field is required."),
+        ("website", "reports.example", "absolute http(s) URL"),
+        ("website", "", "This field is required."),
+        ("redirect_uris", "https://reports.example/cb#x", "must not contain a fragment"),
+        ("redirect_uris", "javascript:alert(1)", "absolute http(s) URL"),
+        ("name", "n" * 300, "at most 256 characters"),
+    ],
+)
+def test_bad_input_is_refused_with_a_message(admin_client: Client, field: str, value: str, message: str) -> None:
+    response = admin_client.post(f"{BASE}/new", {**NEW, field: value})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Application.objects.filter(is_local=False).exists()
+
+
+def test_a_public_client_has_no_secret(admin_client: Client) -> None:
+    response = admin_client.post(f"{BASE}/new", {**NEW, "public": "on", "redirect_uris": "https://reports.example/cb"})
+    assert b"public client: it has no secret" in response.content
+    application = Application.objects.get(name="Reports")
+    assert application.is_public and application.client_secret == ""
+
+
+def test_the_list_shows_only_my_applications_never_the_local_client(
+    admin_client: Client, admin: User, operator_user: User
+) -> None:
+    register_application(admin.workspace, admin, name="Mine", website="https://a.example")
+    register_application(admin.workspace, operator_user, name="Theirs", website="https://b.example")
+    page = admin_client.get(BASE).content.decode()
+    assert "Mine" in page and "Theirs" not in page and "PM Web Designer" not in page
+
+
+def test_search_filters_the_list(admin_client: Client, admin: User) -> None:
+    register_application(admin.workspace, admin, name="Alpha reports", website="https://a.example")
+    register_application(admin.workspace, admin, name="Beta", website="https://b.example")
+    page = admin_client.get(BASE, {"q": "alpha"}).content.decode()
+    assert "Alpha reports" in page and "Beta" not in page
+
+
+def test_editing_saves_the_fields(admin_client: Client, admin: User) -> None:
+    registered = register_application(admin.workspace, admin, name="Old", website="https://a.example")
+    client_id = registered.application.client_id
+    response = admin_client.post(
+        f"{BASE}/{client_id}/edit", {**NEW, "name": "New name", "redirect_uris": "https://a.example/cb"}
+    )
+    assert response.status_code == 302
+    application = Application.objects.get(client_id=client_id)
+    assert (application.name, application.redirect_uris) == ("New name", "https://a.example/cb")
+
+
+def test_regenerating_the_secret_replaces_it(admin_client: Client, app: RegisteredClient, operator_user: User) -> None:
+    response = admin_client.post(f"{BASE}/{app.application.client_id}/secret")
+    new_secret = re.search(r'id="client-secret" value="([0-9a-f]{32})"', response.content.decode()).group(1)  # type: ignore[union-attr]
+    assert new_secret != app.client_secret
+    assert password_grant(Client(), app, "johndoe", PASSWORD).json()["error"] == "invalid_client"
+    renewed = RegisteredClient(app.application, new_secret)
+    assert "access_token" in password_grant(Client(), renewed, "johndoe", PASSWORD).json()
+
+
+def test_deleting_removes_the_application_and_revokes_its_tokens(
+    admin_client: Client, app: RegisteredClient, operator_user: User
+) -> None:
+    token = password_grant(Client(), app, "johndoe", PASSWORD).json()["access_token"]
+    response = admin_client.post(f"{BASE}/{app.application.client_id}/delete")
+    assert response.status_code == 302
+    assert not Application.objects.filter(pk=app.application.pk).exists()
+    assert not AccessToken.objects.filter(token=token).exists()
+
+
+def test_someone_elses_or_the_local_client_is_404(admin_client: Client, admin: User, operator_user: User) -> None:
+    theirs = register_application(admin.workspace, operator_user, name="Theirs", website="https://b.example")
+    local = Application.objects.get(workspace=admin.workspace, is_local=True)
+    for client_id in [theirs.application.client_id, local.client_id, "NOSUCHCLIENT"]:
+        assert admin_client.get(f"{BASE}/{client_id}/edit").status_code == 404
+        assert admin_client.post(f"{BASE}/{client_id}/delete").status_code == 404
+    assert Application.objects.filter(pk=theirs.application.pk).exists()
+
+
+def test_changes_need_post_and_csrf(admin: User, app: RegisteredClient) -> None:
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin, backend=BACKEND)
+    assert client.get(f"{BASE}/{app.application.client_id}/delete").status_code == 405
+    assert client.post(f"{BASE}/{app.application.client_id}/delete").status_code == 403
+    assert Application.objects.filter(pk=app.application.pk).exists()
