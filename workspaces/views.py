@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import auth
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -14,6 +16,7 @@ from workspaces.forms import LoginForm
 from workspaces.http import WorkspaceRequest, forbid_framing
 from workspaces.lockout import AccountLocked, authenticate_with_lockout
 
+SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 LOGIN_FAILED = "Invalid username or password."
 ACCOUNT_LOCKED = "Too many failed logins for this username. It is locked for a while; try again later."
 
@@ -37,6 +40,8 @@ def safe_next_url(request: WorkspaceRequest, target: str) -> str | None:
     if not target:
         return None
     if not target.startswith(("/", "http://", "https://")):
+        if SCHEME.match(target) or target.startswith("\\"):
+            return None  # another scheme (javascript:, https:host ...) or a UNC-style path
         target = "/" + target
     if not url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()

@@ -1,0 +1,243 @@
+"""The browser flows in headless Chromium against a live server: login, consent, the
+code, implicit and PKCE flows to a real callback server, and the applications pages."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import shutil
+import threading
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from oauth_apps.services import RegisteredClient, register_application
+from tests.conftest import PASSWORD
+from tests.live import free_port
+from workspaces.models import User
+
+pytestmark = [pytest.mark.browser, pytest.mark.live, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run",
+]  # fmt: skip
+VERIFIER = "M25iVXpKU3puUjFaYWg3T1NDTDQtcW1ROUY5YXlwalNoc0hhakxifmZHag"
+CHALLENGE = base64.urlsafe_b64encode(hashlib.sha256(VERIFIER.encode()).digest()).rstrip(b"=").decode()
+
+
+class CallbackServer:
+    """A client application's callback endpoint: records each request's path and query."""
+
+    def __init__(self) -> None:
+        self.requests: list[str] = []
+        recorded = self.requests
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - the http.server API
+                recorded.append(self.path)
+                body = b"<html><body><h1>Client callback</h1></body></html>"
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = HTTPServer(("127.0.0.1", free_port()), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_port}/cb"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def last_query(self) -> dict[str, str]:
+        last = [path for path in self.requests if path.startswith("/cb")][-1]
+        return dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(last).query))
+
+
+def screenshot_dir() -> Path:
+    """Where the tests leave screenshots for a person to look at."""
+    directory = Path(os.environ.get("PM_SCREENSHOT_DIR", "/tmp/pm-oauth-screenshots"))
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+@pytest.fixture
+def callback() -> Iterator[CallbackServer]:
+    server = CallbackServer()
+    yield server
+    server.server.shutdown()
+
+
+@pytest.fixture
+def page(live_server: Any) -> Iterator[Any]:
+    playwright_sync = pytest.importorskip("playwright.sync_api")
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls
+    # are still plain synchronous code, so Django's async guard is lifted for them.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with playwright_sync.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
+        context = browser.new_context()
+        context.set_default_timeout(15000)
+        yield context.new_page()
+        browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+@pytest.fixture
+def web_app(admin: User, callback: CallbackServer) -> RegisteredClient:
+    return register_application(
+        admin.workspace, admin, name="Report Builder", website="https://reports.example", callback=callback.url,
+        description="Builds monthly reports.",
+    )  # fmt: skip
+
+
+def authorize_url(live_server: Any, client_id: str, **params: str) -> str:
+    query = {"response_type": "code", "client_id": client_id, "scope": "*", **params}
+    return f"{live_server.url}/workflow/oauth2/authorize?{urllib.parse.urlencode(query)}"
+
+
+def log_in(page: Any, username: str, password: str = PASSWORD) -> None:
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+
+
+def token_request(live_server: Any, params: dict[str, str]) -> dict[str, Any]:
+    request = urllib.request.Request(
+        f"{live_server.url}/workflow/oauth2/token",
+        urllib.parse.urlencode(params).encode(),
+        {"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - the live server
+        return dict(json.load(response))
+
+
+def test_code_flow_from_authorize_through_login_and_consent_to_tokens(
+    page: Any, live_server: Any, web_app: RegisteredClient, callback: CallbackServer, operator_user: User
+) -> None:
+    page.goto(authorize_url(live_server, web_app.application.client_id, state="af0ifjsldkj"))
+    assert "/sysworkflow/en/neoclassic/login/login" in page.url
+    log_in(page, "JohnDoe")
+    assert page.locator("h1").inner_text() == "John Doe,"
+    assert "The application Report Builder is requesting access to your account." in page.content().replace(
+        "<b>", ""
+    ).replace("</b>", "")
+    assert page.get_by_text("Builds monthly reports.").is_visible()
+    page.screenshot(path=str(screenshot_dir() / "consent.png"))
+    page.click("button[name=accept]")
+    page.wait_for_url(f"{callback.url}*")
+    query = callback.last_query()
+    assert query["state"] == "af0ifjsldkj" and len(query["code"]) == 40
+    tokens = token_request(live_server, {
+        "grant_type": "authorization_code", "code": query["code"],
+        "client_id": web_app.application.client_id, "client_secret": web_app.client_secret,
+    })  # fmt: skip
+    assert tokens["token_type"] == "bearer" and len(tokens["refresh_token"]) == 40
+
+
+def test_deny_sends_access_denied_to_the_callback(
+    page: Any, live_server: Any, web_app: RegisteredClient, callback: CallbackServer, operator_user: User
+) -> None:
+    page.goto(authorize_url(live_server, web_app.application.client_id, state="s-deny"))
+    log_in(page, "johndoe")
+    page.click("button[name=cancel]")
+    page.wait_for_url(f"{callback.url}*")
+    assert callback.last_query() == {
+        "error": "access_denied",
+        "error_description": "The user denied access to your application",
+        "state": "s-deny",
+    }
+
+
+def test_implicit_flow_delivers_the_token_in_the_fragment(
+    page: Any, live_server: Any, web_app: RegisteredClient, callback: CallbackServer, operator_user: User
+) -> None:
+    page.goto(authorize_url(live_server, web_app.application.client_id, response_type="token", state="imp"))
+    log_in(page, "johndoe")
+    page.click("button[name=accept]")
+    page.wait_for_url(f"{callback.url}*")
+    fragment = dict(urllib.parse.parse_qsl(page.evaluate("window.location.hash.substring(1)")))
+    assert fragment["token_type"] == "bearer" and fragment["expires_in"] == "86400"
+    assert fragment["state"] == "imp" and len(fragment["access_token"]) == 40
+    assert "refresh_token" not in fragment
+    assert "/cb" in callback.requests and not any("access_token" in path for path in callback.requests)
+
+
+def test_pkce_s256_flow_for_a_public_client(
+    page: Any, live_server: Any, admin: User, callback: CallbackServer, operator_user: User
+) -> None:
+    public = register_application(
+        admin.workspace, admin, name="SPA", website="https://spa.example", callback=callback.url, public=True
+    )
+    url = authorize_url(
+        live_server, public.application.client_id, code_challenge=CHALLENGE, code_challenge_method="S256"
+    )
+    page.goto(url)
+    log_in(page, "johndoe")
+    page.click("button[name=accept]")
+    page.wait_for_url(f"{callback.url}*")
+    params = {
+        "grant_type": "authorization_code",
+        "code": callback.last_query()["code"],
+        "client_id": public.application.client_id,
+    }
+    assert token_request(live_server, {**params, "code_verifier": "wrong" * 9})["error"] == "invalid_grant"
+    assert len(token_request(live_server, {**params, "code_verifier": VERIFIER})["access_token"]) == 40
+
+
+def test_applications_page_create_see_secret_once_edit_regenerate_delete(
+    page: Any, live_server: Any, admin: User
+) -> None:
+    base = f"{live_server.url}/sysworkflow/en/neoclassic/oauth2/applications"
+    page.goto(base)
+    log_in(page, "admin")
+    page.wait_for_url(base)
+    page.click("text=New")
+    page.fill("#id_name", "Nightly sync")
+    page.fill("#id_description", "Copies cases every night")
+    page.fill("#id_website", "https://sync.example")
+    page.fill("#id_redirect_uris", "https://sync.example/cb")
+    page.click("text=Save Changes")
+    client_id = page.input_value("#client-id")
+    secret = page.input_value("#client-secret")
+    assert len(client_id) == 32 and len(secret) == 32
+    page.click("button[data-copy=client-secret]")
+    assert page.locator("button[data-copy=client-secret]").inner_text() == "Copied"
+    page.screenshot(path=str(screenshot_dir() / "credentials.png"))
+
+    page.click("text=Back to applications")
+    assert "Nightly sync" in page.content() and secret not in page.content()
+    page.click("text=Edit")
+    assert secret not in page.content()
+    page.fill("#id_name", "Nightly sync v2")
+    page.click("text=Save Changes")
+    assert "Nightly sync v2" in page.content()
+
+    page.click("text=Edit")
+    page.click("text=Regenerate secret")
+    new_secret = page.input_value("#client-secret")
+    assert new_secret != secret and page.input_value("#client-id") == client_id
+
+    page.click("text=Back to applications")
+    page.click("text=Edit")
+    page.click("text=Delete application")
+    assert "Deleted Nightly sync v2" in page.content()
+    assert client_id not in page.content()
+
+
+def test_applications_page_refuses_a_user_without_the_permission(
+    page: Any, live_server: Any, operator_user: User
+) -> None:
+    page.goto(f"{live_server.url}/sysworkflow/en/neoclassic/oauth2/applications")
+    log_in(page, "johndoe")
+    assert "/login/login" in page.url
+    assert page.get_by_text("needs the PM_REST_API_APPLICATIONS permission").is_visible()
