@@ -12,6 +12,8 @@ from workspaces.models import User
 
 LOGIN = "/sysworkflow/en/neoclassic/login/login"
 APPLICATIONS = "/sysworkflow/en/neoclassic/oauth2/applications"
+AUTHORIZE = "/workflow/oauth2/authorize?response_type=code&client_id=X"
+CASES = "/sysworkflow/en/neoclassic/cases/main"
 
 
 def login_to(client: Client, u: str) -> str:
@@ -23,9 +25,9 @@ def login_to(client: Client, u: str) -> str:
 @pytest.mark.parametrize(
     ("u", "target"),
     [
-        ("/workflow/oauth2/authorize?response_type=code&client_id=X", "/workflow/oauth2/authorize?response_type=code&client_id=X"),
+        (AUTHORIZE, AUTHORIZE),
         ("sysworkflow/en/neoclassic/cases/main", "/sysworkflow/en/neoclassic/cases/main"),
-        ("http://testserver/sysworkflow/en/neoclassic/cases/main", "http://testserver/sysworkflow/en/neoclassic/cases/main"),
+        (f"http://testserver{CASES}", f"http://testserver{CASES}"),
         ("", APPLICATIONS),
     ],
 )  # fmt: skip
