@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "oauth2_provider",
     "workspaces",
     "oauth_apps",
+    "processes",
 ]
 
 MIDDLEWARE = [
@@ -236,3 +237,40 @@ LOGGING = {
 
 # Serve static files straight from the apps too, so a checkout works before collectstatic.
 WHITENOISE_USE_FINDERS = True
+
+# --- REST API (Django REST framework). -------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["oauth_apps.authentication.WorkspaceBearerAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["oauth_apps.permissions.ProcessMakerPermission"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "EXCEPTION_HANDLER": "pmsite.api_errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "pm-oauth REST API",
+    "DESCRIPTION": "ProcessMaker-compatible REST API. Authenticate with `Authorization: Bearer <access_token>` "
+    "from /{workspace}/oauth2/token.",
+    "VERSION": "1.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    # The interactive page loads its assets from this server, never from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "APPEND_COMPONENTS": {
+        "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+    },
+    "SECURITY": [{"bearer": []}],
+}
+
+# --- CORS: ProcessMaker answers the API and the token endpoint for any origin. ----------
+CORS_ALLOW_ALL_ORIGINS = True
+CORS_URLS_REGEX = r"^/(api/1\.0/.*|[A-Za-z0-9_-]{1,64}/oauth2/(token|revoke))$"
+CORS_ALLOW_METHODS = ["GET", "POST", "PUT", "DELETE", "OPTIONS"]
+CORS_ALLOW_HEADERS = ["authorization", "content-type"]
+CORS_PREFLIGHT_MAX_AGE = 60

@@ -12,4 +12,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("oauth_apps.urls")),
     path("", include("workspaces.urls")),
+    path("", include("pmsite.api_urls")),
 ]
+
+handler400 = "pmsite.api_errors.bad_request"
+handler404 = "pmsite.api_errors.not_found"
+handler500 = "pmsite.api_errors.server_error"

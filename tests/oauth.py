@@ -71,3 +71,20 @@ def refresh_grant(client: Client, app: RegisteredClient, refresh_token: str, **e
         **extra,
     }
     return post_token(client, params)
+
+
+def issue(app: RegisteredClient, user: Any, scope: str = "*") -> str:
+    """An access token for `user` (None: a client-credentials token), made by the real service."""
+    from oauth_apps.identifiers import new_token
+    from oauth_apps.services import issue_tokens
+
+    token = new_token()
+    issue_tokens(
+        app.application.workspace, client=app.application, user=user, scope=scope,
+        access_token=token, refresh_token=None, family=None,
+    )  # fmt: skip
+    return token
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}

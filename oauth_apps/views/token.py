@@ -40,6 +40,10 @@ class TokenView(ProcessMakerOAuthMixin, DOTTokenView):
     def http_method_not_allowed(self, request: WorkspaceRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return token_error_from(request.workspace, errors.invalid_request(errors.METHOD_NOT_POST))
 
+    # A CORS preflight never gets here (django-cors-headers answers it); any other OPTIONS
+    # is just another method that is not POST.
+    options = http_method_not_allowed
+
     @method_decorator(sensitive_post_parameters("password", "client_secret", "refresh_token", "code", "code_verifier"))
     def post(self, request: WorkspaceRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         workspace = request.workspace

@@ -1,0 +1,97 @@
+"""Bearer-token authentication for the REST API (RFC 6750), bound to the request's workspace.
+
+One indexed query per request (the token with its user, role, client and web session
+joined in); nothing is cached, so a revoked token is refused on the very next request
+on every worker. django-oauth-toolkit's own DRF class builds an oauthlib server per
+request; this does not need one.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication
+from rest_framework.request import Request
+
+from oauth_apps import sessions
+from oauth_apps.models import AccessToken, UserSessionToken
+from oauth_apps.services import checksum
+from workspaces.middleware import SESSION_TOUCH_INTERVAL
+from workspaces.models import User
+
+log = logging.getLogger(__name__)
+MAX_TOKEN_LENGTH = 255
+
+
+class InvalidToken(exceptions.AuthenticationFailed):
+    """RFC 6750 3.1 invalid_token: unknown, expired, revoked or another workspace's token."""
+
+    default_detail = "Unauthorized"
+    rfc6750_error = "invalid_token"
+
+
+class InvalidAuthorizationHeader(exceptions.AuthenticationFailed):
+    """RFC 6750 3.1 invalid_request: an Authorization header that is not `Bearer <token>`."""
+
+    default_detail = "Unauthorized"
+    rfc6750_error = "invalid_request"
+
+
+class WorkspaceBearerAuthentication(BaseAuthentication):
+    def authenticate(self, request: Request) -> tuple[Any, AccessToken] | None:
+        header = request.META.get("HTTP_AUTHORIZATION", "")
+        if not header:
+            return None
+        scheme, _, value = header.partition(" ")
+        token = value.strip()
+        if scheme.lower() != "bearer" or not token or len(token) > MAX_TOKEN_LENGTH or " " in token:
+            raise InvalidAuthorizationHeader()
+        access = (
+            AccessToken.objects.select_related("user__role", "application__user__role", "web_session", "workspace")
+            .filter(token_checksum=checksum(token))
+            .first()
+        )
+        workspace = request.workspace
+        if access is None:
+            raise InvalidToken()
+        if access.workspace_id != workspace.id:
+            log.warning(
+                "access token of workspace %s (user %s) was used on workspace %s; refused as unknown",
+                access.workspace.name, access.user_uid, workspace.name,
+            )  # fmt: skip
+            raise InvalidToken()
+        now = timezone.now()
+        if access.expires <= now:
+            raise InvalidToken()
+        # A client-credentials token acts for no user: permissions are its client owner's.
+        user = access.user if access.user_id else access.application.user
+        if user is None or not user.can_log_in():
+            raise InvalidToken()
+        self.count_as_session_activity(access, now)
+        return user, access
+
+    @staticmethod
+    def count_as_session_activity(access: AccessToken, now: Any) -> None:
+        """API calls made with a web-session token keep that login session alive."""
+        try:
+            link: UserSessionToken = access.web_session
+        except UserSessionToken.DoesNotExist:
+            return
+        timeout = access.workspace.session_inactivity_timeout
+        if access.expires - now < timedelta(seconds=timeout - SESSION_TOUCH_INTERVAL):
+            sessions.extend_from_api(access, link.session_key, access.workspace)
+
+    def authenticate_header(self, request: Request) -> str:
+        return f'Bearer realm="{request.workspace.name}"'
+
+
+def acting_user(request: Request) -> User:
+    """The user an authenticated API request acts for (a client-credentials token: its client's owner)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise exceptions.NotAuthenticated()
+    return user

@@ -1,0 +1,40 @@
+"""REST API authorisation: the role's ProcessMaker permission and the token's scope, together.
+
+A view names the permissions that may use it (`pm_permissions = ("PM_USERS", "PM_FACTORY")`,
+any one suffices) and gets all of this; reads need a scope of `view_process`,
+`edit_process` or `*`, writes `edit_process` or `*`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.request import Request
+
+from oauth_apps import scopes
+from oauth_apps.authentication import acting_user
+from oauth_apps.models import AccessToken
+
+READ_SCOPE_MISSING = "Forbidden: the token's scope does not allow reading (it needs view_process, edit_process or *)"
+WRITE_SCOPE_MISSING = "Forbidden: the token's scope does not allow changes (it needs edit_process or *)"
+
+
+class ProcessMakerPermission(BasePermission):
+    def has_permission(self, request: Request, view: Any) -> bool:
+        access = request.auth
+        if not isinstance(access, AccessToken):
+            return False
+        granted = scopes.split(access.scope)
+        if request.method in SAFE_METHODS:
+            if not scopes.allows_read(granted):
+                self.message = READ_SCOPE_MISSING
+                return False
+        elif not scopes.allows_write(granted):
+            self.message = WRITE_SCOPE_MISSING
+            return False
+        required: tuple[str, ...] = tuple(getattr(view, "pm_permissions", ()))
+        if required and not any(acting_user(request).has_pm_permission(code) for code in required):
+            self.message = f"Forbidden: this needs the {' or '.join(required)} permission in the user's role"
+            return False
+        return True

@@ -1,0 +1,63 @@
+"""Every REST API error in ProcessMaker's shape: {"error": {"code": <status>, "message": "..."}}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.views import defaults
+from rest_framework import exceptions
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+API_PREFIX = "/api/"
+STATUS_MESSAGES = {400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 500: "Internal Server Error"}
+
+
+def error_body(status: int, message: str) -> dict[str, Any]:
+    return {"error": {"code": status, "message": message}}
+
+
+def describe(detail: Any, prefix: str = "") -> list[str]:
+    """DRF's nested error details as "field: message" lines."""
+    if isinstance(detail, dict):
+        return [
+            line
+            for key, value in detail.items()
+            for line in describe(value, f"{prefix}{key}: " if key != "non_field_errors" else prefix)
+        ]
+    if isinstance(detail, list):
+        return [line for item in detail for line in describe(item, prefix)]
+    return [f"{prefix}{detail}"]
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.AuthenticationFailed | exceptions.NotAuthenticated):
+        message = "Unauthorized"
+        rfc6750_error = getattr(exc, "rfc6750_error", None)
+        if rfc6750_error and "WWW-Authenticate" in response:
+            response["WWW-Authenticate"] += f', error="{rfc6750_error}"'
+    elif isinstance(exc, exceptions.ValidationError):
+        message = "; ".join(describe(response.data))
+    else:
+        message = str(getattr(exc, "detail", "")) or STATUS_MESSAGES.get(response.status_code, "Error")
+    response.data = error_body(response.status_code, message)
+    return response
+
+
+def _api_or(default: Any, status: int) -> Any:
+    def handler(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if request.path.startswith(API_PREFIX):
+            return JsonResponse(error_body(status, STATUS_MESSAGES[status]), status=status)
+        return default(request, *args, **kwargs)  # type: ignore[no-any-return]
+
+    return handler
+
+
+# Django's own error views (no URL matched, bad request, crash) answer API paths in the same shape.
+not_found = _api_or(defaults.page_not_found, 404)
+bad_request = _api_or(defaults.bad_request, 400)
+server_error = _api_or(defaults.server_error, 500)

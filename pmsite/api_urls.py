@@ -1,0 +1,39 @@
+"""The REST API under /api/1.0/{ws}/ (ProcessMaker's URL shapes, no trailing slashes)."""
+
+from typing import Any
+
+from django.urls import re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.request import Request
+
+from processes.api import ProcessDetailView, ProcessListView
+from workspaces.api import CurrentUserView, UserCreateView, UserDetailView, UserListView
+
+
+class SchemaUIView(SpectacularSwaggerView):
+    """Swagger UI for the schema beside it (/schema/ui -> /schema), with its assets served locally."""
+
+    authentication_classes: list[Any] = []
+    permission_classes: list[Any] = []
+
+    def _get_schema_url(self, request: Request) -> str:
+        return request.path.removesuffix("/ui")
+
+
+API = r"^api/1\.0/(?P<ws>[A-Za-z0-9_-]{1,64})/"
+UID = r"(?P<{}>[0-9a-f]{{32}})$"
+
+urlpatterns = [
+    re_path(API + r"users$", UserListView.as_view(), name="api-users"),
+    re_path(API + r"user$", UserCreateView.as_view(), name="api-user-create"),
+    re_path(API + r"user/" + UID.format("usr_uid"), UserDetailView.as_view(), name="api-user"),
+    re_path(API + r"project$", ProcessListView.as_view(), name="api-projects"),
+    re_path(API + r"project/" + UID.format("prj_uid"), ProcessDetailView.as_view(), name="api-project"),
+    re_path(API + r"light/user/data$", CurrentUserView.as_view(), name="api-current-user"),
+    re_path(
+        API + r"schema$",
+        SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[]),
+        name="api-schema",
+    ),
+    re_path(API + r"schema/ui$", SchemaUIView.as_view(), name="api-schema-ui"),
+]

@@ -1,0 +1,37 @@
+"""The OpenAPI schema: valid OpenAPI 3, lists every endpoint; its page loads nothing from other hosts."""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+from django.test import Client
+from drf_spectacular.validation import validate_schema
+
+from workspaces.models import Workspace
+
+
+def test_the_schema_is_valid_openapi_and_lists_every_endpoint(client: Client, workspace: Workspace) -> None:
+    response = client.get("/api/1.0/workflow/schema")
+    assert response.status_code == 200
+    schema = yaml.safe_load(response.content)
+    validate_schema(schema)
+    assert schema["openapi"].startswith("3.")
+    paths = {path.replace("{ws}", "workflow"): set(ops) for path, ops in schema["paths"].items()}
+    assert paths["/api/1.0/workflow/users"] >= {"get"}
+    assert paths["/api/1.0/workflow/user"] >= {"post"}
+    assert paths["/api/1.0/workflow/user/{usr_uid}"] >= {"get", "put", "delete"}
+    assert paths["/api/1.0/workflow/project"] >= {"get", "post"}
+    assert paths["/api/1.0/workflow/project/{prj_uid}"] >= {"get", "put", "delete"}
+    assert paths["/api/1.0/workflow/light/user/data"] >= {"get"}
+
+
+def test_the_schema_page_uses_only_local_assets(client: Client, workspace: Workspace) -> None:
+    response = client.get("/api/1.0/workflow/schema/ui")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "/api/1.0/workflow/schema" in page
+    urls = re.findall(r'(?:src|href)="([^"]+)"', page)
+    assert urls and all(not url.startswith(("http:", "https:", "//")) for url in urls), urls
+    for url in urls:
+        assert client.get(url).status_code == 200, url
