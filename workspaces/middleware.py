@@ -66,7 +66,7 @@ class WorkspaceRoutingMiddleware:
     def find_workspace(name: str) -> Workspace | None:
         if not VALID_NAME.match(name):
             return None
-        workspace = Workspace.objects.filter(name=name, is_active=True).first()
+        workspace = next(iter(Workspace.objects.filter(name=name, is_active=True).order_by()[:1]), None)
         # MySQL compares names case-insensitively; a workspace URL is an exact match.
         if workspace is None or workspace.name != name:
             return None

@@ -1,0 +1,95 @@
+"""Shared set-up for the HTTP benchmarks: a fresh database, a workspace, gunicorn, wrk."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+DURATION = os.environ.get("BENCH_SECONDS", "10")
+PORT = int(os.environ.get("BENCH_PORT", "18765"))
+
+
+class Bench:
+    """A migrated database with workspace `bench`, its admin and one registered client."""
+
+    def __init__(self) -> None:
+        if not shutil.which("wrk"):
+            sys.exit("wrk is not installed: apt-get install wrk")
+        self.tmp = Path(tempfile.mkdtemp(prefix="pm-bench-"))
+        self.env = {
+            **os.environ,
+            "SECRET_KEY": os.environ.get("SECRET_KEY", "benchmark-only"),
+            "PM_VAR_DIR": str(self.tmp),
+        }
+        self.env.setdefault("DATABASE_URL", f"sqlite:///{self.tmp / 'bench.sqlite3'}")
+        if self.env["DATABASE_URL"].startswith("mysql://"):
+            name = self.env["DATABASE_URL"].rsplit("/", 1)[1]
+            statement = f"DROP DATABASE IF EXISTS {name}; CREATE DATABASE {name}"
+            subprocess.run(["mysql", "-uroot", "-h127.0.0.1", "-e", statement], check=True)
+        self.manage("migrate", "-v0")
+        self.manage("createworkspace", "bench", "--admin-password", "bench password 1", "--json")
+        self.client = json.loads(
+            self.manage("registerapp", "--workspace", "bench", "--owner", "admin", "--name", "bench",
+                        "--website", "https://example.com", "--json")
+        )  # fmt: skip
+        self.base = f"http://127.0.0.1:{PORT}"
+
+    @property
+    def database(self) -> str:
+        return self.env["DATABASE_URL"].split(":")[0]
+
+    def manage(self, *args: str) -> str:
+        command = [PYTHON, "manage.py", *args]
+        return subprocess.run(command, cwd=ROOT, env=self.env, check=True, capture_output=True, text=True).stdout
+
+    def shell(self, code: str) -> str:
+        return self.manage("shell", "-c", code).strip().splitlines()[-1]
+
+    @contextmanager
+    def gunicorn(self) -> Iterator[None]:
+        command = [str(Path(PYTHON).parent / "gunicorn"), "pmsite.wsgi", "-w", "2", "-b", f"127.0.0.1:{PORT}"]
+        server = subprocess.Popen([*command, "--log-level", "warning"], cwd=ROOT, env=self.env, start_new_session=True)
+        try:
+            for _ in range(100):
+                try:
+                    urllib.request.urlopen(f"{self.base}/health", timeout=1)  # noqa: S310 - loopback
+                    break
+                except OSError:
+                    time.sleep(0.1)
+            yield
+        finally:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait()
+
+    def median_ms(self, request: urllib.request.Request, count: int = 50) -> float:
+        timings = []
+        for _ in range(count):
+            start = time.perf_counter()
+            with urllib.request.urlopen(request) as response:  # noqa: S310 - loopback
+                response.read()
+            timings.append((time.perf_counter() - start) * 1000)
+        return sorted(timings)[count // 2]
+
+    def wrk(self, url: str, lua: str = "") -> str:
+        """Requests per second from `wrk -t2 -c8`, with any non-2xx count."""
+        script = self.tmp / "request.lua"
+        script.write_text(lua)
+        result = subprocess.run(
+            ["wrk", "-t2", "-c8", f"-d{DURATION}s", "-s", str(script), url], capture_output=True, text=True, check=True
+        )
+        lines = result.stdout.splitlines()
+        rate = next(line for line in lines if line.startswith("Requests/sec")).split(":")[1].strip()
+        problems = [line.strip() for line in lines if "Non-2xx" in line or "Socket errors" in line]
+        return " ".join([rate, *problems])
