@@ -113,8 +113,12 @@ def issue_tokens(
     refresh_token: str | None,
     family: uuid.UUID | None,
     source_refresh: RefreshToken | None = None,
+    lifetime: int | None = None,
 ) -> AccessToken:
-    """Store a new access token (and refresh token) in ProcessMaker's tables."""
+    """Store a new access token (and refresh token) in ProcessMaker's tables.
+
+    The access token lives `lifetime` seconds, by default the workspace's access-token lifetime.
+    """
     now = timezone.now()
     # Inside the token view's transaction already; no savepoint needed for these two rows.
     with transaction.atomic(savepoint=False):
@@ -125,14 +129,14 @@ def issue_tokens(
             user=user,
             user_uid=user.uid if user else None,
             token=access_token,
-            expires=now + timedelta(seconds=workspace.access_token_lifetime),
+            expires=now + timedelta(seconds=lifetime or workspace.access_token_lifetime),
             scope=scope,
             token_family=family,
             source_refresh_token=source_refresh,
         )
         access.save()
         if refresh_token and user is not None:
-            lifetime = workspace.refresh_token_lifetime
+            refresh_lifetime = workspace.refresh_token_lifetime
             RefreshToken(
                 workspace=workspace,
                 application=client,
@@ -142,7 +146,7 @@ def issue_tokens(
                 token=refresh_token,
                 access_token=access,
                 token_family=family,
-                expires=now + timedelta(seconds=lifetime) if lifetime else None,
+                expires=now + timedelta(seconds=refresh_lifetime) if refresh_lifetime else None,
                 scope=scope,
             ).save()
     return access

@@ -18,6 +18,7 @@ from django.utils import timezone
 from oauth_apps.identifiers import new_token
 from oauth_apps.models import AccessToken, Application, UserSessionToken
 from oauth_apps.scopes import ALL
+from oauth_apps.services import issue_tokens
 from workspaces.models import User, Workspace
 
 SESSION_TOKEN_KEY = "_pm_access_token"
@@ -34,15 +35,15 @@ def session_workspace(request: HttpRequest | None, user: Any) -> Workspace | Non
 def issue_session_token(request: HttpRequest, user: User, workspace: Workspace) -> AccessToken:
     local_client = Application.objects.get(workspace=workspace, is_local=True)
     token = new_token()
-    access = AccessToken.objects.create(
-        workspace=workspace,
-        application=local_client,
-        client_id=local_client.client_id,
+    access = issue_tokens(
+        workspace,
+        client=local_client,
         user=user,
-        user_uid=user.uid,
-        token=token,
-        expires=timezone.now() + timedelta(seconds=workspace.session_inactivity_timeout),
         scope=ALL,
+        access_token=token,
+        refresh_token=None,
+        family=None,
+        lifetime=workspace.session_inactivity_timeout,
     )
     UserSessionToken.objects.create(
         workspace=workspace,
