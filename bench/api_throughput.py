@@ -1,5 +1,8 @@
 """GET /api/1.0/{ws}/light/user/data (bearer-authenticated DRF) against a plain Django view, with wrk.
 
+The token is a user's (password grant), the common case; a client-credentials token costs
+one more query (its client's owner).
+
     .venv/bin/python bench/api_throughput.py
     DATABASE_URL=mysql://root@127.0.0.1:3306/pm_bench .venv/bin/python bench/api_throughput.py
 

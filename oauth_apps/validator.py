@@ -45,7 +45,9 @@ class ProcessMakerValidator(OAuth2Validator):
         if not isinstance(client_id, str) or not client_id or len(client_id) > 80:
             return None
         workspace = current().workspace
-        client = Application.objects.filter(workspace=workspace, client_id=client_id, is_local=False).first()
+        # A slice, not first(): the id is unique, and first() would make Django build an ORDER BY.
+        found = Application.objects.filter(workspace=workspace, client_id=client_id, is_local=False)[:1]
+        client = next(iter(found), None)
         # MySQL compares case-insensitively; client ids are matched exactly.
         if client is None or client.client_id != client_id:
             foreign = Application.objects.filter(client_id=client_id).exclude(workspace=workspace).first()

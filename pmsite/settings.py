@@ -172,6 +172,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 PM_FORCE_HTTPS = env_bool("PM_FORCE_HTTPS", False)
+# How long a process reuses a workspace row it has read (0: read it on every request).
+# A workspace deactivated in another process takes at most this long to answer 503 here.
+PM_WORKSPACE_CACHE_SECONDS = env_int("PM_WORKSPACE_CACHE_SECONDS", 5)
 if PM_FORCE_HTTPS:
     SECURE_SSL_REDIRECT = True
     SESSION_COOKIE_SECURE = True

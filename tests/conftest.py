@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from oauth_apps.services import RegisteredClient, register_application
@@ -70,3 +72,10 @@ def public_app(admin: User) -> RegisteredClient:
 def foreign_app(stranger: User) -> RegisteredClient:
     """A client of the other workspace."""
     return register_application(stranger.workspace, stranger, name="Foreign app", website="https://example.org")
+
+
+@pytest.fixture(autouse=True)
+def no_workspace_cache(settings: Any) -> None:
+    """Tests change workspaces with queryset updates, which no signal reports: read them fresh.
+    tests/test_workspace_cache.py turns the cache on to test it."""
+    settings.PM_WORKSPACE_CACHE_SECONDS = 0

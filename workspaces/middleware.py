@@ -12,7 +12,9 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import Signal
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -28,6 +30,19 @@ VALID_NAME = re.compile(WORKSPACE_NAME_PATTERN)
 # How often a sliding session's expiry is pushed forward (and written to the database).
 SESSION_TOUCH_INTERVAL = 5
 SESSION_TOUCH_KEY = "_pm_touched"
+
+# name -> (workspace or None, monotonic expiry). Every request names a workspace, so its row
+# is kept for PM_WORKSPACE_CACHE_SECONDS; a change made in this process clears it at once
+# (signals below), other processes see it within that many seconds.
+_workspace_cache: dict[str, tuple[Workspace | None, float]] = {}
+
+
+def forget_cached_workspaces(**kwargs: Any) -> None:
+    _workspace_cache.clear()
+
+
+post_save.connect(forget_cached_workspaces, sender=Workspace, dispatch_uid="pm_workspace_cache_save")
+post_delete.connect(forget_cached_workspaces, sender=Workspace, dispatch_uid="pm_workspace_cache_delete")
 
 # Sent when a web session's expiry is pushed forward, with `request` and the new `expires`.
 session_extended = Signal()
@@ -66,10 +81,17 @@ class WorkspaceRoutingMiddleware:
     def find_workspace(name: str) -> Workspace | None:
         if not VALID_NAME.match(name):
             return None
+        ttl = settings.PM_WORKSPACE_CACHE_SECONDS
+        now = time.monotonic()
+        cached = _workspace_cache.get(name) if ttl > 0 else None
+        if cached is not None and cached[1] > now:
+            return cached[0]
         workspace = next(iter(Workspace.objects.filter(name=name, is_active=True).order_by()[:1]), None)
         # MySQL compares names case-insensitively; a workspace URL is an exact match.
-        if workspace is None or workspace.name != name:
-            return None
+        if workspace is not None and workspace.name != name:
+            workspace = None
+        if ttl > 0:
+            _workspace_cache[name] = (workspace, now + ttl)
         return workspace
 
     def process_view(
