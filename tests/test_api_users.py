@@ -185,3 +185,19 @@ def test_current_user_data(client: Client, app: RegisteredClient, operator_user:
         "email": "john@example.com",
         "userRole": "PROCESSMAKER_OPERATOR",
     }
+
+
+def test_a_server_error_has_the_error_shape_too(
+    app: RegisteredClient, operator_user: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from workspaces.api import CurrentUserView
+
+    def crash(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("injected fault")
+
+    monkeypatch.setattr(CurrentUserView, "get", crash)
+    client = Client(raise_request_exception=False)
+    response = client.get(f"{API}/light/user/data", headers=bearer(issue(app, operator_user)))
+    assert response.status_code == 500
+    assert response.json() == {"error": {"code": 500, "message": "Internal Server Error"}}
+    assert b"injected fault" not in response.content

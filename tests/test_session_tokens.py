@@ -13,7 +13,7 @@ from oauth_apps.models import AccessToken, UserSessionToken
 from oauth_apps.sessions import SESSION_TOKEN_KEY
 from tests.conftest import PASSWORD
 from workspaces.middleware import SESSION_TOUCH_KEY
-from workspaces.models import User
+from workspaces.models import User, Workspace
 
 LOGIN = "/sysworkflow/en/neoclassic/login/login"
 
@@ -64,3 +64,16 @@ def test_logout_revokes_the_token(client: Client, operator_user: User) -> None:
 def test_each_login_gets_its_own_token(operator_user: User) -> None:
     first, second = log_in(Client()), log_in(Client())
     assert first.token != second.token
+
+
+def test_when_the_session_times_out_the_token_is_dead_too(client: Client, operator_user: User) -> None:
+    Workspace.objects.filter(pk=operator_user.workspace_id).update(session_inactivity_timeout=60)
+    token = log_in(client)
+    assert token.expires - timezone.now() <= timedelta(seconds=60)
+    # Sixty idle seconds later, as the clock would have it: the session and its token end together.
+    past = timezone.now() - timedelta(seconds=1)
+    Session.objects.filter(session_key=client.session.session_key).update(expire_date=past)
+    AccessToken.objects.filter(pk=token.pk).update(expires=past)
+    assert client.get(LOGIN).wsgi_request.user.is_anonymous
+    response = Client().get("/api/1.0/workflow/light/user/data", headers={"Authorization": f"Bearer {token.token}"})
+    assert response.status_code == 401

@@ -38,3 +38,17 @@ def test_a_malformed_boolean_setting_is_refused(tmp_path: Path) -> None:
     result = run_check(env)
     assert result.returncode != 0
     assert "DEBUG must be true or false" in result.stderr
+
+
+def test_oauthlib_never_logs_below_info_even_at_debug(tmp_path: Path) -> None:
+    # oauthlib logs whole tokens and request bodies at DEBUG.
+    env = {**os.environ, "LOG_LEVEL": "DEBUG", "DATABASE_URL": f"sqlite:///{tmp_path / 'db'}"}
+    code = (
+        "import django, logging; django.setup(); "
+        "print(*(logging.getLogger(name).getEffectiveLevel() for name in ('oauthlib', 'oauth2_provider')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=PROJECT, env={**env, "DJANGO_SETTINGS_MODULE": "pmsite.settings"},
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert result.stdout.split() == ["20", "20"], result.stderr
