@@ -29,6 +29,7 @@ class NewWorkspace:
 @transaction.atomic
 def create_workspace(name: str, admin_username: str, admin_password: str) -> NewWorkspace:
     """A workspace with ProcessMaker's two roles, its local web client and an admin user."""
+    # oauth_apps depends on workspaces, not the other way round: imported where needed.
     from oauth_apps.services import create_local_client
 
     try:

@@ -34,8 +34,9 @@ class ProcessMakerOAuthMixin(OAuthLibMixin):
 class TokenView(ProcessMakerOAuthMixin, DOTTokenView):
     """Checks what ProcessMaker checks before oauthlib sees the request (method, grant
     type), then lets oauthlib run the grant inside one transaction that is rolled back
-    when the grant fails, so a failed request changes nothing; revocations that a
-    failure calls for (a replayed refresh token or code) run after the rollback."""
+    when the grant fails, so a failed request changes nothing; what a failure itself
+    calls for (revoking a replayed refresh token's or code's family, counting a failed
+    password towards the lockout) runs after the rollback."""
 
     def http_method_not_allowed(self, request: WorkspaceRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return token_error_from(request.workspace, errors.invalid_request(errors.METHOD_NOT_POST))
