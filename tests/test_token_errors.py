@@ -98,3 +98,19 @@ def test_an_oversized_grant_type_is_cut_in_the_error(client: Client, workspace: 
 def test_a_malformed_basic_header_is_invalid_client_credentials(client: Client, app: RegisteredClient) -> None:
     response = post_token(client, {"grant_type": "client_credentials"}, headers={"Authorization": "Basic !!!notbase64"})
     assert response.json()["error"] == "invalid_client"
+
+
+def test_an_oversized_body_is_a_400_not_a_500(client: Client, workspace: Workspace) -> None:
+    big = "x" * (3 * 1024 * 1024)
+    assert (
+        client.post(
+            TOKEN_URL, f"grant_type=password&junk={big}", content_type="application/x-www-form-urlencoded"
+        ).status_code
+        == 400
+    )
+    assert client.post(TOKEN_URL, '{"grant_type": "%s"}' % big, content_type="application/json").status_code == 400
+
+
+def test_too_many_fields_is_a_400_not_a_500(client: Client, workspace: Workspace) -> None:
+    body = "&".join(f"f{number}=1" for number in range(1500))
+    assert client.post(TOKEN_URL, body, content_type="application/x-www-form-urlencoded").status_code == 400
