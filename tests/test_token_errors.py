@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from django.test import Client
 
@@ -108,7 +110,7 @@ def test_an_oversized_body_is_a_400_not_a_500(client: Client, workspace: Workspa
         ).status_code
         == 400
     )
-    assert client.post(TOKEN_URL, '{"grant_type": "%s"}' % big, content_type="application/json").status_code == 400
+    assert client.post(TOKEN_URL, json.dumps({"grant_type": big}), content_type="application/json").status_code == 400
 
 
 def test_too_many_fields_is_a_400_not_a_500(client: Client, workspace: Workspace) -> None:
