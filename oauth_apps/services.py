@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -103,6 +104,18 @@ def delete_application(application: Application) -> None:
 # --- Tokens ----------------------------------------------------------------------------
 
 
+def issued_to(workspace: Workspace, client: Application, user: User | None) -> dict[str, Any]:
+    """The columns every token and code row starts with: whose it is, integer keys and
+    ProcessMaker's string columns alike (set here, so saving costs no lookups)."""
+    return {
+        "workspace": workspace,
+        "application": client,
+        "client_id": client.client_id,
+        "user": user,
+        "user_uid": user.uid if user else None,
+    }
+
+
 def issue_tokens(
     workspace: Workspace,
     *,
@@ -123,11 +136,7 @@ def issue_tokens(
     # Inside the token view's transaction already; no savepoint needed for these two rows.
     with transaction.atomic(savepoint=False):
         access = AccessToken(
-            workspace=workspace,
-            application=client,
-            client_id=client.client_id,
-            user=user,
-            user_uid=user.uid if user else None,
+            **issued_to(workspace, client, user),
             token=access_token,
             expires=now + timedelta(seconds=lifetime or workspace.access_token_lifetime),
             scope=scope,
@@ -138,11 +147,7 @@ def issue_tokens(
         if refresh_token and user is not None:
             refresh_lifetime = workspace.refresh_token_lifetime
             RefreshToken(
-                workspace=workspace,
-                application=client,
-                client_id=client.client_id,
-                user=user,
-                user_uid=user.uid,
+                **issued_to(workspace, client, user),
                 token=refresh_token,
                 access_token=access,
                 token_family=family,
@@ -197,11 +202,7 @@ def save_authorization_code(
 ) -> Grant:
     """Store a new authorization code; the tokens it will give share a new token family."""
     return Grant.objects.create(
-        workspace=workspace,
-        application=client,
-        client_id=client.client_id,
-        user=user,
-        user_uid=user.uid,
+        **issued_to(workspace, client, user),
         code=code,
         redirect_uri=redirect_uri,
         redirect_uri_sent=redirect_uri_sent,
