@@ -177,13 +177,7 @@ def claim_refresh_token(context: OAuthRequestContext, client: Application, token
     if refresh is None:
         raise errors.invalid_grant(errors.REFRESH_TOKEN_INVALID)
     if refresh.revoked is not None:
-        log.warning(
-            "refresh token reuse detected for client %s in workspace %s; revoking its token family",
-            client.client_id,
-            context.workspace.name,
-        )
-        if refresh.token_family:
-            context.after_failure.append(partial(revoke_family, refresh.token_family))
+        revoke_after_failure(context, client, refresh.token_family, "a used refresh token")
         raise errors.invalid_grant(errors.REFRESH_TOKEN_INVALID)
     raise errors.invalid_grant(errors.REFRESH_TOKEN_EXPIRED)
 
@@ -228,17 +222,24 @@ def claim_authorization_code(context: OAuthRequestContext, client: Application, 
     if grant.used_at is None and grant.expires <= now:
         raise errors.invalid_grant(errors.CODE_EXPIRED)
     if grant.used_at is not None or mine.filter(used_at__isnull=True).update(used_at=now, updated=now) != 1:
-        log.warning(
-            "authorization code replay for client %s in workspace %s; revoking the tokens issued from it",
-            client.client_id,
-            context.workspace.name,
-        )
-        if grant.token_family:
-            context.after_failure.append(partial(revoke_family, grant.token_family))
+        revoke_after_failure(context, client, grant.token_family, "a used authorization code")
         raise errors.invalid_grant(errors.CODE_INVALID)
     if not grant.user.can_log_in():
         raise errors.invalid_grant(errors.CODE_INVALID)
     return grant
+
+
+def revoke_after_failure(
+    context: OAuthRequestContext, client: Application, family: uuid.UUID | None, what: str
+) -> None:
+    """A replayed credential: log it, and revoke its token family once the failed request
+    has been rolled back (inside the request it would be rolled back too)."""
+    log.warning(
+        "%s was presented again by client %s in workspace %s; revoking every token of its family",
+        what, client.client_id, context.workspace.name,
+    )  # fmt: skip
+    if family:
+        context.after_failure.append(partial(revoke_family, family))
 
 
 @transaction.atomic
