@@ -11,10 +11,9 @@ from typing import Any
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 
-from oauth_apps import services
 from oauth_apps.models import AccessToken, Application, Grant, RefreshToken
+from oauth_apps.revocation import revoke_tokens
 
 for model in (Application, AccessToken, RefreshToken, Grant):
     if admin.site.is_registered(model):
@@ -48,7 +47,7 @@ class ApplicationAdmin(admin.ModelAdmin):
 
     @admin.action(description="Revoke every token of the selected applications")
     def revoke_tokens(self, request: HttpRequest, queryset: QuerySet[Application]) -> None:
-        count = sum(services.revoke_client_tokens(application) for application in queryset)
+        count = sum(revoke_tokens(client=application) for application in queryset)
         self.message_user(request, f"Revoked {count} tokens.", messages.SUCCESS)
 
 
@@ -64,27 +63,27 @@ class TokenAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
+    @admin.action(description="Revoke the selected %(verbose_name_plural)s (each with the other token of its pair)")
+    def revoke(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        label = self.model._meta.verbose_name_plural
+        pks = list(queryset.values_list("pk", flat=True))
+        if self.model is AccessToken:
+            revoke_tokens(access_tokens=pks)
+        else:
+            revoke_tokens(refresh_tokens=pks)
+        self.message_user(request, f"Revoked {len(pks)} {label}.", messages.SUCCESS)
+
 
 @admin.register(AccessToken)
 class AccessTokenAdmin(TokenAdmin):
     list_display = ["pk", "workspace", "client_id", "user", "scope", "expires"]
     actions = ["revoke"]
 
-    @admin.action(description="Revoke the selected access tokens")
-    def revoke(self, request: HttpRequest, queryset: QuerySet[AccessToken]) -> None:
-        count, _ = queryset.delete()
-        self.message_user(request, f"Revoked {count} access tokens.", messages.SUCCESS)
-
 
 @admin.register(RefreshToken)
 class RefreshTokenAdmin(TokenAdmin):
     list_display = ["pk", "workspace", "client_id", "user", "scope", "expires", "revoked"]
     actions = ["revoke"]
-
-    @admin.action(description="Revoke the selected refresh tokens")
-    def revoke(self, request: HttpRequest, queryset: QuerySet[RefreshToken]) -> None:
-        count = queryset.filter(revoked__isnull=True).update(revoked=timezone.now())
-        self.message_user(request, f"Revoked {count} refresh tokens.", messages.SUCCESS)
 
 
 @admin.register(Grant)

@@ -22,7 +22,7 @@ class OAuthRequestContext:
     workspace: Workspace
     # Work that must outlive a failed request, run after its transaction is rolled back:
     # revoking a replayed token's family, counting a failed login towards the lockout.
-    after_failure: list[Callable[[], None]] = field(default_factory=list)
+    after_failure: list[Callable[[], object]] = field(default_factory=list)
 
 
 _current: ContextVar[OAuthRequestContext | None] = ContextVar("pm_oauth_request", default=None)

@@ -1,7 +1,8 @@
-"""Error strings clients see, in ProcessMaker's wording (bshaffer/oauth2-server-php v1.0).
+"""Every string the OAuth endpoints and the web pages show, in one place.
 
-Clients match on these strings, so they are kept here, once, and the exceptions
-below carry them through oauthlib unchanged.
+The token and authorize strings are ProcessMaker's wording (bshaffer/oauth2-server-php v1.0):
+clients match on them, so they are kept here, once, and the exceptions below carry them
+through oauthlib unchanged.
 """
 
 from __future__ import annotations
@@ -32,6 +33,20 @@ AUTHORIZE_RESPONSE_TYPE_MISSING = "Invalid request. The 'response_type' paramete
 AUTHORIZE_UNKNOWN_CLIENT = "Error, unknown client. The client with id '{client_id}' is not registered"
 REDIRECT_URI_NOT_STORED = "No redirect URL was supplied or stored"
 ACCESS_DENIED = "The user denied access to your application"
+
+# Login page.
+LOGIN_FAILED = "Invalid username or password."
+LOGIN_LOCKED = "Too many failed logins for this username. It is locked for a while; try again later."
+
+# Applications pages.
+APPLICATIONS_LOG_IN = "Log in to manage your applications."
+APPLICATIONS_NO_PERMISSION = (
+    "Managing applications needs the PM_REST_API_APPLICATIONS permission. Log in as a user whose role has it."
+)
+APPLICATION_NOT_FOUND = "No such application."
+APPLICATION_SAVED = "Saved {name}."
+APPLICATION_DELETED = "Deleted {name} and revoked its tokens."
+PUBLIC_CLIENT_HAS_NO_SECRET = "A public client has no secret."
 
 SUPPORTED_GRANT_TYPES = ("authorization_code", "password", "client_credentials", "refresh_token")
 

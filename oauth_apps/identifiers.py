@@ -10,9 +10,8 @@ import secrets
 import string
 from typing import Any
 
-from oauth2_provider.generators import BaseHashGenerator
-
 CLIENT_ID_LENGTH = 32
+MAX_CLIENT_ID_LENGTH = 80  # OAUTH_CLIENTS.CLIENT_ID is VARCHAR(80): ids imported from ProcessMaker may be longer
 CLIENT_SECRET_HEX_BYTES = 16  # 32 lowercase hex
 TOKEN_HEX_BYTES = 20  # 40 lowercase hex: access tokens, refresh tokens and codes
 
@@ -28,13 +27,3 @@ def new_client_secret() -> str:
 def new_token(request: Any = None) -> str:
     """An access token, refresh token or authorization code (the oauthlib generator signature)."""
     return secrets.token_hex(TOKEN_HEX_BYTES)
-
-
-class ClientIdGenerator(BaseHashGenerator):
-    def hash(self) -> str:
-        return new_client_id()
-
-
-class ClientSecretGenerator(BaseHashGenerator):
-    def hash(self) -> str:
-        return new_client_secret()

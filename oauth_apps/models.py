@@ -17,6 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from oauth2_provider.models import (
     AbstractAccessToken,
     AbstractApplication,
@@ -24,11 +25,28 @@ from oauth2_provider.models import (
     AbstractGrant,
     AbstractIDToken,
     AbstractRefreshToken,
+    ApplicationManager,
     ClientSecretField,
 )
 
-from oauth_apps.identifiers import new_client_id, new_client_secret
+from oauth_apps.identifiers import MAX_CLIENT_ID_LENGTH, new_client_id, new_client_secret
 from workspaces.models import Workspace
+from workspaces.names import DEFAULT_LANG, DEFAULT_SKIN
+
+
+class ApplicationQuerySet(models.QuerySet["Application"]):
+    def find(self, workspace: Workspace, client_id: object) -> Application | None:
+        """The registered client with exactly this id in `workspace`, or None.
+
+        The one client lookup: the token endpoint, the authorize page and the applications pages
+        all use it. Never the workspace's local web client, never another workspace's client.
+        """
+        if not isinstance(client_id, str) or not client_id or len(client_id) > MAX_CLIENT_ID_LENGTH:
+            return None
+        # A slice, not first(): the id is unique, and first() would make Django build an ORDER BY.
+        found = next(iter(self.filter(workspace=workspace, client_id=client_id, is_local=False)[:1]), None)
+        # MySQL compares case-insensitively; client ids are matched exactly.
+        return found if found is not None and found.client_id == client_id else None
 
 
 class Application(AbstractApplication):
@@ -37,7 +55,8 @@ class Application(AbstractApplication):
     `client_secret` holds a salted hash (see `workspaces.hashers.ClientSecretHasher`);
     the plain secret is shown once, when it is made. A workspace's local web client
     (`is_local`) mints tokens for logged-in web sessions only and is refused at the
-    token endpoint.
+    token endpoint; it has no owner (`user` is NULL), so no user deletion can take it
+    with it.
     """
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="applications")
@@ -70,6 +89,8 @@ class Application(AbstractApplication):
         default=False, help_text="The workspace's own web client; never usable at the token endpoint."
     )
 
+    objects = ApplicationManager.from_queryset(ApplicationQuerySet)()
+
     class Meta(AbstractApplication.Meta):
         swappable = "OAUTH2_PROVIDER_APPLICATION_MODEL"
         db_table = "OAUTH_CLIENTS"
@@ -82,6 +103,14 @@ class Application(AbstractApplication):
     @property
     def is_public(self) -> bool:
         return self.client_type == self.CLIENT_PUBLIC
+
+    def get_absolute_url(self) -> str:
+        """The client's page for its owner ("View on site" in the Django admin). django-oauth-toolkit's
+        points at its own URLs, which are not mounted here."""
+        kwargs = {"ws": self.workspace.name, "lang": DEFAULT_LANG, "skin": DEFAULT_SKIN}
+        if self.is_local:
+            return reverse("applications", kwargs=kwargs)
+        return reverse("application-edit", kwargs={**kwargs, "client_id": self.client_id})
 
 
 class AccessToken(AbstractAccessToken):

@@ -12,7 +12,13 @@ from collections.abc import Iterable
 ALL = "*"
 VIEW = "view_process"
 EDIT = "edit_process"
-KNOWN = (ALL, VIEW, EDIT)
+# The scope catalogue: every scope, with the words the consent page shows for it.
+CATALOGUE = {
+    ALL: "Full access: read and change everything your account can reach",
+    VIEW: "Read your processes and other resources",
+    EDIT: "Create, change and delete your processes and other resources",
+}
+KNOWN = tuple(CATALOGUE)
 ALIASES = {"view_processes": VIEW, "edit_processes": EDIT}
 
 
@@ -32,6 +38,11 @@ def normalise(scope: str | Iterable[str] | None) -> list[str]:
         if canonical not in names:
             names.append(canonical)
     return names
+
+
+def describe(names: Iterable[str]) -> list[str]:
+    """What each scope lets the client do, in words for the person asked to consent."""
+    return [CATALOGUE.get(name, name) for name in names]
 
 
 def all_known(names: Iterable[str]) -> bool:

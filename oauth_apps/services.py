@@ -3,24 +3,20 @@
 from __future__ import annotations
 
 import hashlib
-import logging
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import partial
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from oauth_apps import errors
-from oauth_apps.context import OAuthRequestContext
+from oauth_apps.exceptions import CredentialExpired, CredentialRefused, CredentialReplayed
 from oauth_apps.identifiers import new_client_secret
 from oauth_apps.models import AccessToken, Application, Grant, RefreshToken
+from oauth_apps.revocation import revoke_tokens
 from workspaces.models import User, Workspace
-
-log = logging.getLogger(__name__)
 
 LOCAL_CLIENT_NAME = "PM Web Designer"
 
@@ -68,36 +64,45 @@ def register_application(
     return RegisteredClient(application=application, client_secret=secret)
 
 
-@transaction.atomic
-def create_local_client(workspace: Workspace, owner: User) -> Application:
-    """The workspace's own web client (ProcessMaker's x-pm-local-client).
+def local_client(workspace: Workspace) -> Application:
+    """The workspace's own web client (ProcessMaker's x-pm-local-client), made if it is missing.
 
-    Its id is random and its secret is never shown: it only mints tokens for
-    logged-in web sessions, server side.
+    Its id is random and its secret is never shown: it only mints tokens for logged-in web
+    sessions, server side. It has no owner, so deleting any user leaves it in place.
     """
-    return Application.objects.create(
-        workspace=workspace,
-        user=owner,
-        name=LOCAL_CLIENT_NAME,
-        website="",
-        client_type=Application.CLIENT_CONFIDENTIAL,
-        authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
-        is_local=True,
-    )
+    found = Application.objects.filter(workspace=workspace, is_local=True).order_by("pk").first()
+    if found is not None:
+        return found
+    with transaction.atomic():
+        # Two first logins at once: the workspace row lock lets one of them create it.
+        list(Workspace.objects.select_for_update().filter(pk=workspace.pk).values_list("pk"))
+        found = Application.objects.filter(workspace=workspace, is_local=True).order_by("pk").first()
+        return found or Application.objects.create(
+            workspace=workspace,
+            user=None,
+            name=LOCAL_CLIENT_NAME,
+            website="",
+            client_type=Application.CLIENT_CONFIDENTIAL,
+            authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
+            is_local=True,
+        )
 
 
 @transaction.atomic
 def regenerate_secret(application: Application) -> str:
-    """A new secret for a confidential client; the old one stops working at once."""
+    """A new secret for a confidential client; the old one, and every token minted with it,
+    stop working at once (a regenerated secret is usually a leaked one)."""
     secret = new_client_secret()
     application.client_secret = secret
     application.save(update_fields=["client_secret", "updated"])
+    revoke_tokens(client=application)
     return secret
 
 
 @transaction.atomic
 def delete_application(application: Application) -> None:
-    """Remove a client and, with it (cascade), every token and code it holds."""
+    """Revoke every token of a client, then remove it with its codes."""
+    revoke_tokens(client=application)
     application.delete()
 
 
@@ -157,29 +162,26 @@ def issue_tokens(
     return access
 
 
-def claim_refresh_token(context: OAuthRequestContext, client: Application, token: str) -> RefreshToken:
-    """Mark a refresh token used, atomically, and return it; raise ProcessMaker's error otherwise.
+def claim_refresh_token(workspace: Workspace, client: Application, token: str) -> RefreshToken:
+    """Mark a refresh token used, atomically, and return it.
 
-    The claim is one conditional UPDATE, so of two concurrent refreshes with the same
-    token exactly one wins; the loser, like any later replay, is treated as reuse and
-    the token's whole family is revoked once the request has failed (RFC 9700 4.14.2).
+    The claim is one conditional UPDATE, so of two concurrent refreshes with the same token
+    exactly one wins; the loser, like any later replay, gets `CredentialReplayed`.
     """
     now = timezone.now()
-    token_key = checksum(token)
-    mine = RefreshToken.objects.filter(workspace=context.workspace, application=client, token_checksum=token_key)
+    mine = RefreshToken.objects.filter(workspace=workspace, application=client, token_checksum=checksum(token))
     live = Q(revoked__isnull=True) & (Q(expires__isnull=True) | Q(expires__gt=now))
     if mine.filter(live).update(revoked=now, updated=now) == 1:
-        refresh = mine.select_related("user").get(revoked=now)
+        refresh = mine.select_related("user__role").get(revoked=now)
         if not refresh.user.can_log_in():
-            raise errors.invalid_grant(errors.REFRESH_TOKEN_INVALID)
+            raise CredentialRefused("the refresh token's user can no longer log in")
         return refresh
     refresh = mine.order_by("-revoked").first()
     if refresh is None:
-        raise errors.invalid_grant(errors.REFRESH_TOKEN_INVALID)
+        raise CredentialRefused("unknown refresh token")
     if refresh.revoked is not None:
-        revoke_after_failure(context, client, refresh.token_family, "a used refresh token")
-        raise errors.invalid_grant(errors.REFRESH_TOKEN_INVALID)
-    raise errors.invalid_grant(errors.REFRESH_TOKEN_EXPIRED)
+        raise CredentialReplayed("a used refresh token", refresh.token_family)
+    raise CredentialExpired("expired refresh token")
 
 
 def save_authorization_code(
@@ -208,63 +210,20 @@ def save_authorization_code(
     )
 
 
-def claim_authorization_code(context: OAuthRequestContext, client: Application, code: str) -> Grant:
+def claim_authorization_code(workspace: Workspace, client: Application, code: str) -> Grant:
     """Mark an authorization code used, atomically, and return it (RFC 6749 4.1.2: one use).
 
-    A second use fails like an unknown code and revokes the tokens issued from it
-    (RFC 9700 4.2.4), once the failed request has been rolled back.
+    A second use raises `CredentialReplayed`, naming the family of the tokens the code gave.
     """
     now = timezone.now()
-    mine = Grant.objects.filter(workspace=context.workspace, application=client, code=code)
-    grant = mine.select_related("user").first()
+    mine = Grant.objects.filter(workspace=workspace, application=client, code=code)
+    grant = mine.select_related("user__role").first()
     if grant is None or grant.code != code:
-        raise errors.invalid_grant(errors.CODE_INVALID)
+        raise CredentialRefused("unknown authorization code")
     if grant.used_at is None and grant.expires <= now:
-        raise errors.invalid_grant(errors.CODE_EXPIRED)
+        raise CredentialExpired("expired authorization code")
     if grant.used_at is not None or mine.filter(used_at__isnull=True).update(used_at=now, updated=now) != 1:
-        revoke_after_failure(context, client, grant.token_family, "a used authorization code")
-        raise errors.invalid_grant(errors.CODE_INVALID)
+        raise CredentialReplayed("a used authorization code", grant.token_family)
     if not grant.user.can_log_in():
-        raise errors.invalid_grant(errors.CODE_INVALID)
+        raise CredentialRefused("the authorization code's user can no longer log in")
     return grant
-
-
-def revoke_after_failure(
-    context: OAuthRequestContext, client: Application, family: uuid.UUID | None, what: str
-) -> None:
-    """A replayed credential: log it, and revoke its token family once the failed request
-    has been rolled back (inside the request it would be rolled back too)."""
-    log.warning(
-        "%s was presented again by client %s in workspace %s; revoking every token of its family",
-        what, client.client_id, context.workspace.name,
-    )  # fmt: skip
-    if family:
-        context.after_failure.append(partial(revoke_family, family))
-
-
-@transaction.atomic
-def revoke_family(family: uuid.UUID) -> None:
-    """Revoke every token descended from one original grant: refresh tokens are marked
-    revoked (kept, so a later replay is still recognised), access tokens deleted."""
-    now = timezone.now()
-    RefreshToken.objects.filter(token_family=family, revoked__isnull=True).update(revoked=now, updated=now)
-    AccessToken.objects.filter(token_family=family).delete()
-
-
-@transaction.atomic
-def revoke_client_tokens(application: Application) -> int:
-    """Every token of one client; returns how many were revoked."""
-    now = timezone.now()
-    refresh = RefreshToken.objects.filter(application=application, revoked__isnull=True).update(
-        revoked=now, updated=now
-    )
-    access, _ = AccessToken.objects.filter(application=application).delete()
-    return refresh + access
-
-
-@transaction.atomic
-def revoke_user_tokens(user: User) -> None:
-    """Every token of a user (ProcessMaker deletes them when a user is set INACTIVE)."""
-    now = timezone.now()
-    RefreshToken.objects.filter(user=user, revoked__isnull=True).update(revoked=now, updated=now)
-    AccessToken.objects.filter(user=user).delete()

@@ -16,11 +16,14 @@ from urllib.parse import parse_qsl, urlsplit
 from django.contrib.auth import authenticate
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.common import Request
+from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 
 from oauth_apps import errors, scopes, services
-from oauth_apps.context import current
-from oauth_apps.identifiers import new_token
-from oauth_apps.models import Application, Grant
+from oauth_apps.context import OAuthRequestContext, current
+from oauth_apps.exceptions import CredentialExpired, CredentialRefused, CredentialReplayed
+from oauth_apps.identifiers import MAX_CLIENT_ID_LENGTH, new_token
+from oauth_apps.models import AccessToken, Application, Grant, RefreshToken
+from oauth_apps.revocation import revoke_tokens
 from workspaces import lockout
 
 log = logging.getLogger(__name__)
@@ -41,15 +44,9 @@ class ProcessMakerValidator(OAuth2Validator):
         client = request.client
         if isinstance(client, Application) and client.client_id == client_id:
             return client
-        request.client = None
-        if not isinstance(client_id, str) or not client_id or len(client_id) > 80:
-            return None
         workspace = current().workspace
-        # A slice, not first(): the id is unique, and first() would make Django build an ORDER BY.
-        found = Application.objects.filter(workspace=workspace, client_id=client_id, is_local=False)[:1]
-        client = next(iter(found), None)
-        # MySQL compares case-insensitively; client ids are matched exactly.
-        if client is None or client.client_id != client_id:
+        request.client = client = Application.objects.find(workspace, client_id)
+        if client is None and isinstance(client_id, str) and 0 < len(client_id) <= MAX_CLIENT_ID_LENGTH:
             foreign = Application.objects.filter(client_id=client_id).exclude(workspace=workspace).first()
             if foreign is not None:
                 log.warning(
@@ -58,8 +55,6 @@ class ProcessMakerValidator(OAuth2Validator):
                     foreign.workspace_id,
                     workspace.name,
                 )
-            return None
-        request.client = client
         return client
 
     def _check_secret(self, provided_secret: str, stored_secret: str) -> bool:
@@ -144,7 +139,12 @@ class ProcessMakerValidator(OAuth2Validator):
         self, refresh_token: str, client: Application, request: Request, *args: Any, **kwargs: Any
     ) -> bool:
         context = current()
-        refresh = services.claim_refresh_token(context, client, refresh_token)
+        try:
+            refresh = services.claim_refresh_token(context.workspace, client, refresh_token)
+        except CredentialRefused as refused:
+            raise rejected(
+                context, client, refused, errors.REFRESH_TOKEN_INVALID, errors.REFRESH_TOKEN_EXPIRED
+            ) from None
         request.refresh_token_instance = refresh
         request.user = refresh.user
         return True
@@ -208,7 +208,11 @@ class ProcessMakerValidator(OAuth2Validator):
     def validate_code(
         self, client_id: str, code: str, client: Application, request: Request, *args: Any, **kwargs: Any
     ) -> bool:
-        grant = services.claim_authorization_code(current(), client, code)
+        context = current()
+        try:
+            grant = services.claim_authorization_code(context.workspace, client, code)
+        except CredentialRefused as refused:
+            raise rejected(context, client, refused, errors.CODE_INVALID, errors.CODE_EXPIRED) from None
         if request.code_verifier and not grant.code_challenge:
             # oauthlib ignores a verifier when the code was issued without a challenge;
             # a client that sends one expects PKCE, so something is wrong (RFC 7636 4.5).
@@ -252,6 +256,22 @@ class ProcessMakerValidator(OAuth2Validator):
         # deleted, so a replay can be recognised (RFC 9700 4.2.4).
         return None
 
+    # --- Revoking (RFC 7009) -----------------------------------------------------------
+
+    def revoke_token(
+        self, token: str, token_type_hint: str | None, request: Request, *args: Any, **kwargs: Any
+    ) -> None:
+        """One of the authenticated client's own tokens, of either kind (the hint only says where
+        to look first, RFC 7009 2.1), through the one revocation path; anything else is ignored."""
+        client = request.client
+        if not isinstance(client, Application):
+            return
+        mine = {"workspace": client.workspace_id, "application": client, "token_checksum": services.checksum(token)}
+        revoke_tokens(
+            access_tokens=AccessToken.objects.filter(**mine).values_list("pk", flat=True),
+            refresh_tokens=RefreshToken.objects.filter(**mine).values_list("pk", flat=True),
+        )
+
     # --- Issuing ----------------------------------------------------------------------
 
     def save_bearer_token(self, token: dict[str, Any], request: Request, *args: Any, **kwargs: Any) -> None:
@@ -278,6 +298,22 @@ class ProcessMakerValidator(OAuth2Validator):
             family=family,
             source_refresh=source_refresh,
         )
+
+
+def rejected(
+    context: OAuthRequestContext, client: Application, refused: CredentialRefused, invalid: str, expired: str
+) -> OAuth2Error:
+    """ProcessMaker's invalid_grant for a refused code or refresh token. A replayed one has leaked:
+    its whole token family is revoked once the failed request has been rolled back (inside the
+    request, the revocation would be rolled back with it)."""
+    if isinstance(refused, CredentialReplayed):
+        log.warning(
+            "%s was presented again by client %s in workspace %s; revoking every token of its family",
+            refused.what, client.client_id, context.workspace.name,
+        )  # fmt: skip
+        if refused.family:
+            context.after_failure.append(partial(revoke_tokens, family=refused.family))
+    return errors.invalid_grant(expired if isinstance(refused, CredentialExpired) else invalid)
 
 
 def pm_pre_token_checks(validator: ProcessMakerValidator, request: Request) -> None:

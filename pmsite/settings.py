@@ -13,6 +13,8 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from workspaces.names import WORKSPACE_NAME
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PM_VAR_DIR", BASE_DIR / "var"))
 
@@ -84,6 +86,7 @@ INSTALLED_APPS = [
     "workspaces",
     "oauth_apps",
     "processes",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -95,7 +98,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "workspaces.middleware.WorkspaceSessionMiddleware",
+    "oauth_apps.middleware.WebSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -204,23 +207,17 @@ OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth_apps.RefreshToken"
 OAUTH2_PROVIDER_GRANT_MODEL = "oauth_apps.Grant"
 OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth_apps.IDToken"
 OAUTH2_PROVIDER_DEVICE_GRANT_MODEL = "oauth_apps.DeviceGrant"
+# Only what our classes do not decide themselves: scopes, their defaults, PKCE and refresh-token
+# rotation are the validator's (oauth_apps/validator.py), client ids and secrets the model's
+# field defaults. The server, validator and body-parsing classes are set here, once, and every
+# oauthlib view of ours takes them from here.
 OAUTH2_PROVIDER = {
-    "SCOPES": {
-        "*": "Full access to every endpoint",
-        "view_process": "Read processes and other resources",
-        "edit_process": "Create, change and delete processes and other resources",
-    },
-    "DEFAULT_SCOPES": ["*"],
     "CLIENT_SECRET_HASHER": "pm_client_secret",
-    "CLIENT_ID_GENERATOR_CLASS": "oauth_apps.identifiers.ClientIdGenerator",
-    "CLIENT_SECRET_GENERATOR_CLASS": "oauth_apps.identifiers.ClientSecretGenerator",
     "ACCESS_TOKEN_GENERATOR": "oauth_apps.identifiers.new_token",
     "REFRESH_TOKEN_GENERATOR": "oauth_apps.identifiers.new_token",
     "OAUTH2_SERVER_CLASS": "oauth_apps.server.ProcessMakerServer",
     "OAUTH2_VALIDATOR_CLASS": "oauth_apps.validator.ProcessMakerValidator",
     "OAUTH2_BACKEND_CLASS": "oauth_apps.backends.ProcessMakerOAuthLibCore",
-    "PKCE_REQUIRED": False,
-    "ROTATE_REFRESH_TOKEN": True,
 }
 
 # --- Logging: stdout only; oauthlib logs whole tokens at DEBUG, so never below INFO. --
@@ -243,15 +240,15 @@ WHITENOISE_USE_FINDERS = True
 
 # --- REST API (Django REST framework). -------------------------------------------------
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["oauth_apps.authentication.WorkspaceBearerAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["oauth_apps.permissions.ProcessMakerPermission"],
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.WorkspaceBearerAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ProcessMakerPermission"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
         "rest_framework.parsers.JSONParser",
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],
-    "EXCEPTION_HANDLER": "pmsite.api_errors.exception_handler",
+    "EXCEPTION_HANDLER": "api.handlers.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "UNAUTHENTICATED_USER": None,
 }
@@ -273,7 +270,7 @@ SPECTACULAR_SETTINGS = {
 
 # --- CORS: ProcessMaker answers the API and the token endpoint for any origin. ----------
 CORS_ALLOW_ALL_ORIGINS = True
-CORS_URLS_REGEX = r"^/(api/1\.0/.*|[A-Za-z0-9_-]{1,64}/oauth2/(token|revoke))$"
+CORS_URLS_REGEX = rf"^/(api/1\.0/.*|{WORKSPACE_NAME}/oauth2/(token|revoke))$"
 CORS_ALLOW_METHODS = ["GET", "POST", "PUT", "DELETE", "OPTIONS"]
 CORS_ALLOW_HEADERS = ["authorization", "content-type"]
 CORS_PREFLIGHT_MAX_AGE = 60

@@ -11,10 +11,9 @@ urlpatterns = [
     path("health", views.health, name="health"),
     path("admin/", admin.site.urls),
     path("", include("oauth_apps.urls")),
-    path("", include("workspaces.urls")),
-    path("", include("pmsite.api_urls")),
+    path("", include("api.urls")),
 ]
 
-handler400 = "pmsite.api_errors.bad_request"
-handler404 = "pmsite.api_errors.not_found"
-handler500 = "pmsite.api_errors.server_error"
+handler400 = "api.handlers.bad_request"
+handler404 = "api.handlers.not_found"
+handler500 = "api.handlers.server_error"

@@ -14,16 +14,16 @@ from typing import Any
 
 import pytest
 
+from accounts.services import create_user, provision_workspace
 from oauth_apps.services import RegisteredClient, register_application
 from workspaces.models import Role, User, Workspace
-from workspaces.services import create_user, create_workspace
 
 PASSWORD = "correct horse battery"
 
 
 @pytest.fixture
 def workspace(db: None) -> Workspace:
-    return create_workspace("workflow", "admin", PASSWORD).workspace
+    return provision_workspace("workflow", "admin", PASSWORD).workspace
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def operator_user(workspace: Workspace) -> User:
 
 @pytest.fixture
 def other_workspace(db: None) -> Workspace:
-    return create_workspace("other", "admin", PASSWORD).workspace
+    return provision_workspace("other", "admin", PASSWORD).workspace
 
 
 @pytest.fixture

@@ -71,3 +71,62 @@ def test_the_admin_never_shows_secrets_or_tokens(
     for page in pages:
         content = operator_client.get(page).content.decode()
         assert data["access_token"] not in content and app.application.client_secret not in content
+
+
+def test_view_on_site_for_an_application_leads_to_its_applications_page(
+    operator_client: Client, app: RegisteredClient
+) -> None:
+    from django.contrib.contenttypes.models import ContentType
+
+    from oauth_apps.models import Application
+
+    content_type = ContentType.objects.get_for_model(Application)
+    response = operator_client.get(f"/admin/r/{content_type.pk}/{app.application.pk}/")
+    assert response.status_code == 302
+    assert response["Location"].endswith(
+        f"/sysworkflow/en/neoclassic/oauth2/applications/{app.application.client_id}/edit"
+    )
+
+
+def test_adding_a_workspace_in_the_admin_provisions_it(operator_client: Client) -> None:
+    from oauth_apps.models import Application
+    from workspaces.models import Role, Workspace
+
+    form = {
+        "name": "sales",
+        "is_active": "on",
+        "access_token_lifetime": "3600",
+        "refresh_token_lifetime": "",
+        "authorization_code_lifetime": "30",
+        "default_scope": "*",
+        "error_mode": "processmaker",
+        "session_inactivity_timeout": "1440",
+        "lockout_threshold": "10",
+        "lockout_window": "900",
+        "lockout_duration": "900",
+        "admin_username": "chief",
+        "admin_password1": "chief's password 1",
+        "admin_password2": "chief's password 1",
+    }
+    response = operator_client.post("/admin/workspaces/workspace/add/", form)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    workspace = Workspace.objects.get(name="sales")
+    assert workspace.access_token_lifetime == 3600
+    assert set(workspace.roles.values_list("code", flat=True)) == {Role.ADMIN, Role.OPERATOR}
+    assert Application.objects.filter(workspace=workspace, is_local=True).count() == 1
+    chief = User.objects.get_in_workspace(workspace, "chief")
+    assert chief.role is not None and chief.role.code == Role.ADMIN and chief.check_password("chief's password 1")
+    browser = Client()
+    login = browser.post("/syssales/en/neoclassic/login/login", {"username": "chief", "password": "chief's password 1"})
+    assert login.status_code == 302
+
+
+def test_adding_a_workspace_in_the_admin_needs_matching_admin_passwords(operator_client: Client) -> None:
+    from workspaces.models import Workspace
+
+    response = operator_client.post(
+        "/admin/workspaces/workspace/add/",
+        {"name": "sales", "admin_username": "chief", "admin_password1": "one password 1", "admin_password2": "two"},
+    )
+    assert response.status_code == 200
+    assert not Workspace.objects.filter(name="sales").exists()

@@ -107,7 +107,7 @@ def test_bearer_validation_costs_one_query(
 def test_api_calls_with_a_web_session_token_keep_the_session_alive(client: Client, operator_user: User) -> None:
     from django.contrib.sessions.models import Session
 
-    from oauth_apps.sessions import SESSION_TOKEN_KEY
+    from oauth_apps.websessions import SESSION_TOKEN_KEY
 
     assert (
         client.post("/sysworkflow/en/neoclassic/login/login", {"username": "johndoe", "password": PASSWORD}).status_code
@@ -125,7 +125,7 @@ def test_api_calls_with_a_web_session_token_keep_the_session_alive(client: Clien
 
 
 def test_a_web_session_token_stops_at_logout(client: Client, operator_user: User) -> None:
-    from oauth_apps.sessions import SESSION_TOKEN_KEY
+    from oauth_apps.websessions import SESSION_TOKEN_KEY
 
     client.post("/sysworkflow/en/neoclassic/login/login", {"username": "johndoe", "password": PASSWORD})
     token = AccessToken.objects.get(pk=client.session[SESSION_TOKEN_KEY]).token

@@ -26,7 +26,7 @@ def test_a_role_without_pm_users_or_pm_factory_gets_403(
 
 
 def test_either_listed_permission_is_enough(client: Client, app: RegisteredClient, operator_user: User) -> None:
-    Role.objects.filter(pk=operator_user.role_id).update(permissions=["PM_FACTORY"])
+    Role.objects.filter(pk=operator_user.role_id).update(permissions=["PM_LOGIN", "PM_FACTORY"])
     assert client.get(f"{API}/users", headers=bearer(issue(app, operator_user))).status_code == 200
 
 

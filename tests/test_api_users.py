@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from accounts.services import create_user
 from oauth_apps.models import AccessToken
 from oauth_apps.services import RegisteredClient
 from tests.oauth import bearer, issue
 from workspaces.models import Role, User
-from workspaces.services import create_user
 
 API = "/api/1.0/workflow"
 NEW_USER = {
@@ -190,7 +190,7 @@ def test_current_user_data(client: Client, app: RegisteredClient, operator_user:
 def test_a_server_error_has_the_error_shape_too(
     app: RegisteredClient, operator_user: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from workspaces.api import CurrentUserView
+    from api.users import CurrentUserView
 
     def crash(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("injected fault")

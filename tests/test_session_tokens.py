@@ -10,9 +10,8 @@ from django.test import Client
 from django.utils import timezone
 
 from oauth_apps.models import AccessToken, UserSessionToken
-from oauth_apps.sessions import SESSION_TOKEN_KEY
+from oauth_apps.websessions import SESSION_TOKEN_KEY, SESSION_TOUCH_KEY
 from tests.conftest import PASSWORD
-from workspaces.middleware import SESSION_TOUCH_KEY
 from workspaces.models import User, Workspace
 
 LOGIN = "/sysworkflow/en/neoclassic/login/login"

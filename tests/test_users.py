@@ -10,9 +10,10 @@ from django.contrib.auth import authenticate
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.services import create_user
 from tests.conftest import PASSWORD
 from workspaces.models import Role, User, Workspace
-from workspaces.services import WorkspaceError, create_user
+from workspaces.services import WorkspaceError
 
 
 def test_uid_is_32_lowercase_hex_and_unique(admin: User, operator_user: User) -> None:

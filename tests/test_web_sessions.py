@@ -8,8 +8,8 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.utils import timezone
 
+from oauth_apps.websessions import SESSION_TOUCH_KEY
 from tests.conftest import PASSWORD
-from workspaces.middleware import SESSION_TOUCH_KEY
 from workspaces.models import User, Workspace
 
 LOGIN = "/sysworkflow/en/neoclassic/login/login"

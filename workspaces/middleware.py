@@ -1,4 +1,4 @@
-"""Workspace routing and per-workspace web sessions.
+"""Workspace routing: the tenant of every request.
 
 The workspace is resolved here, once, from the three URL shapes ProcessMaker uses,
 and kept on `request.workspace`; nothing else parses the URL for it again.
@@ -9,27 +9,21 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
 from django.db.models.signals import post_delete, post_save
-from django.dispatch import Signal
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
 
-from workspaces.models import WORKSPACE_NAME_PATTERN, Workspace
+from workspaces.models import Workspace
+from workspaces.names import WORKSPACE_NAME
 
-# /{ws}/oauth2/...   /sys{ws}/{lang}/{skin}/...   /api/1.0/{ws}/...
+# /{ws}/oauth2/...   /sys{ws}/{lang}/{skin}/...   /api/1.0/{ws}/...  Any name is captured here, so a
+# malformed one is answered 503 like an unknown one (the URL confs only match well-formed names).
 WORKSPACE_PATH = re.compile(
     r"^/(?:api/1\.0/(?P<api>[^/]*)|sys(?P<sys>[^/]*)/[^/]+/[^/]+|(?P<oauth>[^/]+)/oauth2)(?:/|$)"
 )
-VALID_NAME = re.compile(WORKSPACE_NAME_PATTERN)
-
-# How often a sliding session's expiry is pushed forward (and written to the database).
-SESSION_TOUCH_INTERVAL = 5
-SESSION_TOUCH_KEY = "_pm_touched"
+VALID_NAME = re.compile(rf"^{WORKSPACE_NAME}\Z")
 
 # name -> (workspace or None, monotonic expiry). Every request names a workspace, so its row
 # is kept for PM_WORKSPACE_CACHE_SECONDS; a change made in this process clears it at once
@@ -43,9 +37,6 @@ def forget_cached_workspaces(**kwargs: Any) -> None:
 
 post_save.connect(forget_cached_workspaces, sender=Workspace, dispatch_uid="pm_workspace_cache_save")
 post_delete.connect(forget_cached_workspaces, sender=Workspace, dispatch_uid="pm_workspace_cache_delete")
-
-# Sent when a web session's expiry is pushed forward, with `request` and the new `expires`.
-session_extended = Signal()
 
 
 def workspace_name_from_path(path: str) -> str | None:
@@ -100,36 +91,3 @@ class WorkspaceRoutingMiddleware:
         # URL patterns capture the workspace name so they can be reversed; views take the
         # resolved workspace from the request instead, so the name is dropped here.
         view_kwargs.pop("ws", None)
-
-
-class WorkspaceSessionMiddleware:
-    """A login session counts only on its own workspace, and slides with activity.
-
-    Runs after AuthenticationMiddleware. On another workspace's URLs the user is
-    anonymous; on its own, the session's expiry is pushed to "now + the workspace's
-    inactivity timeout", written at most every few seconds.
-    """
-
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        self.get_response = get_response
-
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        workspace: Workspace | None = getattr(request, "workspace", None)
-        if workspace is not None and request.user.is_authenticated:
-            if getattr(request.user, "workspace_id", None) != workspace.id:
-                request.user = AnonymousUser()
-            else:
-                touch_session(request, workspace)
-        return self.get_response(request)
-
-
-def touch_session(request: HttpRequest, workspace: Workspace) -> None:
-    now = int(time.time())
-    last = request.session.get(SESSION_TOUCH_KEY, 0)
-    timeout = workspace.session_inactivity_timeout
-    if now - last >= SESSION_TOUCH_INTERVAL or request.session.get_expiry_age() > timeout:
-        request.session[SESSION_TOUCH_KEY] = now
-        request.session.set_expiry(timeout)
-        session_extended.send(
-            sender=WorkspaceSessionMiddleware, request=request, expires=timezone.now() + timedelta(seconds=timeout)
-        )

@@ -17,10 +17,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 
-WORKSPACE_NAME_PATTERN = r"^[A-Za-z0-9_-]{1,64}\Z"
-workspace_name_validator = RegexValidator(
-    WORKSPACE_NAME_PATTERN, "A workspace name is 1 to 64 letters, digits, '_' or '-'."
-)
+from workspaces.names import workspace_name_validator
 
 
 class ErrorMode(models.TextChoices):
@@ -233,13 +230,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.first_name or self.username
 
     def can_log_in(self, today: date | None = None) -> bool:
-        """ProcessMaker's login rules: active, not past the due date, role active."""
+        """ProcessMaker's login rules: active, not past the due date, a role that is active and
+        grants PM_LOGIN. Web login, every grant that acts for a user and bearer tokens ask this."""
         today = today or timezone.localdate()
         if not self.is_active:
             return False
         if self.due_date is not None and self.due_date < today:
             return False
-        if self.workspace_id is not None and (self.role is None or not self.role.is_active):
+        if self.workspace_id is not None and not self.has_pm_permission(PermissionCode.PM_LOGIN):
             return False
         return True
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
-from urllib.parse import quote
 
 from django.contrib import messages
 from django.db.models import Q
@@ -14,21 +13,19 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from oauth_apps import services
+from oauth_apps import errors, services
 from oauth_apps.forms import ApplicationForm, NewApplicationForm
 from oauth_apps.models import Application
+from oauth_apps.views import login_redirect, page_url
 from workspaces.http import WorkspaceRequest, forbid_framing
 from workspaces.models import PermissionCode
 
 PERMISSION = PermissionCode.PM_REST_API_APPLICATIONS
-NO_PERMISSION = (
-    "Managing applications needs the PM_REST_API_APPLICATIONS permission. Log in as a user whose role has it."
-)
 MAX_SEARCH_LENGTH = 200
 
 
 def base_url(request: WorkspaceRequest, lang: str, skin: str) -> str:
-    return f"/sys{request.workspace.name}/{lang}/{skin}/oauth2/applications"
+    return page_url("applications", request.workspace, lang, skin)
 
 
 def requires_applications_permission(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -39,11 +36,10 @@ def requires_applications_permission(view: Callable[..., HttpResponse]) -> Calla
         user = request.user
         if not user.is_authenticated or not user.has_pm_permission(PERMISSION):  # type: ignore[union-attr]
             if user.is_authenticated:
-                messages.error(request, NO_PERMISSION)
+                messages.error(request, errors.APPLICATIONS_NO_PERMISSION)
             else:
-                messages.info(request, "Log in to manage your applications.")
-            back = quote(request.get_full_path(), safe="")
-            return HttpResponseRedirect(f"/sys{request.workspace.name}/{lang}/{skin}/login/login?u={back}")
+                messages.info(request, errors.APPLICATIONS_LOG_IN)
+            return login_redirect(request, request.workspace, lang, skin)
         return view(request, lang, skin, *args, **kwargs)
 
     return never_cache(forbid_framing(wrapper))
@@ -51,14 +47,9 @@ def requires_applications_permission(view: Callable[..., HttpResponse]) -> Calla
 
 def owned_application(request: WorkspaceRequest, client_id: str) -> Application:
     """One of the current user's applications in this workspace, or 404 (never the local client)."""
-    application = Application.objects.filter(
-        workspace=request.workspace,
-        user=request.user,
-        is_local=False,
-        client_id=client_id,
-    ).first()
-    if application is None or application.client_id != client_id:
-        raise Http404("No such application.")
+    application = Application.objects.find(request.workspace, client_id)
+    if application is None or application.user_id != request.user.pk:
+        raise Http404(errors.APPLICATION_NOT_FOUND)
     return application
 
 
@@ -105,7 +96,7 @@ def application_edit(request: WorkspaceRequest, lang: str, skin: str, client_id:
     form = ApplicationForm(request.POST or None, instance=application)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, f"Saved {application.name}.")
+        messages.success(request, errors.APPLICATION_SAVED.format(name=application.name))
         return HttpResponseRedirect(base_url(request, lang, skin))
     context = {
         "form": form,
@@ -121,7 +112,7 @@ def application_edit(request: WorkspaceRequest, lang: str, skin: str, client_id:
 def application_regenerate_secret(request: WorkspaceRequest, lang: str, skin: str, client_id: str) -> HttpResponse:
     application = owned_application(request, client_id)
     if application.is_public:
-        messages.error(request, "A public client has no secret.")
+        messages.error(request, errors.PUBLIC_CLIENT_HAS_NO_SECRET)
         return HttpResponseRedirect(base_url(request, lang, skin))
     secret = services.regenerate_secret(application)
     return show_credentials(request, lang, skin, application, secret, created=False)
@@ -133,7 +124,7 @@ def application_delete(request: WorkspaceRequest, lang: str, skin: str, client_i
     application = owned_application(request, client_id)
     name = application.name
     services.delete_application(application)
-    messages.success(request, f"Deleted {name} and revoked its tokens.")
+    messages.success(request, errors.APPLICATION_DELETED.format(name=name))
     return HttpResponseRedirect(base_url(request, lang, skin))
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -14,26 +14,16 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from oauth2_provider.exceptions import FatalClientError, OAuthToolkitError
+from oauth2_provider.views.mixins import OAuthLibMixin
 
 from oauth_apps import errors, scopes
 from oauth_apps.context import oauth_request_for
 from oauth_apps.models import Application
-from oauth_apps.views.token import ProcessMakerOAuthMixin
+from oauth_apps.views import login_redirect
 from workspaces.http import WorkspaceRequest, forbid_framing
 from workspaces.models import Workspace
 
-SCOPE_WORDS = {
-    scopes.ALL: "Full access: read and change everything your account can reach",
-    scopes.VIEW: "Read your processes and other resources",
-    scopes.EDIT: "Create, change and delete your processes and other resources",
-}
 FRAGMENT_ORDER = ("access_token", "expires_in", "token_type", "scope", "state")
-
-
-def login_redirect(request: HttpRequest, workspace: Workspace) -> HttpResponse:
-    """To the login page, which brings the user back here afterwards (ProcessMaker's `u`)."""
-    back = quote(request.get_full_path(), safe="")
-    return HttpResponseRedirect(f"/sys{workspace.name}/en/neoclassic/login/login?u={back}")
 
 
 def with_query(uri: str, params: dict[str, str]) -> str:
@@ -52,7 +42,7 @@ def processmaker_fragment(uri: str) -> str:
 
 
 @method_decorator([never_cache, forbid_framing, csrf_protect], name="dispatch")
-class AuthorizeView(ProcessMakerOAuthMixin, View):
+class AuthorizeView(OAuthLibMixin, View):
     """Errors ProcessMaker shows on a page (no usable client or callback) are checked
     first and never redirect anywhere; then a login session is required; then oauthlib
     validates the rest, and its errors go back to the registered callback."""
@@ -91,8 +81,8 @@ class AuthorizeView(ProcessMakerOAuthMixin, View):
             return errors.AUTHORIZE_CLIENT_ID_MISSING
         if not request.GET.get("response_type"):
             return errors.AUTHORIZE_RESPONSE_TYPE_MISSING
-        client = Application.objects.filter(workspace=workspace, client_id=client_id, is_local=False).first()
-        if client is None or client.client_id != client_id:
+        client = Application.objects.find(workspace, client_id)
+        if client is None:
             return errors.AUTHORIZE_UNKNOWN_CLIENT.format(client_id=client_id[:100])
         callback = client.redirect_uris.strip()
         if not callback:
@@ -108,7 +98,7 @@ class AuthorizeView(ProcessMakerOAuthMixin, View):
         context = {
             "user": request.user,
             "application": client,
-            "scopes": [SCOPE_WORDS.get(name, name) for name in requested],
+            "scopes": scopes.describe(requested),
         }
         return render(request, "oauth_apps/consent.html", context)
 

@@ -11,27 +11,18 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from oauth2_provider.views import RevokeTokenView as DOTRevokeTokenView
 from oauth2_provider.views import TokenView as DOTTokenView
-from oauth2_provider.views.mixins import OAuthLibMixin
 
 from oauth_apps import errors
-from oauth_apps.backends import ProcessMakerOAuthLibCore, token_request_params
+from oauth_apps.backends import token_request_params
 from oauth_apps.context import oauth_request_for
 from oauth_apps.responses import no_store, token_error_from, token_error_from_oauthlib, token_success
-from oauth_apps.server import ProcessMakerServer
-from oauth_apps.validator import ProcessMakerValidator
 from workspaces.http import WorkspaceRequest
 
-
-class ProcessMakerOAuthMixin(OAuthLibMixin):
-    """django-oauth-toolkit's oauthlib glue, with the ProcessMaker server, validator and body parsing."""
-
-    server_class = ProcessMakerServer
-    validator_class = ProcessMakerValidator
-    oauthlib_backend_class = ProcessMakerOAuthLibCore
+# The server, validator and body-parsing classes come from OAUTH2_PROVIDER in the settings.
 
 
 @method_decorator(csrf_exempt, name="dispatch")
-class TokenView(ProcessMakerOAuthMixin, DOTTokenView):
+class TokenView(DOTTokenView):
     """Checks what ProcessMaker checks before oauthlib sees the request (method, grant
     type), then lets oauthlib run the grant inside one transaction that is rolled back
     when the grant fails, so a failed request changes nothing; what a failure itself
@@ -67,7 +58,7 @@ class TokenView(ProcessMakerOAuthMixin, DOTTokenView):
 
 
 @method_decorator(csrf_exempt, name="dispatch")
-class RevokeTokenView(ProcessMakerOAuthMixin, DOTRevokeTokenView):
+class RevokeTokenView(DOTRevokeTokenView):
     """POST /{ws}/oauth2/revoke (RFC 7009): a client revokes one of its own tokens.
 
     Revoking an access token also revokes its refresh token and the other way round

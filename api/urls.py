@@ -6,8 +6,9 @@ from django.urls import re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.request import Request
 
-from processes.api import ProcessDetailView, ProcessListView
-from workspaces.api import CurrentUserView, UserCreateView, UserDetailView, UserListView
+from api.processes import ProcessDetailView, ProcessListView
+from api.users import CurrentUserView, UserCreateView, UserDetailView, UserListView
+from workspaces.names import API_URL
 
 
 class SchemaUIView(SpectacularSwaggerView):
@@ -20,7 +21,7 @@ class SchemaUIView(SpectacularSwaggerView):
         return request.path.removesuffix("/ui")
 
 
-API = r"^api/1\.0/(?P<ws>[A-Za-z0-9_-]{1,64})/"
+API = API_URL
 UID = r"(?P<{}>[0-9a-f]{{32}})$"
 
 urlpatterns = [

@@ -6,9 +6,10 @@ import os
 from argparse import ArgumentParser
 from typing import Any
 
+from accounts.services import provision_workspace
 from workspaces.management.jsoncommand import JsonCommand
 from workspaces.models import Workspace
-from workspaces.services import create_workspace, generate_password
+from workspaces.services import generate_password
 
 
 class Command(JsonCommand):
@@ -33,7 +34,7 @@ class Command(JsonCommand):
         generated = not password
         if generated:
             password = generate_password()
-        created = create_workspace(options["name"], options["admin_username"], password)
+        created = provision_workspace(options["name"], options["admin_username"], password)
         result: dict[str, Any] = {
             "workspace": created.workspace.name,
             "admin_username": created.admin.username,

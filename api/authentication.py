@@ -9,7 +9,6 @@ request; this does not need one.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
@@ -17,11 +16,9 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 
-from oauth_apps import sessions
-from oauth_apps.models import AccessToken, UserSessionToken
+from oauth_apps.models import AccessToken
 from oauth_apps.services import checksum
-from workspaces.middleware import SESSION_TOUCH_INTERVAL
-from workspaces.models import User, Workspace
+from workspaces.models import User
 
 log = logging.getLogger(__name__)
 MAX_TOKEN_LENGTH = 255
@@ -64,27 +61,14 @@ class WorkspaceBearerAuthentication(BaseAuthentication):
                 access.workspace_id, access.user_uid, workspace.name,
             )  # fmt: skip
             raise InvalidToken()
-        now = timezone.now()
-        if access.expires <= now:
+        if access.expires <= timezone.now():
             raise InvalidToken()
         # A client-credentials token acts for no user: permissions are its client owner's
         # (looked up only then: the common, user-bound case stays one query).
         user = access.user if access.user_id else client_owner(access)
         if user is None or not user.can_log_in():
             raise InvalidToken()
-        self.count_as_session_activity(access, workspace, now)
         return user, access
-
-    @staticmethod
-    def count_as_session_activity(access: AccessToken, workspace: Workspace, now: Any) -> None:
-        """API calls made with a web-session token keep that login session alive."""
-        try:
-            link: UserSessionToken = access.web_session
-        except UserSessionToken.DoesNotExist:
-            return
-        timeout = workspace.session_inactivity_timeout
-        if access.expires - now < timedelta(seconds=timeout - SESSION_TOUCH_INTERVAL):
-            sessions.extend_from_api(access, link.session_key, workspace)
 
     def authenticate_header(self, request: Request) -> str:
         return f'Bearer realm="{request.workspace.name}"'

@@ -5,9 +5,10 @@ from __future__ import annotations
 from argparse import ArgumentParser
 from typing import Any
 
+from accounts.services import create_user
 from workspaces.management.jsoncommand import JsonCommand
 from workspaces.models import Role
-from workspaces.services import create_user, find_role, find_workspace, generate_password
+from workspaces.services import find_role, find_workspace, generate_password
 
 
 class Command(JsonCommand):

@@ -1,4 +1,8 @@
-"""Django admin for site operators: workspaces with their settings, roles and users."""
+"""Django admin for site operators: workspaces with their settings, roles and users.
+
+Every change goes through `accounts.services`, so the admin provisions a workspace exactly as
+`createworkspace` does, and a password, status or role change here ends tokens as it does over REST.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,43 @@ from typing import Any
 from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
+from accounts import services
 from workspaces.models import PermissionCode, Role, User, Workspace, fold_username
+from workspaces.services import WorkspaceError
+
+
+class NewWorkspaceForm(forms.ModelForm):
+    """The workspace's settings, and its first admin (a workspace without one is unusable)."""
+
+    admin_username = forms.CharField(max_length=100, initial="admin", label="First admin's username")
+    admin_password1 = forms.CharField(label="First admin's password", strip=False, widget=forms.PasswordInput)
+    admin_password2 = forms.CharField(label="Password confirmation", strip=False, widget=forms.PasswordInput)
+
+    class Meta:
+        model = Workspace
+        fields = ["name"]  # and the settings: the admin builds the form from its fieldsets
+
+    def clean_name(self) -> str:
+        name = str(self.cleaned_data["name"])
+        try:
+            services.check_new_workspace_name(name)
+        except WorkspaceError as error:
+            raise ValidationError(str(error)) from None
+        return name
+
+    def clean_admin_password2(self) -> str:
+        password1 = self.cleaned_data.get("admin_password1")
+        password2 = str(self.cleaned_data["admin_password2"])
+        if password1 and password1 != password2:
+            raise ValidationError("The two passwords differ.")
+        validate_password(password2)
+        return password2
 
 
 @admin.register(Workspace)
@@ -48,6 +86,24 @@ class WorkspaceAdmin(admin.ModelAdmin):
         # The name is in every client's URLs and in ProcessMaker's tables: fixed once made.
         return ["name"] if obj else []
 
+    def get_form(self, request: Any, obj: Workspace | None = None, change: bool = False, **kwargs: Any) -> Any:
+        if obj is None:
+            kwargs["form"] = NewWorkspaceForm
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request: HttpRequest, obj: Workspace | None = None) -> Any:
+        fieldsets = list(super().get_fieldsets(request, obj))
+        if obj is None:
+            fieldsets.insert(1, ("First admin", {"fields": ["admin_username", "admin_password1", "admin_password2"]}))
+        return fieldsets
+
+    def save_model(self, request: HttpRequest, obj: Workspace, form: Any, change: bool) -> None:
+        if change:
+            super().save_model(request, obj, form, change)
+            return
+        data = form.cleaned_data
+        services.provision_workspace(obj, data["admin_username"], data["admin_password2"])
+
 
 class RoleForm(forms.ModelForm):
     permissions = forms.MultipleChoiceField(
@@ -65,6 +121,9 @@ class RoleAdmin(admin.ModelAdmin):
     list_display = ["code", "workspace", "status"]
     list_filter = ["workspace", "status"]
     search_fields = ["code", "name"]
+
+    def save_model(self, request: HttpRequest, obj: Role, form: Any, change: bool) -> None:
+        services.save_role(obj)
 
 
 class WorkspaceUserCreationForm(AdminUserCreationForm):
@@ -90,10 +149,21 @@ class WorkspaceUserCreationForm(AdminUserCreationForm):
         return cleaned
 
 
+class RevokingPasswordChangeForm(AdminPasswordChangeForm):
+    """The admin's "change password" page; a new password ends the user's tokens."""
+
+    def save(self, commit: bool = True) -> Any:
+        user = super().save(commit=False)
+        if commit:
+            services.save_user(user, ["password"])
+        return user
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     add_form = WorkspaceUserCreationForm
     form = UserChangeForm
+    change_password_form = RevokingPasswordChangeForm
     list_display = ["username", "workspace", "first_name", "last_name", "status", "role", "uid"]
     list_filter = ["workspace", "status", "role__code", "is_staff"]
     search_fields = ["username", "first_name", "last_name", "email", "uid"]
@@ -109,3 +179,16 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["workspace", "username", "role", "password1", "password2"]}),
     ]
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        if change:
+            services.save_user(obj, form.changed_data)
+        else:
+            super().save_model(request, obj, form, change)
+
+    def delete_model(self, request: HttpRequest, obj: User) -> None:
+        services.delete_user(obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            services.delete_user(user)

@@ -9,10 +9,11 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from oauth_apps.authentication import acting_user
-from pmsite.api_fields import ProcessMakerSerializer, StrictCharField
+from api import errors
+from api.authentication import acting_user
+from api.fields import ProcessMakerSerializer, StrictCharField
+from api.views import ProcessMakerAPIView
 from processes.models import Process, fold_name
 from workspaces.models import PermissionCode, Workspace
 
@@ -45,7 +46,7 @@ class ProcessInputSerializer(ProcessMakerSerializer):
         if process is not None:
             taken = taken.exclude(pk=process.pk)
         if taken.exists():
-            raise serializers.ValidationError("A process with this name already exists in this workspace.")
+            raise serializers.ValidationError(errors.PROCESS_NAME_TAKEN)
         return value
 
 
@@ -55,7 +56,7 @@ def apply_process_fields(process: Process, data: dict[str, Any]) -> None:
             setattr(process, attribute, data[api_name])
 
 
-class ProcessListView(APIView):
+class ProcessListView(ProcessMakerAPIView):
     pm_permissions = PROCESS_PERMISSIONS
 
     @extend_schema(summary="List processes", responses={200: dict})
@@ -73,7 +74,7 @@ class ProcessListView(APIView):
         return Response(process_data(process), status=status.HTTP_201_CREATED)
 
 
-class ProcessDetailView(APIView):
+class ProcessDetailView(ProcessMakerAPIView):
     pm_permissions = PROCESS_PERMISSIONS
 
     def get_process(self, request: Request, prj_uid: str) -> Process:

@@ -12,12 +12,10 @@ from typing import Any
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
+from api import errors
+from api.authentication import acting_user
 from oauth_apps import scopes
-from oauth_apps.authentication import acting_user
 from oauth_apps.models import AccessToken
-
-READ_SCOPE_MISSING = "Forbidden: the token's scope does not allow reading (it needs view_process, edit_process or *)"
-WRITE_SCOPE_MISSING = "Forbidden: the token's scope does not allow changes (it needs edit_process or *)"
 
 
 class ProcessMakerPermission(BasePermission):
@@ -28,13 +26,13 @@ class ProcessMakerPermission(BasePermission):
         granted = scopes.split(access.scope)
         if request.method in SAFE_METHODS:
             if not scopes.allows_read(granted):
-                self.message = READ_SCOPE_MISSING
+                self.message = errors.READ_SCOPE_MISSING
                 return False
         elif not scopes.allows_write(granted):
-            self.message = WRITE_SCOPE_MISSING
+            self.message = errors.WRITE_SCOPE_MISSING
             return False
         required: tuple[str, ...] = tuple(getattr(view, "pm_permissions", ()))
         if required and not any(acting_user(request).has_pm_permission(code) for code in required):
-            self.message = f"Forbidden: this needs the {' or '.join(required)} permission in the user's role"
+            self.message = errors.PERMISSION_MISSING.format(permissions=" or ".join(required))
             return False
         return True

@@ -1,4 +1,4 @@
-"""Every REST API error in ProcessMaker's shape: {"error": {"code": <status>, "message": "..."}}."""
+"""Every REST API error in ProcessMaker's shape, DRF's and Django's own alike."""
 
 from __future__ import annotations
 
@@ -10,12 +10,9 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from api.errors import STATUS_MESSAGES, error_body
+
 API_PREFIX = "/api/"
-STATUS_MESSAGES = {400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 500: "Internal Server Error"}
-
-
-def error_body(status: int, message: str) -> dict[str, Any]:
-    return {"error": {"code": status, "message": message}}
 
 
 def describe(detail: Any, prefix: str = "") -> list[str]:

@@ -1,4 +1,8 @@
-"""Login and logout for a workspace's web pages."""
+"""Login and logout for a workspace's web pages.
+
+They live on the OAuth floor because a login mints the session's access token and a logout
+revokes it (`oauth_apps.websessions`); checking the password and the lockout is `workspaces`'.
+"""
 
 from __future__ import annotations
 
@@ -12,21 +16,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
+from oauth_apps import errors, websessions
+from oauth_apps.views import page_url
 from workspaces.forms import LoginForm
 from workspaces.http import WorkspaceRequest, forbid_framing
 from workspaces.lockout import AccountLocked, authenticate_with_lockout
 
 SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-LOGIN_FAILED = "Invalid username or password."
-ACCOUNT_LOCKED = "Too many failed logins for this username. It is locked for a while; try again later."
-
-
-def applications_url(workspace_name: str, lang: str, skin: str) -> str:
-    return f"/sys{workspace_name}/{lang}/{skin}/oauth2/applications"
-
-
-def login_url(workspace_name: str, lang: str = "en", skin: str = "neoclassic") -> str:
-    return f"/sys{workspace_name}/{lang}/{skin}/login/login"
 
 
 def safe_next_url(request: WorkspaceRequest, target: str) -> str | None:
@@ -56,28 +52,28 @@ def safe_next_url(request: WorkspaceRequest, target: str) -> str | None:
 @require_http_methods(["GET", "POST"])
 def login_view(request: WorkspaceRequest, lang: str, skin: str) -> HttpResponse:
     workspace = request.workspace
-    next_url = safe_next_url(request, request.GET.get("u", "")) or applications_url(workspace.name, lang, skin)
+    next_url = safe_next_url(request, request.GET.get("u", "")) or page_url("applications", workspace, lang, skin)
     form = LoginForm(request.POST or None)
     error = None
     if request.method == "POST":
-        error = LOGIN_FAILED
+        error = errors.LOGIN_FAILED
         if form.is_valid():
             try:
                 user = authenticate_with_lockout(
                     workspace, form.cleaned_data["username"], form.cleaned_data["password"]
                 )
             except AccountLocked:
-                user, error = None, ACCOUNT_LOCKED
+                user, error = None, errors.LOGIN_LOCKED
             if user is not None:
                 auth.login(request, user, backend="workspaces.backends.WorkspaceBackend")
-                request.session.set_expiry(workspace.session_inactivity_timeout)
+                websessions.issue(request, user, workspace)
                 return HttpResponseRedirect(next_url)
-    return render(request, "workspaces/login.html", {"form": form, "error": error, "workspace": workspace}, status=200)
+    return render(request, "oauth_apps/login.html", {"form": form, "error": error, "workspace": workspace}, status=200)
 
 
 @require_POST
 @csrf_protect
 def logout_view(request: WorkspaceRequest, lang: str, skin: str) -> HttpResponse:
-    workspace = request.workspace
+    websessions.end(request)
     auth.logout(request)
-    return HttpResponseRedirect(login_url(workspace.name, lang, skin))
+    return HttpResponseRedirect(page_url("login", request.workspace, lang, skin))

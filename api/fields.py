@@ -7,11 +7,13 @@ from typing import Any
 
 from rest_framework import serializers
 
+from api import errors
+
 
 class StrictCharField(serializers.CharField):
     """A string field that refuses numbers, booleans and objects instead of converting them."""
 
-    default_error_messages = {"invalid": "Must be a string."}
+    default_error_messages = {"invalid": errors.NOT_A_STRING}
 
     def to_internal_value(self, data: Any) -> str:
         if not isinstance(data, str):
@@ -27,11 +29,11 @@ class ProcessMakerSerializer(serializers.Serializer):
 
     def to_internal_value(self, data: Any) -> Any:
         if not isinstance(data, dict):
-            raise serializers.ValidationError({"non_field_errors": ["Expected a JSON object."]})
+            raise serializers.ValidationError({"non_field_errors": [errors.EXPECTED_OBJECT]})
         known = set(self.fields) | set(self.ignored_fields)
         unknown = sorted(str(key) for key in data if key not in known)
         if unknown:
-            raise serializers.ValidationError({key: ["Unknown field."] for key in unknown})
+            raise serializers.ValidationError({key: [errors.UNKNOWN_FIELD] for key in unknown})
         return super().to_internal_value({key: value for key, value in data.items() if key in self.fields})
 
 
@@ -39,10 +41,11 @@ def bounded_int(value: str | None, name: str, default: int, low: int, high: int)
     """A query-string integer within [low, high], or a 400 naming the parameter."""
     if value is None or value == "":
         return default
+    out_of_range = serializers.ValidationError({name: [errors.WHOLE_NUMBER_RANGE.format(low=low, high=high)]})
     try:
         number = int(value)
     except ValueError:
-        raise serializers.ValidationError({name: [f"Must be a whole number from {low} to {high}."]}) from None
+        raise out_of_range from None
     if not low <= number <= high:
-        raise serializers.ValidationError({name: [f"Must be a whole number from {low} to {high}."]})
+        raise out_of_range
     return number

@@ -9,19 +9,20 @@ from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from oauth_apps.authentication import acting_user
-from oauth_apps.services import revoke_user_tokens
-from pmsite.api_fields import ProcessMakerSerializer, StrictCharField, bounded_int
+from accounts import services
+from api import errors
+from api.authentication import acting_user
+from api.fields import ProcessMakerSerializer, StrictCharField, bounded_int
+from api.views import ProcessMakerAPIView
 from workspaces.models import PermissionCode, Role, User, Workspace, fold_username
+from workspaces.services import WorkspaceError
 
 USER_PERMISSIONS = (PermissionCode.PM_USERS.value, PermissionCode.PM_FACTORY.value)
 # ProcessMaker's user API defines these; this server does not store them (see the README).
@@ -41,6 +42,11 @@ SORTABLE = {
     "usr_update_date": "updated",
 }
 MAX_PAGE = 1000
+# API field -> model field, for the fields a client may set.
+MODEL_FIELDS = {
+    "usr_username": "username", "usr_firstname": "first_name", "usr_lastname": "last_name",
+    "usr_email": "email", "usr_due_date": "due_date", "usr_status": "status", "usr_role": "role",
+}  # fmt: skip
 
 
 def user_data(user: User) -> dict[str, Any]:
@@ -82,27 +88,27 @@ class UserInputSerializer(ProcessMakerSerializer):
     def validate_usr_username(self, value: str) -> str:
         value = value.strip()
         if not value:
-            raise serializers.ValidationError("This field may not be blank.")
+            raise serializers.ValidationError(errors.BLANK)
         taken = User.objects.filter(workspace=self.workspace, username_folded=fold_username(value))
         if self.user is not None:
             taken = taken.exclude(pk=self.user.pk)
         if taken.exists():
-            raise serializers.ValidationError("A user with this username already exists in this workspace.")
+            raise serializers.ValidationError(errors.USERNAME_TAKEN)
         return value
 
     def validate_usr_role(self, value: str) -> Role:
         role = Role.objects.filter(workspace=self.workspace, code=value.upper()).first()
         if role is None:
-            raise serializers.ValidationError(f"Unknown role {value!r}.")
+            raise serializers.ValidationError(errors.UNKNOWN_ROLE.format(role=value))
         return role
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         new, confirm = attrs.get("usr_new_pass"), attrs.get("usr_cnf_pass")
         if (new is None) != (confirm is None):
-            raise serializers.ValidationError({"usr_cnf_pass": ["Give usr_new_pass and usr_cnf_pass together."]})
+            raise serializers.ValidationError({"usr_cnf_pass": [errors.PASSWORDS_TOGETHER]})
         if new is not None:
             if new != confirm:
-                raise serializers.ValidationError({"usr_cnf_pass": ["The passwords do not match."]})
+                raise serializers.ValidationError({"usr_cnf_pass": [errors.PASSWORDS_DIFFER]})
             try:
                 validate_password(new, self.user)
             except DjangoValidationError as error:
@@ -110,21 +116,12 @@ class UserInputSerializer(ProcessMakerSerializer):
         return attrs
 
 
-def apply_user_fields(user: User, data: dict[str, Any]) -> bool:
-    """Copy validated fields onto `user`; True when the change ends the user's sessions and tokens."""
-    fields = {
-        "usr_username": "username", "usr_firstname": "first_name", "usr_lastname": "last_name",
-        "usr_email": "email", "usr_due_date": "due_date", "usr_status": "status", "usr_role": "role",
-    }  # fmt: skip
-    for api_name, attribute in fields.items():
-        if api_name in data:
-            setattr(user, attribute, data[api_name])
-    if "usr_new_pass" in data:
-        user.set_password(data["usr_new_pass"])
-    return user.status != User.Status.ACTIVE
+def model_changes(data: dict[str, Any]) -> dict[str, Any]:
+    """The validated API fields as model field values."""
+    return {model_field: data[api_field] for api_field, model_field in MODEL_FIELDS.items() if api_field in data}
 
 
-class UserListView(APIView):
+class UserListView(ProcessMakerAPIView):
     pm_permissions = USER_PERMISSIONS
 
     @extend_schema(
@@ -155,14 +152,16 @@ class UserListView(APIView):
         state = params.get("status", "").upper()
         if state:
             if state not in User.Status.values:
-                raise serializers.ValidationError({"status": [f"Must be one of {', '.join(User.Status.values)}."]})
+                raise serializers.ValidationError(
+                    {"status": [errors.ONE_OF.format(choices=", ".join(User.Status.values))]}
+                )
             users = users.filter(status=state)
         sort = params.get("sort", "usr_username")
         if sort not in SORTABLE:
-            raise serializers.ValidationError({"sort": [f"Must be one of {', '.join(SORTABLE)}."]})
+            raise serializers.ValidationError({"sort": [errors.ONE_OF.format(choices=", ".join(SORTABLE))]})
         direction = params.get("dir", "ASC").upper()
         if direction not in ("ASC", "DESC"):
-            raise serializers.ValidationError({"dir": ["Must be ASC or DESC."]})
+            raise serializers.ValidationError({"dir": [errors.ONE_OF.format(choices="ASC, DESC")]})
         start = bounded_int(params.get("start"), "start", 0, 0, 10**9)
         limit = bounded_int(params.get("limit"), "limit", MAX_PAGE, 1, MAX_PAGE)
         order = ("-" if direction == "DESC" else "") + SORTABLE[sort]
@@ -170,7 +169,7 @@ class UserListView(APIView):
         return Response([user_data(user) for user in page])
 
 
-class UserCreateView(APIView):
+class UserCreateView(ProcessMakerAPIView):
     pm_permissions = USER_PERMISSIONS
 
     @extend_schema(summary="Create a user", request=UserInputSerializer, responses={201: dict})
@@ -178,15 +177,16 @@ class UserCreateView(APIView):
         serializer = UserInputSerializer(data=request.data, context={"workspace": request.workspace})
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        if "usr_role" not in data:
-            data["usr_role"] = Role.objects.get(workspace=request.workspace, code=Role.OPERATOR)
-        user = User(workspace=request.workspace)
-        apply_user_fields(user, data)
-        user.save()
+        fields = model_changes(data)
+        fields.setdefault("role", Role.objects.get(workspace=request.workspace, code=Role.OPERATOR))
+        try:
+            user = services.create_user(request.workspace, password=data["usr_new_pass"], **fields)
+        except WorkspaceError as error:
+            raise serializers.ValidationError({"usr_username": [str(error)]}) from None
         return Response(user_data(user), status=status.HTTP_201_CREATED)
 
 
-class UserDetailView(APIView):
+class UserDetailView(ProcessMakerAPIView):
     pm_permissions = USER_PERMISSIONS
 
     def get_user(self, request: Request, usr_uid: str) -> User:
@@ -203,22 +203,20 @@ class UserDetailView(APIView):
             data=request.data, context={"workspace": request.workspace, "user": user}, partial=True
         )
         serializer.is_valid(raise_exception=True)
-        with transaction.atomic():
-            if apply_user_fields(user, serializer.validated_data):
-                revoke_user_tokens(user)
-            user.save()
+        data = serializer.validated_data
+        services.update_user(user, model_changes(data), password=data.get("usr_new_pass"))
         return Response(user_data(user))
 
     @extend_schema(summary="Delete a user and revoke their tokens", responses={200: None})
     def delete(self, request: Request, usr_uid: str, **kwargs: Any) -> Response:
         user = self.get_user(request, usr_uid)
         if user.pk == request.user.pk:
-            raise serializers.ValidationError({"usr_uid": ["You cannot delete your own user."]})
-        user.delete()  # its tokens, codes and applications go with it (foreign-key cascade)
+            raise serializers.ValidationError({"usr_uid": [errors.CANNOT_DELETE_YOURSELF]})
+        services.delete_user(user)
         return Response(status=status.HTTP_200_OK)
 
 
-class CurrentUserView(APIView):
+class CurrentUserView(ProcessMakerAPIView):
     """ProcessMaker's /light/user/data: who the token acts for; any scope, no permission."""
 
     @extend_schema(summary="The current user", responses={200: dict})

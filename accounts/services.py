@@ -1,0 +1,146 @@
+"""Workspace and user lifecycle: the actions above both `workspaces` and `oauth_apps`.
+
+Provisioning a workspace needs its roles and first admin (workspaces) and its local web client
+(OAuth); changing or deleting a user may end their tokens (OAuth). The commands, the Django admin
+and the REST API all call these, so every path applies the same rules. Each is one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+
+from oauth_apps.models import Application
+from oauth_apps.revocation import revoke_tokens
+from oauth_apps.services import delete_application, local_client
+from workspaces.models import DEFAULT_ROLES, PermissionCode, Role, User, Workspace, fold_username
+from workspaces.names import WORKSPACE_NAME_RULE, workspace_name_validator
+from workspaces.services import WorkspaceError, describe_validation_error
+
+
+@dataclass
+class NewWorkspace:
+    workspace: Workspace
+    admin: User
+    local_client_id: str
+
+
+def check_new_workspace_name(name: str) -> None:
+    """WorkspaceError unless `name` is well formed and free."""
+    try:
+        workspace_name_validator(name)
+    except ValidationError:
+        raise WorkspaceError(f"Invalid workspace name {name!r}: use {WORKSPACE_NAME_RULE}.") from None
+    # Names are matched exactly in URLs, but two names that differ only in case would
+    # collide on MySQL's case-insensitive unique index: refuse them everywhere alike.
+    if Workspace.objects.filter(name__iexact=name).exists():
+        raise WorkspaceError(f"Workspace {name!r} already exists.")
+
+
+@transaction.atomic
+def provision_workspace(workspace: Workspace | str, admin_username: str, admin_password: str) -> NewWorkspace:
+    """A usable workspace: ProcessMaker's two roles, its local web client and a first admin.
+
+    `workspace` is a name, or an unsaved Workspace whose settings are kept (the admin's form).
+    """
+    if isinstance(workspace, str):
+        workspace = Workspace(name=workspace)
+    check_new_workspace_name(workspace.name)
+    workspace.save()
+    roles = {
+        code: Role.objects.create(
+            workspace=workspace, code=code, name=code.replace("_", " ").title(), permissions=permissions
+        )
+        for code, permissions in DEFAULT_ROLES.items()
+    }
+    client = local_client(workspace)
+    admin = create_user(workspace, admin_username, admin_password, role=roles[Role.ADMIN], first_name="Administrator")
+    return NewWorkspace(workspace=workspace, admin=admin, local_client_id=client.client_id)
+
+
+@transaction.atomic
+def create_user(
+    workspace: Workspace,
+    username: str,
+    password: str,
+    *,
+    role: Role,
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    status: str = User.Status.ACTIVE,
+    due_date: date | None = None,
+) -> User:
+    """A new user of the workspace; WorkspaceError, with a message to show, for bad input."""
+    taken = WorkspaceError(f"User {username!r} already exists in workspace {workspace.name!r}.")
+    if User.objects.filter(workspace=workspace, username_folded=fold_username(username)).exists():
+        raise taken
+    user = User(
+        workspace=workspace,
+        username=username.strip(),
+        role=role,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        status=status,
+        due_date=due_date,
+    )
+    user.set_password(password)
+    try:
+        user.full_clean(exclude=["password"])
+    except ValidationError as error:
+        raise WorkspaceError(describe_validation_error(error)) from None
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:
+        raise taken from None  # the same username, created at the same moment by another request
+    return user
+
+
+def update_user(user: User, changes: Mapping[str, Any], *, password: str | None = None) -> User:
+    """Set the given model fields (and a new password) and save, ending the user's tokens when
+    the change calls for it (see `save_user`)."""
+    for field, value in changes.items():
+        setattr(user, field, value)
+    changed = set(changes)
+    if password is not None:
+        user.set_password(password)
+        changed.add("password")
+    save_user(user, changed)
+    return user
+
+
+@transaction.atomic
+def save_user(user: User, changed: Iterable[str]) -> None:
+    """Save a user whose fields named in `changed` were just set, and revoke every token of
+    theirs when the change ends their access: a new password (a reset is usually a leak, and
+    refresh tokens never expire by default), or a user who can no longer log in (set inactive,
+    as ProcessMaker does, past the due date, or moved to a role without PM_LOGIN)."""
+    user.save()
+    if "password" in set(changed) or not user.can_log_in():
+        revoke_tokens(user=user)
+
+
+@transaction.atomic
+def save_role(role: Role) -> None:
+    """Save a role; when it no longer lets its users log in (inactive, or without PM_LOGIN),
+    every token of theirs is revoked."""
+    role.save()
+    if not role.grants(PermissionCode.PM_LOGIN):
+        revoke_tokens(role=role)
+
+
+@transaction.atomic
+def delete_user(user: User) -> None:
+    """Remove a user with their tokens, codes and the applications they registered (whose tokens,
+    of any user, go with them). The workspace's local web client has no owner, so it stays."""
+    for application in Application.objects.filter(user=user):
+        delete_application(application)
+    revoke_tokens(user=user)
+    user.delete()

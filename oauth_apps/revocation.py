@@ -1,0 +1,67 @@
+"""Token revocation: the one place that ends tokens, whoever asks.
+
+The REST API (password, status and role changes, user deletion), the Django admin, the
+applications pages (secret regeneration, deletion), logout, the RFC 7009 endpoint and replay
+detection all call `revoke_tokens`.
+
+What revoking means, for every caller alike:
+- an access token is deleted, never only flagged: ProcessMaker's own SQL for "the current token
+  of a user" (`... ORDER BY EXPIRES DESC`) reads OAUTH_ACCESS_TOKENS without looking at any
+  flag, so a row left behind would be handed out as live;
+- a refresh token is kept, marked `revoked` with the time (and `updated`), so presenting it
+  again is recognised as reuse rather than as an unknown token (RFC 9700 4.14.2).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from oauth_apps.models import AccessToken, Application, RefreshToken
+from workspaces.models import Role, User
+
+
+@transaction.atomic
+def revoke_tokens(
+    *,
+    user: User | None = None,
+    role: Role | None = None,
+    client: Application | None = None,
+    family: uuid.UUID | None = None,
+    access_tokens: Iterable[int] = (),
+    refresh_tokens: Iterable[int] = (),
+) -> int:
+    """Revoke every token the selectors name (any combination); returns how many were live.
+
+    - `user`: every token acting for the user, of any client; `role`: for any user of the role;
+    - `client`: every token of the client, for any user;
+    - `family`: every token descended from one original grant (a code or a password login);
+    - `access_tokens` / `refresh_tokens`: these rows (by primary key) and the other half of each
+      pair, as RFC 7009 2.1 allows and django-oauth-toolkit does (a web session's token is one).
+    """
+    access_pks, refresh_pks = list(access_tokens), list(refresh_tokens)
+    access = Q(pk__in=access_pks) | Q(pk__in=RefreshToken.objects.filter(pk__in=refresh_pks).values("access_token"))
+    refresh = Q(pk__in=refresh_pks) | Q(access_token__in=access_pks)
+    if user is not None:
+        access |= Q(user=user)
+        refresh |= Q(user=user)
+    if role is not None:
+        access |= Q(user__role=role)
+        refresh |= Q(user__role=role)
+    if client is not None:
+        access |= Q(application=client)
+        refresh |= Q(application=client)
+    if family is not None:
+        # django-oauth-toolkit's own family sweep for the refresh tokens and the access tokens
+        # they point at; ours also carry the family on the access token (a refresh token purged
+        # after its grace period no longer points at anything), so those go too.
+        RefreshToken.revoke_family(family)
+        access |= Q(token_family=family)
+    now = timezone.now()
+    refreshed = RefreshToken.objects.filter(refresh, revoked__isnull=True).update(revoked=now, updated=now)
+    _, deleted = AccessToken.objects.filter(access).delete()
+    return refreshed + deleted.get(AccessToken._meta.label, 0)

@@ -1,0 +1,108 @@
+"""Access tokens of logged-in web sessions (ProcessMaker's PMOAUTH_USER_ACCESS_TOKENS).
+
+The one owner of a web session's token, called explicitly (no signals):
+- `issue`: the login view, once the user is logged in, mints a token for the workspace's local
+  web client and links it to the session;
+- `extend`: the session middleware, on each page of the workspace, slides the session's expiry
+  and the token's EXPIRES with it; `extend_from_api`: the REST layer, when an API call uses
+  such a token, counts it as activity in that session (ProcessMaker does this);
+- `end`: the logout view revokes the token.
+
+The session and its token always expire together: both are computed by `session_expiry`.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.db import transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from oauth_apps import scopes
+from oauth_apps.identifiers import new_token
+from oauth_apps.models import AccessToken, UserSessionToken
+from oauth_apps.revocation import revoke_tokens
+from oauth_apps.services import issue_tokens, local_client
+from workspaces.models import User, Workspace
+
+SESSION_TOKEN_KEY = "_pm_access_token"
+SESSION_TOUCH_KEY = "_pm_touched"
+# How often, at most, a sliding session's expiry is pushed forward (and written to the database).
+SESSION_TOUCH_INTERVAL = 5
+
+
+def session_expiry(workspace: Workspace, now: datetime | None = None) -> datetime:
+    """When a session (and its token) active at `now` ends: the workspace's inactivity timeout later."""
+    return (now or timezone.now()) + timedelta(seconds=workspace.session_inactivity_timeout)
+
+
+@transaction.atomic
+def issue(request: HttpRequest, user: User, workspace: Workspace) -> AccessToken:
+    """After login: the session slides from now, and gets a token that expires with it."""
+    request.session.set_expiry(workspace.session_inactivity_timeout)
+    request.session[SESSION_TOUCH_KEY] = int(time.time())
+    token = new_token()
+    access = issue_tokens(
+        workspace,
+        client=local_client(workspace),
+        user=user,
+        scope=scopes.ALL,
+        access_token=token,
+        refresh_token=None,
+        family=None,
+        lifetime=workspace.session_inactivity_timeout,
+    )
+    UserSessionToken.objects.create(
+        workspace=workspace,
+        access_token=access,
+        token=token,
+        user_uid=user.uid,
+        session_key=request.session.session_key or "",
+        session_name=settings.SESSION_COOKIE_NAME,
+    )
+    request.session[SESSION_TOKEN_KEY] = access.pk
+    return access
+
+
+def extend(request: HttpRequest, workspace: Workspace) -> None:
+    """Activity on a page: push the session's expiry and its token's forward, at most every few seconds."""
+    now = int(time.time())
+    recently = now - request.session.get(SESSION_TOUCH_KEY, 0) < SESSION_TOUCH_INTERVAL
+    if recently and request.session.get_expiry_age() <= workspace.session_inactivity_timeout:
+        return
+    request.session[SESSION_TOUCH_KEY] = now
+    request.session.set_expiry(workspace.session_inactivity_timeout)
+    token_pk = request.session.get(SESSION_TOKEN_KEY)
+    if token_pk is not None:
+        AccessToken.objects.filter(pk=token_pk).update(expires=session_expiry(workspace))
+
+
+def extend_from_api(access: AccessToken, workspace: Workspace) -> None:
+    """An API call with a web-session token counts as activity in that session.
+
+    Written only when the token's expiry lags by more than a few seconds, so a busy client
+    writes at most once every few seconds; a token of no web session costs nothing.
+    """
+    try:
+        link: UserSessionToken = access.web_session
+    except UserSessionToken.DoesNotExist:
+        return
+    now = timezone.now()
+    expires = session_expiry(workspace, now)
+    if expires - access.expires < timedelta(seconds=SESSION_TOUCH_INTERVAL):
+        return
+    with transaction.atomic():
+        if Session.objects.filter(session_key=link.session_key, expire_date__gt=now).update(expire_date=expires):
+            AccessToken.objects.filter(pk=access.pk).update(expires=expires)
+            access.expires = expires
+
+
+def end(request: HttpRequest) -> None:
+    """Before logout: the session's token is revoked with it."""
+    token_pk = request.session.get(SESSION_TOKEN_KEY)
+    if token_pk is not None:
+        revoke_tokens(access_tokens=[token_pk])

@@ -1,0 +1,23 @@
+"""Workspace names and the three URL shapes ProcessMaker puts them in.
+
+Written once here; the URL confs, the routing middleware, the CORS setting and the model's
+validator are all built from these. (No Django models are imported, so settings may use it.)
+"""
+
+from __future__ import annotations
+
+from django.core.validators import RegexValidator
+
+WORKSPACE_NAME = r"[A-Za-z0-9_-]{1,64}"
+WORKSPACE_NAME_RULE = "1 to 64 letters, digits, '_' or '-'"
+workspace_name_validator = RegexValidator(rf"^{WORKSPACE_NAME}\Z", f"A workspace name is {WORKSPACE_NAME_RULE}.")
+
+# URL conf prefixes. Each captures the workspace as `ws` so reverse() can build the URL; the
+# routing middleware resolves it to `request.workspace` and drops it before the view runs.
+OAUTH_URL = rf"^(?P<ws>{WORKSPACE_NAME})/oauth2/"
+SYS_URL = rf"^sys(?P<ws>{WORKSPACE_NAME})/(?P<lang>[A-Za-z_-]{{1,10}})/(?P<skin>[A-Za-z0-9_-]{{1,32}})/"
+API_URL = rf"^api/1\.0/(?P<ws>{WORKSPACE_NAME})/"
+
+# The language and skin of pages reached without one (ProcessMaker's defaults).
+DEFAULT_LANG = "en"
+DEFAULT_SKIN = "neoclassic"
