@@ -20,6 +20,7 @@ PAGES = [
     "/admin/oauth_apps/refreshtoken/",
     "/admin/oauth_apps/grant/",
     "/admin/workspaces/user/add/",
+    "/admin/workspaces/workspace/add/",
 ]
 
 

@@ -157,3 +157,25 @@ def test_the_admins_access_token_revoke_ends_the_pair(
     access = AccessToken.objects.get(token=operator_tokens["access_token"])
     operator_site.post("/admin/oauth_apps/accesstoken/", {"action": "revoke", "_selected_action": [access.pk]})
     assert_revoked(client, app, operator_tokens, operator_user)
+
+
+def test_taking_pm_login_from_a_role_in_the_admin_revokes_its_users_tokens(
+    client: Client, app: RegisteredClient, operator_user: User, operator_tokens: dict[str, Any], operator_site: Client
+) -> None:
+    role = operator_user.role
+    assert role is not None
+    response = operator_site.post(
+        f"/admin/workspaces/role/{role.pk}/change/",
+        {"workspace": role.workspace_id, "code": role.code, "name": role.name, "status": "ACTIVE",
+         "permissions": [PermissionCode.PM_CASES.value]},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert_revoked(client, app, operator_tokens, operator_user)
+
+
+def test_logging_in_again_replaces_the_sessions_token(operator_user: User) -> None:
+    browser = Client()
+    login = "/sysworkflow/en/neoclassic/login/login"
+    for _ in range(2):
+        assert browser.post(login, {"username": "johndoe", "password": PASSWORD}).status_code == 302
+    assert AccessToken.objects.filter(user=operator_user).count() == 1

@@ -65,6 +65,7 @@ def login_view(request: WorkspaceRequest, lang: str, skin: str) -> HttpResponse:
             except AccountLocked:
                 user, error = None, errors.LOGIN_LOCKED
             if user is not None:
+                websessions.end(request)  # a login over a live session replaces that session's token
                 auth.login(request, user, backend="workspaces.backends.WorkspaceBackend")
                 websessions.issue(request, user, workspace)
                 return HttpResponseRedirect(next_url)
