@@ -6,12 +6,14 @@ from django.urls import include, path
 
 from pmsite import views
 
+# Workspace URLs first: a workspace may be called "admin", and /admin/oauth2/token is its token
+# endpoint, not a page of the Django admin (whose own URLs never have "oauth2" second).
 urlpatterns = [
+    path("", include("oauth_apps.urls")),
+    path("", include("api.urls")),
     path("", views.home, name="home"),
     path("health", views.health, name="health"),
     path("admin/", admin.site.urls),
-    path("", include("oauth_apps.urls")),
-    path("", include("api.urls")),
 ]
 
 handler400 = "api.handlers.bad_request"
