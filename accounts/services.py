@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from accounts import policy
 from oauth_apps.models import Application
 from oauth_apps.revocation import revoke_tokens
 from oauth_apps.services import delete_application, local_client
@@ -75,8 +76,12 @@ def create_user(
     email: str = "",
     status: str = User.Status.ACTIVE,
     due_date: date | None = None,
+    by: User | None = None,
 ) -> User:
-    """A new user of the workspace; WorkspaceError, with a message to show, for bad input."""
+    """A new user of the workspace; WorkspaceError, with a message to show, for bad input, and
+    `policy.NotAllowed` when the user `by` (a request's actor) may not create it."""
+    if by is not None:
+        policy.check_create(by, role)
     taken = WorkspaceError(f"User {username!r} already exists in workspace {workspace.name!r}.")
     if User.objects.filter(workspace=workspace, username_folded=fold_username(username)).exists():
         raise taken
@@ -103,9 +108,11 @@ def create_user(
     return user
 
 
-def update_user(user: User, changes: Mapping[str, Any], *, password: str | None = None) -> User:
+def update_user(user: User, changes: Mapping[str, Any], *, password: str | None = None, by: User | None = None) -> User:
     """Set the given model fields (and a new password) and save, ending the user's tokens when
-    the change calls for it (see `save_user`)."""
+    the change calls for it (see `save_user`); `policy.NotAllowed` when `by` may not."""
+    if by is not None:
+        policy.check_change(by, user, changes, password=password is not None)
     for field, value in changes.items():
         setattr(user, field, value)
     changed = set(changes)
@@ -137,9 +144,11 @@ def save_role(role: Role) -> None:
 
 
 @transaction.atomic
-def delete_user(user: User) -> None:
+def delete_user(user: User, *, by: User | None = None) -> None:
     """Remove a user with their tokens, codes and the applications they registered (whose tokens,
     of any user, go with them). The workspace's local web client has no owner, so it stays."""
+    if by is not None:
+        policy.check_delete(by, user)
     for application in Application.objects.filter(user=user):
         delete_application(application)
     revoke_tokens(user=user)

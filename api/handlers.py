@@ -10,6 +10,7 @@ from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from accounts.policy import NotAllowed
 from api.errors import STATUS_MESSAGES, error_body
 
 API_PREFIX = "/api/"
@@ -29,6 +30,8 @@ def describe(detail: Any, prefix: str = "") -> list[str]:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, NotAllowed):
+        exc = exceptions.PermissionDenied(str(exc))
     response = drf_exception_handler(exc, context)
     if response is None:
         return None

@@ -1,8 +1,9 @@
 """REST API authorisation: the role's ProcessMaker permission and the token's scope, together.
 
-A view names the permissions that may use it (`pm_permissions = ("PM_USERS", "PM_FACTORY")`,
-any one suffices) and gets all of this; reads need a scope of `view_process`,
-`edit_process` or `*`, writes `edit_process` or `*`.
+A view (an `api.views.ProcessMakerAPIView`) names the permissions that may use it
+(`pm_permissions = ("PM_USERS", "PM_FACTORY")`, any one suffices, or `required_permissions()` per
+method) and gets all of this; reads need a scope of `view_process`, `edit_process` or `*`, writes
+`edit_process` or `*`.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ class ProcessMakerPermission(BasePermission):
         elif not scopes.allows_write(granted):
             self.message = errors.WRITE_SCOPE_MISSING
             return False
-        required: tuple[str, ...] = tuple(getattr(view, "pm_permissions", ()))
+        required: tuple[str, ...] = view.required_permissions(request)
         if required and not any(acting_user(request).has_pm_permission(code) for code in required):
             self.message = errors.PERMISSION_MISSING.format(permissions=" or ".join(required))
             return False

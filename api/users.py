@@ -24,7 +24,10 @@ from api.views import ProcessMakerAPIView
 from workspaces.models import PermissionCode, Role, User, Workspace, fold_username
 from workspaces.services import WorkspaceError
 
+# Reading users: PM_USERS or PM_FACTORY, as ProcessMaker. Changing them: PM_USERS, or, for one's own
+# profile, the PM_EDIT_USER_PROFILE_* permissions (accounts.policy decides, field by field).
 USER_PERMISSIONS = (PermissionCode.PM_USERS.value, PermissionCode.PM_FACTORY.value)
+MANAGE_USERS = (PermissionCode.PM_USERS.value,)
 # ProcessMaker's user API defines these; this server does not store them (see the README).
 IGNORED_USER_FIELDS = (
     "usr_address", "usr_zip_code", "usr_country", "usr_city", "usr_location", "usr_phone", "usr_fax",
@@ -170,7 +173,7 @@ class UserListView(ProcessMakerAPIView):
 
 
 class UserCreateView(ProcessMakerAPIView):
-    pm_permissions = USER_PERMISSIONS
+    pm_permissions = MANAGE_USERS
 
     @extend_schema(summary="Create a user", request=UserInputSerializer, responses={201: dict})
     def post(self, request: Request, **kwargs: Any) -> Response:
@@ -180,7 +183,9 @@ class UserCreateView(ProcessMakerAPIView):
         fields = model_changes(data)
         fields.setdefault("role", Role.objects.get(workspace=request.workspace, code=Role.OPERATOR))
         try:
-            user = services.create_user(request.workspace, password=data["usr_new_pass"], **fields)
+            user = services.create_user(
+                request.workspace, password=data["usr_new_pass"], by=acting_user(request), **fields
+            )
         except WorkspaceError as error:
             raise serializers.ValidationError({"usr_username": [str(error)]}) from None
         return Response(user_data(user), status=status.HTTP_201_CREATED)
@@ -188,6 +193,11 @@ class UserCreateView(ProcessMakerAPIView):
 
 class UserDetailView(ProcessMakerAPIView):
     pm_permissions = USER_PERMISSIONS
+
+    def required_permissions(self, request: Request) -> tuple[str, ...]:
+        if request.method == "PUT":
+            return ()  # anyone may ask to change their own profile; accounts.policy decides what
+        return MANAGE_USERS if request.method == "DELETE" else USER_PERMISSIONS
 
     def get_user(self, request: Request, usr_uid: str) -> User:
         return get_object_or_404(User.objects.select_related("role"), workspace=request.workspace, uid=usr_uid)
@@ -204,7 +214,7 @@ class UserDetailView(ProcessMakerAPIView):
         )
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        services.update_user(user, model_changes(data), password=data.get("usr_new_pass"))
+        services.update_user(user, model_changes(data), password=data.get("usr_new_pass"), by=acting_user(request))
         return Response(user_data(user))
 
     @extend_schema(summary="Delete a user and revoke their tokens", responses={200: None})
@@ -212,7 +222,7 @@ class UserDetailView(ProcessMakerAPIView):
         user = self.get_user(request, usr_uid)
         if user.pk == request.user.pk:
             raise serializers.ValidationError({"usr_uid": [errors.CANNOT_DELETE_YOURSELF]})
-        services.delete_user(user)
+        services.delete_user(user, by=acting_user(request))
         return Response(status=status.HTTP_200_OK)
 
 

@@ -16,6 +16,10 @@ class ProcessMakerAPIView(APIView):
 
     pm_permissions: tuple[str, ...] = ()
 
+    def required_permissions(self, request: Request) -> tuple[str, ...]:
+        """The permissions of which the user's role needs one (any one) for this request."""
+        return self.pm_permissions
+
     def perform_authentication(self, request: Request) -> None:
         super().perform_authentication(request)
         if isinstance(request.auth, AccessToken):

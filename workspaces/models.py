@@ -78,6 +78,14 @@ class PermissionCode(models.TextChoices):
     PM_REPORTS = "PM_REPORTS", "See reports"
     PM_SUPERVISOR = "PM_SUPERVISOR", "Supervise processes"
     PM_REST_API_APPLICATIONS = "PM_REST_API_APPLICATIONS", "Register REST API applications"
+    # The one permission of ProcessMaker's guest role; an admin does not hold it.
+    PM_GUEST_CASE = "PM_GUEST_CASE", "Start cases as a guest"
+    # Which fields of their own profile a user may change (ProcessMaker's users API checks these).
+    PM_EDIT_USER_PROFILE_FIRST_NAME = "PM_EDIT_USER_PROFILE_FIRST_NAME", "Edit own first name"
+    PM_EDIT_USER_PROFILE_LAST_NAME = "PM_EDIT_USER_PROFILE_LAST_NAME", "Edit own last name"
+    PM_EDIT_USER_PROFILE_USERNAME = "PM_EDIT_USER_PROFILE_USERNAME", "Edit own username"
+    PM_EDIT_USER_PROFILE_EMAIL = "PM_EDIT_USER_PROFILE_EMAIL", "Edit own email"
+    PM_EDIT_USER_PROFILE_PASSWORD = "PM_EDIT_USER_PROFILE_PASSWORD", "Change own password"
 
 
 class Role(models.Model):
@@ -111,9 +119,17 @@ class Role(models.Model):
         return self.is_active and permission in self.permissions
 
 
+OPERATOR_PERMISSIONS = [
+    PermissionCode.PM_LOGIN.value,
+    PermissionCode.PM_CASES.value,
+    PermissionCode.PM_EDIT_USER_PROFILE_FIRST_NAME.value,
+    PermissionCode.PM_EDIT_USER_PROFILE_LAST_NAME.value,
+    PermissionCode.PM_EDIT_USER_PROFILE_EMAIL.value,
+    PermissionCode.PM_EDIT_USER_PROFILE_PASSWORD.value,
+]
 DEFAULT_ROLES: dict[str, list[str]] = {
-    Role.ADMIN: [code.value for code in PermissionCode],
-    Role.OPERATOR: [PermissionCode.PM_LOGIN.value, PermissionCode.PM_CASES.value],
+    Role.ADMIN: [code.value for code in PermissionCode if code != PermissionCode.PM_GUEST_CASE],
+    Role.OPERATOR: OPERATOR_PERMISSIONS,
 }
 
 
@@ -243,6 +259,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def has_pm_permission(self, permission: str) -> bool:
         return self.role is not None and self.role.grants(permission)
+
+    @property
+    def pm_permissions(self) -> set[str]:
+        """The permissions the user holds now: their role's, if it is active."""
+        return set(self.role.permissions) if self.role is not None and self.role.is_active else set()
 
 
 class LoginLock(models.Model):

@@ -1,0 +1,95 @@
+"""Who may change which user: the privilege boundary of the users API.
+
+- Creating, deleting or changing another user needs PM_USERS, and the target must hold nothing
+  the actor lacks (resetting a stronger user's password would hand over their account).
+- Nobody grants a role holding a permission they lack, except PM_GUEST_CASE: the one permission
+  of ProcessMaker's guest role, which an admin does not hold but must be able to hand out.
+- Nobody changes their own role, status or due date (sending the current value is no change).
+- Editing one's own profile follows the role's PM_EDIT_USER_PROFILE_* permissions, field by
+  field, as in ProcessMaker.
+
+`actor` is the workspace user a request acts for; site operators and commands pass none and are
+not limited here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from workspaces.models import PermissionCode, Role, User
+
+GRANTABLE_WITHOUT_HOLDING = {PermissionCode.PM_GUEST_CASE.value}
+OWN_PROFILE_PERMISSIONS = {
+    "first_name": PermissionCode.PM_EDIT_USER_PROFILE_FIRST_NAME.value,
+    "last_name": PermissionCode.PM_EDIT_USER_PROFILE_LAST_NAME.value,
+    "username": PermissionCode.PM_EDIT_USER_PROFILE_USERNAME.value,
+    "email": PermissionCode.PM_EDIT_USER_PROFILE_EMAIL.value,
+    "password": PermissionCode.PM_EDIT_USER_PROFILE_PASSWORD.value,
+}
+NEVER_ON_ONESELF = {"role": "role", "status": "status", "due_date": "due date"}
+
+MISSING_PM_USERS = "Forbidden: managing other users needs the PM_USERS permission"
+CANNOT_GRANT = "Forbidden: the role {role} holds {missing}, which your role lacks"
+STRONGER_USER = "Forbidden: this user's role holds {missing}, which your role lacks"
+NOT_ON_ONESELF = "Forbidden: you cannot change your own {what}"
+OWN_FIELD = "Forbidden: changing your own {field} needs the {permission} permission"
+
+
+class NotAllowed(Exception):
+    """The actor may not make this change; the message says why, fit for a 403."""
+
+
+def check_create(actor: User, role: Role) -> None:
+    require_pm_users(actor)
+    check_grant(actor, role)
+
+
+def check_delete(actor: User, target: User) -> None:
+    require_pm_users(actor)
+    check_not_stronger(actor, target)
+
+
+def check_change(actor: User, target: User, changes: Mapping[str, Any], *, password: bool) -> None:
+    """`changes`: model field -> new value; `password`: whether a new password is set."""
+    changed = {field for field, value in changes.items() if comparable(value) != current(target, field)}
+    if password:
+        changed.add("password")
+    if actor.pk != target.pk:
+        require_pm_users(actor)
+        check_not_stronger(actor, target)
+        if "role" in changed:
+            check_grant(actor, changes["role"])
+        return
+    for field, what in NEVER_ON_ONESELF.items():
+        if field in changed:
+            raise NotAllowed(NOT_ON_ONESELF.format(what=what))
+    for field in sorted(changed):
+        permission = OWN_PROFILE_PERMISSIONS.get(field)
+        if permission is not None and permission not in actor.pm_permissions:
+            raise NotAllowed(OWN_FIELD.format(field=field.replace("_", " "), permission=permission))
+
+
+def current(user: User, field: str) -> Any:
+    return user.role_id if field == "role" else getattr(user, field)
+
+
+def comparable(value: Any) -> Any:
+    return value.pk if isinstance(value, Role) else value
+
+
+def require_pm_users(actor: User) -> None:
+    if PermissionCode.PM_USERS.value not in actor.pm_permissions:
+        raise NotAllowed(MISSING_PM_USERS)
+
+
+def check_grant(actor: User, role: Role) -> None:
+    missing = set(role.permissions) - actor.pm_permissions - GRANTABLE_WITHOUT_HOLDING
+    if missing:
+        raise NotAllowed(CANNOT_GRANT.format(role=role.code, missing=", ".join(sorted(missing))))
+
+
+def check_not_stronger(actor: User, target: User) -> None:
+    missing = target.pm_permissions - actor.pm_permissions - GRANTABLE_WITHOUT_HOLDING
+    if missing:
+        raise NotAllowed(STRONGER_USER.format(missing=", ".join(sorted(missing))))
