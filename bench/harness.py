@@ -32,6 +32,7 @@ class Bench:
             **os.environ,
             "SECRET_KEY": os.environ.get("SECRET_KEY", "benchmark-only"),
             "PM_VAR_DIR": str(self.tmp),
+            "PM_ALLOW_HTTP": "1",  # wrk speaks plain HTTP to 127.0.0.1
         }
         self.env.setdefault("DATABASE_URL", f"sqlite:///{self.tmp / 'bench.sqlite3'}")
         if self.env["DATABASE_URL"].startswith("mysql://"):

@@ -5,6 +5,7 @@
 #   PM_ADMIN_PASSWORD(_FILE) that admin's password (generated and printed when unset)
 #   PM_BIND                 address:port for gunicorn (default 0.0.0.0:8000)
 #   WEB_CONCURRENCY         gunicorn workers (default 2)
+# gunicorn believes no forwarded header itself: Django does, from PM_TRUSTED_PROXY only.
 set -eu
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python}"
@@ -22,4 +23,4 @@ exec gunicorn pmsite.wsgi \
   --bind "${PM_BIND:-0.0.0.0:8000}" \
   --workers "${WEB_CONCURRENCY:-2}" \
   --access-logfile - \
-  --forwarded-allow-ips "${PM_FORWARDED_ALLOW_IPS:-127.0.0.1}"
+  --forwarded-allow-ips ""

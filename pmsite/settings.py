@@ -7,6 +7,7 @@ through `<NAME>_FILE`, the Docker-secrets convention.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -90,6 +91,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "workspaces.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "workspaces.middleware.WorkspaceRoutingMiddleware",
@@ -174,16 +176,40 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
-PM_FORCE_HTTPS = env_bool("PM_FORCE_HTTPS", False)
 # How long a process reuses a workspace row it has read (0: read it on every request).
 # A workspace deactivated in another process takes at most this long to answer 503 here.
 PM_WORKSPACE_CACHE_SECONDS = env_int("PM_WORKSPACE_CACHE_SECONDS", 5)
-if PM_FORCE_HTTPS:
+
+# HTTPS is the default: outside DEBUG, plain HTTP is redirected, cookies are Secure and HSTS is
+# sent, unless PM_ALLOW_HTTP=1 says otherwise (the loopback demo of `make run`, the tests).
+if env("PM_FORCE_HTTPS"):
+    raise ImproperlyConfigured(
+        "PM_FORCE_HTTPS is gone: HTTPS is now the default. Remove it (set PM_ALLOW_HTTP=1 to serve plain HTTP)."
+    )
+PM_ALLOW_HTTP = env_bool("PM_ALLOW_HTTP", False)
+HTTPS_ONLY = not DEBUG and not PM_ALLOW_HTTP
+if HTTPS_ONLY:
     SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^health$"]  # a load balancer's health probe may speak plain HTTP
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("PM_HSTS_SECONDS", 31536000)
-if env_bool("PM_TRUSTED_PROXY", False):
+
+
+def ip_addresses(name: str) -> list[str]:
+    addresses = env_list(name, "")
+    for address in addresses:
+        try:
+            ipaddress.ip_address(address)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} lists IP addresses (comma-separated), not {address!r}") from None
+    return addresses
+
+
+# The reverse proxy in front (nginx terminating TLS). X-Forwarded-Proto and X-Forwarded-For are
+# believed only on requests that come from one of these addresses, and removed from all others.
+PM_TRUSTED_PROXY = ip_addresses("PM_TRUSTED_PROXY")
+if PM_TRUSTED_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # --- Static files: the app serves its own, nothing from other hosts. -------------

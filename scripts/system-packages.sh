@@ -1,11 +1,11 @@
 #!/bin/sh
 # Installs the Debian packages the project needs, when some are missing.
 #   scripts/system-packages.sh run    -> what `make run` needs (mysqlclient's build deps)
-#   scripts/system-packages.sh test   -> plus PHP (the seed's client examples) and Chromium
+#   scripts/system-packages.sh test   -> plus PHP (the seed's client examples), Chromium, nginx and Redis
 set -eu
 packages="default-libmysqlclient-dev pkg-config build-essential python3-dev python3-venv"
 if [ "${1:-run}" = "test" ]; then
-  packages="$packages php-cli php-curl chromium"
+  packages="$packages php-cli php-curl chromium nginx-light redis-server openssl"
 fi
 missing=""
 for package in $packages; do

@@ -6,6 +6,7 @@ and kept on `request.workspace`; nothing else parses the URL for it again.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import time
 from collections.abc import Callable
@@ -94,3 +95,37 @@ class WorkspaceRoutingMiddleware:
         # URL patterns capture the workspace name so they can be reversed; views take the
         # resolved workspace from the request instead, so the name is dropped here.
         view_kwargs.pop("ws", None)
+
+
+class TrustedProxyMiddleware:
+    """Believes X-Forwarded-For and X-Forwarded-Proto only from the proxy in PM_TRUSTED_PROXY.
+
+    Behind nginx every request would otherwise come from one address, so per-client throttling
+    would throttle everybody at once; believed from anyone, the headers would let a client choose
+    the address it is throttled under. From a trusted proxy, REMOTE_ADDR becomes the last
+    X-Forwarded-For entry (the one the proxy itself appended); from anyone else both headers are
+    dropped, so nothing later (Django's SECURE_PROXY_SSL_HEADER included) can be fooled by them.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.trusted = frozenset(settings.PM_TRUSTED_PROXY)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        meta = request.META
+        if meta.get("REMOTE_ADDR") in self.trusted:
+            client = meta.get("HTTP_X_FORWARDED_FOR", "").rsplit(",", 1)[-1].strip()
+            if is_ip_address(client):
+                meta["REMOTE_ADDR"] = client
+        else:
+            meta.pop("HTTP_X_FORWARDED_FOR", None)
+            meta.pop("HTTP_X_FORWARDED_PROTO", None)
+        return self.get_response(request)
+
+
+def is_ip_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True

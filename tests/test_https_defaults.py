@@ -1,0 +1,68 @@
+"""Production is HTTPS by default; PM_ALLOW_HTTP opts out; forwarded headers only from the trusted proxy."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from tests.live import PROJECT
+
+PROBE = (
+    "import django; django.setup(); from django.conf import settings as s; from django.test import Client; "
+    "r = Client(raise_request_exception=False).get('/sysworkflow/en/neoclassic/login/login', HTTP_HOST='127.0.0.1'); "
+    "print(s.SECURE_SSL_REDIRECT, s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_HSTS_SECONDS, r.status_code)"
+)
+
+
+def probe(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    base = {key: value for key, value in os.environ.items() if key not in ("PM_ALLOW_HTTP", "DEBUG")}
+    base.update(DATABASE_URL=f"sqlite:///{tmp_path / 'db'}", DJANGO_SETTINGS_MODULE="pmsite.settings", **env)
+    return subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=PROJECT, env=base, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_without_debug_https_is_on_by_default(tmp_path: Path) -> None:
+    result = probe(tmp_path)
+    assert result.stdout.split() == ["True", "True", "True", "31536000", "301"], result.stderr
+
+
+def test_pm_allow_http_turns_it_off(tmp_path: Path) -> None:
+    result = probe(tmp_path, PM_ALLOW_HTTP="1")
+    assert result.stdout.split()[:4] == ["False", "False", "False", "0"], result.stderr
+
+
+def test_the_old_pm_force_https_is_refused_with_a_message(tmp_path: Path) -> None:
+    result = probe(tmp_path, PM_FORCE_HTTPS="1")
+    assert result.returncode != 0 and "PM_FORCE_HTTPS is gone" in result.stderr
+
+
+def test_a_trusted_proxy_must_be_an_address(tmp_path: Path) -> None:
+    result = probe(tmp_path, PM_TRUSTED_PROXY="true")
+    assert result.returncode != 0 and "PM_TRUSTED_PROXY lists IP addresses" in result.stderr
+
+
+FORWARDED = {"HTTP_X_FORWARDED_FOR": "203.0.113.9, 198.51.100.7", "HTTP_X_FORWARDED_PROTO": "https"}
+
+
+def test_forwarded_headers_from_the_trusted_proxy_are_believed(settings: Any, db: None) -> None:
+    settings.PM_TRUSTED_PROXY = ["127.0.0.1"]
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    request = Client().get("/health", **FORWARDED).wsgi_request
+    assert request.META["REMOTE_ADDR"] == "198.51.100.7"  # what the proxy appended, not what the client wrote
+    assert request.is_secure()
+
+
+@pytest.mark.parametrize("trusted", [[], ["10.0.0.1"]])
+def test_forwarded_headers_from_anyone_else_are_dropped(settings: Any, db: None, trusted: list[str]) -> None:
+    settings.PM_TRUSTED_PROXY = trusted
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    request = Client().get("/health", **FORWARDED).wsgi_request
+    assert request.META["REMOTE_ADDR"] == "127.0.0.1"
+    assert not request.is_secure() and "HTTP_X_FORWARDED_FOR" not in request.META
