@@ -14,14 +14,18 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+from django.http import HttpRequest
+
+from workspaces.http import client_address
 from workspaces.models import Workspace
 
 
 @dataclass
 class OAuthRequestContext:
     workspace: Workspace
+    address: str = "unknown"  # the client's IP address (login limits count per address)
     # Work that must outlive a failed request, run after its transaction is rolled back:
-    # revoking a replayed token's family, counting a failed login towards the lockout.
+    # revoking a replayed token's family.
     after_failure: list[Callable[[], object]] = field(default_factory=list)
 
 
@@ -36,8 +40,9 @@ def current() -> OAuthRequestContext:
 
 
 @contextmanager
-def oauth_request_for(workspace: Workspace) -> Iterator[OAuthRequestContext]:
-    context = OAuthRequestContext(workspace=workspace)
+def oauth_request_for(request: HttpRequest) -> Iterator[OAuthRequestContext]:
+    """The context of a request the routing middleware resolved to a workspace."""
+    context = OAuthRequestContext(workspace=request.workspace, address=client_address(request))  # type: ignore[attr-defined]
     token = _current.set(context)
     try:
         yield context

@@ -26,6 +26,7 @@ REFRESH_TOKEN_INVALID = "Invalid refresh token"
 REFRESH_TOKEN_EXPIRED = "Refresh token has expired"
 SCOPE_UNSUPPORTED = "An unsupported scope was requested"
 ACCOUNT_LOCKED = "Too many failed logins: this username is locked for a while"
+ADDRESS_THROTTLED = "Too many failed logins from this address: try again later"
 
 # Authorize endpoint and its error page.
 AUTHORIZE_CLIENT_ID_MISSING = "Invalid request. The 'client_id' parameter is missing!"
@@ -37,6 +38,7 @@ ACCESS_DENIED = "The user denied access to your application"
 # Login page.
 LOGIN_FAILED = "Invalid username or password."
 LOGIN_LOCKED = "Too many failed logins for this username. It is locked for a while; try again later."
+LOGIN_THROTTLED = "Too many failed logins from your address. Try again later."
 
 # Applications pages.
 APPLICATIONS_LOG_IN = "Log in to manage your applications."

@@ -13,7 +13,6 @@ from functools import partial
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from django.contrib.auth import authenticate
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.common import Request
 from oauthlib.oauth2.rfc6749.errors import OAuth2Error
@@ -107,14 +106,14 @@ class ProcessMakerValidator(OAuth2Validator):
         self, username: str, password: str, client: Application, request: Request, *args: Any, **kwargs: Any
     ) -> bool:
         context = current()
-        if lockout.is_locked(context.workspace, username):
-            raise errors.invalid_grant(errors.ACCOUNT_LOCKED)
-        user = authenticate(None, username=username, password=password, workspace=context.workspace)
+        try:
+            user = lockout.authenticate_with_lockout(context.workspace, username, password, context.address)
+        except lockout.AccountLocked:
+            raise errors.invalid_grant(errors.ACCOUNT_LOCKED) from None
+        except lockout.AddressThrottled:
+            raise errors.invalid_grant(errors.ADDRESS_THROTTLED) from None
         if user is None:
-            # Counted after the failed request's transaction is rolled back, so it sticks.
-            context.after_failure.append(partial(lockout.record_failure, context.workspace, username))
             raise errors.invalid_grant(errors.USER_CREDENTIALS_INVALID)
-        lockout.record_success(context.workspace, username)
         request.user = user
         return True
 

@@ -72,7 +72,7 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "accounts.adminconfig.OperatorAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -101,6 +101,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "oauth_apps.middleware.WebSessionMiddleware",
+    "accounts.middleware.OperatorSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -147,6 +148,17 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- Cache: shared counters (login limits). Redis in production, so every worker and node sees
+# the same counts; without REDIS_URL each process counts for itself (fine for a one-process demo).
+REDIS_URL = env("REDIS_URL")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "pm"}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 # --- Users and passwords. -------------------------------------------------------
 AUTH_USER_MODEL = "workspaces.User"
 AUTHENTICATION_BACKENDS = [
@@ -166,6 +178,16 @@ AUTH_PASSWORD_VALIDATORS = [
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 
 LOGIN_URL = "/admin/login/"
+# Site operators (the Django admin): failed logins per username and per address lock like a
+# workspace's (threshold, window seconds, lock seconds), and sessions end after PM_ADMIN_IDLE_SECONDS
+# without a request or PM_ADMIN_SESSION_SECONDS after login, whichever comes first.
+PM_ADMIN_LOCKOUT = (
+    env_int("PM_ADMIN_LOCKOUT_THRESHOLD", 10),
+    env_int("PM_ADMIN_LOCKOUT_WINDOW", 900),
+    env_int("PM_ADMIN_LOCKOUT_DURATION", 900),
+)
+PM_ADMIN_IDLE_SECONDS = env_int("PM_ADMIN_IDLE_SECONDS", 1800)
+PM_ADMIN_SESSION_SECONDS = env_int("PM_ADMIN_SESSION_SECONDS", 12 * 3600)
 
 # --- Sessions and security headers. ---------------------------------------------
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -10,9 +10,14 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 
 from accounts.services import create_user, provision_workspace
 from oauth_apps.services import RegisteredClient, register_application
@@ -79,3 +84,31 @@ def no_workspace_cache(settings: Any) -> None:
     """Tests change workspaces with queryset updates, which no signal reports: read them fresh.
     tests/test_workspace_cache.py turns the cache on to test it."""
     settings.PM_WORKSPACE_CACHE_SECONDS = 0
+
+
+def redis_is_up() -> bool:
+    try:
+        return bool(cache._cache.get_client().ping())  # type: ignore[attr-defined]
+    except Exception:
+        return False
+
+
+@pytest.fixture(scope="session", autouse=True)
+def redis_server() -> None:
+    """Login counters live in Redis (REDIS_URL, set by pytest-env): start it when it is down."""
+    if redis_is_up():
+        return
+    server = shutil.which("redis-server") or "/usr/bin/redis-server"
+    subprocess.run([server, "--port", "6379", "--bind", "127.0.0.1", "--daemonize", "yes", "--save", ""], check=True)
+    for _ in range(50):
+        if redis_is_up():
+            return
+        time.sleep(0.1)
+    raise RuntimeError("Redis did not start on 127.0.0.1:6379")
+
+
+@pytest.fixture(autouse=True)
+def fresh_counters() -> Iterator[None]:
+    """Every test starts with no failed logins counted (the suite shares one Redis database)."""
+    cache.clear()
+    yield

@@ -1,78 +1,142 @@
-"""Ten failed logins for one username within the window lock it, on the web login and the password grant."""
+"""Login limits: per address first, then per username, on the web login and the password grant alike.
+
+One address may fail `threshold - 1` times per window and is then refused, so it can never lock a
+username by itself; `threshold` failures of one username, from any addresses, lock it.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import threading
+import time
+from typing import Any
 
+import pytest
+from django.db import connection
 from django.test import Client
-from django.utils import timezone
 
 from oauth_apps.services import RegisteredClient
 from tests.conftest import PASSWORD
 from tests.oauth import password_grant
-from workspaces.models import LoginLock, User, Workspace
+from workspaces.models import User, Workspace
 
 LOGIN = "/sysworkflow/en/neoclassic/login/login"
-LOCKED = b"Too many failed logins"
+LOCKED = b"Too many failed logins for this username"
+THROTTLED = b"Too many failed logins from your address"
 
 
-def fail_web_logins(client: Client, times: int, username: str = "johndoe") -> None:
-    for _ in range(times):
-        client.post(LOGIN, {"username": username, "password": "wrong"})
+def log_in(client: Client, username: str, password: str, address: str = "127.0.0.1") -> Any:
+    return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+def fail_web_logins(client: Client, times: int, username: str = "johndoe", first_address: int = 1) -> None:
+    """`times` failures, each from its own address, so only the username counter adds up."""
+    for number in range(first_address, first_address + times):
+        assert log_in(client, username, "wrong", f"10.0.0.{number}").status_code == 200
 
 
 def test_ten_failures_lock_the_username_even_for_the_right_password(client: Client, operator_user: User) -> None:
-    fail_web_logins(client, 9)
-    assert client.post(LOGIN, {"username": "johndoe", "password": "wrong"}).status_code == 200
-    response = client.post(LOGIN, {"username": "JohnDoe", "password": PASSWORD})
+    fail_web_logins(client, 10)
+    response = log_in(client, "JohnDoe", PASSWORD, "10.0.1.1")
     assert response.status_code == 200 and LOCKED in response.content
 
 
 def test_nine_failures_then_success_resets_the_count(client: Client, operator_user: User) -> None:
     fail_web_logins(client, 9)
-    assert client.post(LOGIN, {"username": "johndoe", "password": PASSWORD}).status_code == 302
+    assert log_in(client, "johndoe", PASSWORD, "10.0.1.1").status_code == 302
     client.post(f"{LOGIN[:-5]}logout")
-    fail_web_logins(client, 9)
-    assert client.post(LOGIN, {"username": "johndoe", "password": PASSWORD}).status_code == 302
+    fail_web_logins(client, 9, first_address=20)
+    assert log_in(client, "johndoe", PASSWORD, "10.0.1.2").status_code == 302
 
 
 def test_the_lock_ends_after_its_duration(client: Client, operator_user: User) -> None:
+    Workspace.objects.filter(pk=operator_user.workspace_id).update(lockout_duration=1)
     fail_web_logins(client, 10)
-    LoginLock.objects.update(locked_until=timezone.now() - timedelta(seconds=1))
-    assert client.post(LOGIN, {"username": "johndoe", "password": PASSWORD}).status_code == 302
+    assert LOCKED in log_in(client, "johndoe", PASSWORD, "10.0.1.1").content
+    time.sleep(1.2)
+    assert log_in(client, "johndoe", PASSWORD, "10.0.1.1").status_code == 302
 
 
 def test_failures_older_than_the_window_do_not_count(client: Client, operator_user: User) -> None:
+    Workspace.objects.filter(pk=operator_user.workspace_id).update(lockout_window=1)
     fail_web_logins(client, 9)
-    LoginLock.objects.update(window_started=timezone.now() - timedelta(minutes=16))
-    fail_web_logins(client, 1)
-    assert client.post(LOGIN, {"username": "johndoe", "password": PASSWORD}).status_code == 302
+    time.sleep(1.2)
+    fail_web_logins(client, 1, first_address=50)
+    assert log_in(client, "johndoe", PASSWORD, "10.0.1.1").status_code == 302
 
 
 def test_the_workspace_threshold_applies(client: Client, operator_user: User) -> None:
     Workspace.objects.filter(pk=operator_user.workspace_id).update(lockout_threshold=3)
     fail_web_logins(client, 3)
-    assert LOCKED in client.post(LOGIN, {"username": "johndoe", "password": PASSWORD}).content
+    assert LOCKED in log_in(client, "johndoe", PASSWORD, "10.0.1.1").content
 
 
 def test_unknown_usernames_are_locked_too(client: Client, workspace: Workspace) -> None:
     fail_web_logins(client, 10, username="ghost")
-    assert LOCKED in client.post(LOGIN, {"username": "ghost", "password": "x"}).content
+    assert LOCKED in log_in(client, "ghost", "x", "10.0.1.1").content
 
 
 def test_a_lock_in_one_workspace_does_not_lock_another(client: Client, operator_user: User, stranger: User) -> None:
     fail_web_logins(client, 10, username="stranger")
-    response = client.post("/sysother/en/neoclassic/login/login", {"username": "stranger", "password": PASSWORD})
+    response = client.post(
+        "/sysother/en/neoclassic/login/login", {"username": "stranger", "password": PASSWORD}, REMOTE_ADDR="10.0.1.1"
+    )
     assert response.status_code == 302
 
 
-def test_password_grant_failures_count_and_the_lock_applies_there(
-    client: Client, app: RegisteredClient, operator_user: User
-) -> None:
-    for _ in range(10):
+def test_password_grant_failures_count_and_the_lock_applies_there(app: RegisteredClient, operator_user: User) -> None:
+    for number in range(10):
+        client = Client(REMOTE_ADDR=f"10.0.2.{number}")
         assert password_grant(client, app, "johndoe", "wrong").json()["error"] == "invalid_grant"
-    assert password_grant(client, app, "johndoe", PASSWORD).json() == {
+    assert password_grant(Client(REMOTE_ADDR="10.0.3.1"), app, "johndoe", PASSWORD).json() == {
         "error": "invalid_grant",
         "error_description": "Too many failed logins: this username is locked for a while",
     }
-    assert LOCKED in client.post(LOGIN, {"username": "johndoe", "password": PASSWORD}).content
+    assert LOCKED in log_in(Client(), "johndoe", PASSWORD, "10.0.3.2").content
+
+
+def test_one_address_is_throttled_before_it_can_lock_a_username(client: Client, operator_user: User) -> None:
+    for _ in range(9):
+        assert log_in(client, "johndoe", "wrong").status_code == 200
+    assert THROTTLED in log_in(client, "johndoe", PASSWORD).content
+    # The stranger at 127.0.0.1 did not lock johndoe out: from elsewhere the right password works.
+    assert log_in(client, "johndoe", PASSWORD, "10.0.4.1").status_code == 302
+
+
+def test_the_password_grant_throttles_an_address_too(app: RegisteredClient, operator_user: User) -> None:
+    client = Client()
+    for _ in range(9):
+        password_grant(client, app, "johndoe", "wrong")
+    assert password_grant(client, app, "johndoe", PASSWORD).json() == {
+        "error": "invalid_grant",
+        "error_description": "Too many failed logins from this address: try again later",
+    }
+
+
+def test_successes_do_not_count_against_the_address(client: Client, operator_user: User) -> None:
+    for _ in range(12):
+        assert log_in(client, "johndoe", PASSWORD).status_code == 302
+        client.post(f"{LOGIN[:-5]}logout")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_twelve_concurrent_guesses_check_at_most_ten_passwords(app: RegisteredClient, operator_user: User) -> None:
+    """Each guess is counted before its password is checked, so racing guesses cannot overshoot."""
+    barrier = threading.Barrier(12)
+    results: list[str] = []
+
+    def guess(number: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            response = password_grant(Client(REMOTE_ADDR=f"10.0.5.{number}"), app, "johndoe", "wrong")
+            results.append(response.json()["error_description"])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=guess, args=(number,)) for number in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(results) == 12
+    assert results.count("Invalid username and password combination") <= 10, results
+    assert results.count("Too many failed logins: this username is locked for a while") >= 2, results

@@ -29,6 +29,11 @@ def forbid_framing(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     return wrapper
 
 
+def client_address(request: HttpRequest | None) -> str:
+    """The client's IP address, as the trusted proxy (if any) reported it."""
+    return str(request.META.get("REMOTE_ADDR") or "unknown") if request is not None else "unknown"
+
+
 class WorkspaceRequest(HttpRequest):
     """A request the routing middleware resolved to a workspace (the type views annotate)."""
 

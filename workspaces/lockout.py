@@ -1,71 +1,132 @@
-"""Login lockout: N failed logins for one username within a window lock it for a while.
+"""Login limits, for workspace users (web login and password grant) and site operators (admin).
 
-The numbers are workspace settings (10 failures, 15 minutes, 15 minutes by default).
+Two counters guard every password check, in this order:
+1. per client address: after `threshold - 1` failed logins from one address within the window,
+   that address is refused until the window ends. One address can therefore never lock a
+   username by itself, so a stranger cannot shut a service account out from one machine;
+2. per username (known or not, so a lock says nothing about which usernames exist): `threshold`
+   failed logins within the window lock it for `duration` seconds, whatever the password.
+
+An attempt is counted *before* its password is checked and forgiven when it succeeds, so
+concurrent guesses cannot slip past a limit while the first ones are still being checked.
+
+The counters live in Django's cache, so every worker and node shares them: Redis in production
+(`REDIS_URL`); Redis increments are atomic and outside any database transaction, so a failed token
+request that is rolled back still counts. The client address is the one `PM_TRUSTED_PROXY` vouches
+for (`workspaces.middleware.TrustedProxyMiddleware`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from datetime import timedelta
+from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.auth import authenticate
-from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.core.cache import cache
 
-from workspaces.models import LoginLock, User, Workspace, fold_username
+from workspaces.models import User, Workspace, fold_username
 
 log = logging.getLogger(__name__)
-MAX_USERNAME_LENGTH = 100
 
 
-def _key(username: str) -> str:
-    return fold_username(username)[:MAX_USERNAME_LENGTH]
+class LoginRefused(Exception):
+    """Too many failed logins: refused before the password is looked at."""
 
 
-def is_locked(workspace: Workspace, username: str) -> bool:
-    return LoginLock.objects.filter(
-        workspace=workspace, username_folded=_key(username), locked_until__gt=timezone.now()
-    ).exists()
-
-
-def record_failure(workspace: Workspace, username: str) -> None:
-    """Count one failed login; the threshold-th failure within the window locks the username."""
-    now = timezone.now()
-    key = _key(username)
-    try:
-        with transaction.atomic():
-            lock, _ = LoginLock.objects.select_for_update().get_or_create(workspace=workspace, username_folded=key)
-            if lock.window_started < now - timedelta(seconds=workspace.lockout_window) or lock.failures == 0:
-                lock.window_started, lock.failures = now, 0
-            lock.failures += 1
-            if lock.failures >= workspace.lockout_threshold:
-                lock.locked_until = now + timedelta(seconds=workspace.lockout_duration)
-                lock.failures = 0
-                log.warning("username %r locked in workspace %s after repeated failed logins", key, workspace.name)
-            lock.save()
-    except IntegrityError:
-        # Two first failures raced to create the row; the other one counted. Count this one too.
-        record_failure(workspace, username)
-
-
-def record_success(workspace: Workspace, username: str) -> None:
-    LoginLock.objects.filter(workspace=workspace, username_folded=_key(username)).delete()
-
-
-class AccountLocked(Exception):
+class AccountLocked(LoginRefused):
     """The username is locked after too many failed logins."""
 
 
-def authenticate_with_lockout(workspace: Workspace, username: str, password: str) -> User | None:
-    """The workspace user these credentials belong to, or None; AccountLocked while locked.
+class AddressThrottled(LoginRefused):
+    """The client address has failed too often; it waits for the window to end."""
 
-    A locked username is refused before its password is checked, whatever the password.
-    """
-    if is_locked(workspace, username):
-        raise AccountLocked(username)
+
+@dataclass(frozen=True)
+class Limits:
+    threshold: int
+    window: int
+    duration: int
+
+    @classmethod
+    def of(cls, workspace: Workspace | None) -> Limits:
+        """The workspace's settings; for site operators, PM_ADMIN_LOCKOUT_* from the environment."""
+        if workspace is None:
+            return cls(*settings.PM_ADMIN_LOCKOUT)
+        return cls(workspace.lockout_threshold, workspace.lockout_window, workspace.lockout_duration)
+
+
+def _key(kind: str, workspace: Workspace | None, value: str) -> str:
+    # Hashed: usernames and addresses may hold anything; cache keys may not.
+    digest = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    return f"pm:login:{kind}:{workspace.pk if workspace else 'operators'}:{digest}"
+
+
+def _count(key: str, window: int) -> int:
+    cache.add(key, 0, timeout=window)  # starts the window; a no-op while it runs
+    try:
+        return cache.incr(key)
+    except ValueError:  # the window ended between add() and incr()
+        cache.add(key, 1, timeout=window)
+        return 1
+
+
+class Attempt:
+    """One login attempt, counted before its password is checked."""
+
+    def __init__(self, workspace: Workspace | None, username: str, address: str) -> None:
+        self.workspace = workspace
+        self.limits = Limits.of(workspace)
+        self.user_key = _key("user", workspace, fold_username(username)[:100])
+        self.address_key = _key("address", workspace, address)
+        self.username, self.address = username, address
+
+    def begin(self) -> None:
+        """Count the attempt; LoginRefused if it is one too many."""
+        limits = self.limits
+        if cache.get(f"{self.address_key}:blocked"):
+            raise AddressThrottled(self.address)
+        if cache.get(f"{self.user_key}:locked"):
+            raise AccountLocked(self.username)
+        if _count(self.address_key, limits.window) > max(limits.threshold - 1, 1):
+            cache.set(f"{self.address_key}:blocked", True, timeout=limits.window)
+            log.warning("address %s throttled after repeated failed logins (%s)", self.address, self.where)
+            raise AddressThrottled(self.address)
+        if _count(self.user_key, limits.window) > limits.threshold:
+            self.lock()
+            raise AccountLocked(self.username)
+
+    def failed(self) -> None:
+        if (cache.get(self.user_key) or 0) >= self.limits.threshold:
+            self.lock()
+
+    def succeeded(self) -> None:
+        cache.delete(self.user_key)
+        try:
+            cache.decr(self.address_key)  # a success is no failure of the address
+        except ValueError:
+            pass
+
+    def lock(self) -> None:
+        cache.set(f"{self.user_key}:locked", True, timeout=self.limits.duration)
+        # The count stays (racing attempts still see it over the limit) and ends with the lock,
+        # so the username starts afresh once the lock is over.
+        cache.touch(self.user_key, timeout=self.limits.duration)
+        log.warning("username %r locked after repeated failed logins (%s)", self.username[:100], self.where)
+
+    @property
+    def where(self) -> str:
+        return f"workspace {self.workspace.name}" if self.workspace else "site operators"
+
+
+def authenticate_with_lockout(workspace: Workspace, username: str, password: str, address: str) -> User | None:
+    """The workspace user these credentials belong to, or None; LoginRefused while limited."""
+    attempt = Attempt(workspace, username, address)
+    attempt.begin()
     user = authenticate(None, username=username, password=password, workspace=workspace)
     if user is None:
-        record_failure(workspace, username)
+        attempt.failed()
         return None
-    record_success(workspace, username)
+    attempt.succeeded()
     return user  # type: ignore[return-value]

@@ -214,6 +214,11 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["workspace", "username_folded"], name="username_unique_per_workspace"),
+            # Only site operators (no workspace) may use the Django admin.
+            models.CheckConstraint(
+                condition=models.Q(workspace__isnull=True) | models.Q(is_staff=False, is_superuser=False),
+                name="workspace_users_are_never_staff",
+            ),
         ]
         indexes = [models.Index(fields=["workspace", "status"], name="user_workspace_status")]
         ordering = ["workspace", "username_folded"]
@@ -230,6 +235,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.username_folded = fold_username(self.username)
         if self.role is not None and self.workspace_id and self.role.workspace_id != self.workspace_id:
             raise ValidationError({"role": "The role belongs to another workspace."})
+        if self.workspace_id and (self.is_staff or self.is_superuser):
+            raise ValidationError("A workspace user cannot be staff or a superuser: only site operators use the admin.")
 
     @property  # type: ignore[misc]
     def is_active(self) -> bool:  # type: ignore[override]
@@ -264,25 +271,3 @@ class User(AbstractBaseUser, PermissionsMixin):
     def pm_permissions(self) -> set[str]:
         """The permissions the user holds now: their role's, if it is active."""
         return set(self.role.permissions) if self.role is not None and self.role.is_active else set()
-
-
-class LoginLock(models.Model):
-    """Failed logins of one username in one workspace, and the lock they lead to.
-
-    Shared by the web login and the token endpoint's password grant. Kept per username,
-    known or not, so the lock says nothing about which usernames exist.
-    """
-
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
-    username_folded = models.CharField(max_length=100)
-    failures = models.PositiveIntegerField(default=0)
-    window_started = models.DateTimeField(default=timezone.now)
-    locked_until = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["workspace", "username_folded"], name="login_lock_unique_per_username")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.username_folded}@{self.workspace_id}"

@@ -58,7 +58,7 @@ class AuthorizeView(OAuthLibMixin, View):
             return render(request, "oauth_apps/authorize_error.html", {"message": problem}, status=400)
         if not request.user.is_authenticated:
             return login_redirect(request, workspace)
-        with oauth_request_for(workspace):
+        with oauth_request_for(request):
             try:
                 return super().dispatch(request, *args, **kwargs)
             except FatalClientError as error:

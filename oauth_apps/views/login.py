@@ -19,8 +19,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from oauth_apps import errors, websessions
 from oauth_apps.views import page_url
 from workspaces.forms import LoginForm
-from workspaces.http import WorkspaceRequest, forbid_framing
-from workspaces.lockout import AccountLocked, authenticate_with_lockout
+from workspaces.http import WorkspaceRequest, client_address, forbid_framing
+from workspaces.lockout import AccountLocked, AddressThrottled, authenticate_with_lockout
 
 SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
@@ -60,10 +60,12 @@ def login_view(request: WorkspaceRequest, lang: str, skin: str) -> HttpResponse:
         if form.is_valid():
             try:
                 user = authenticate_with_lockout(
-                    workspace, form.cleaned_data["username"], form.cleaned_data["password"]
+                    workspace, form.cleaned_data["username"], form.cleaned_data["password"], client_address(request)
                 )
             except AccountLocked:
                 user, error = None, errors.LOGIN_LOCKED
+            except AddressThrottled:
+                user, error = None, errors.LOGIN_THROTTLED
             if user is not None:
                 websessions.end(request)  # a login over a live session replaces that session's token
                 auth.login(request, user, backend="workspaces.backends.WorkspaceBackend")

@@ -45,7 +45,7 @@ class TokenView(DOTTokenView):
         if grant_type not in errors.SUPPORTED_GRANT_TYPES:
             return token_error_from(workspace, errors.unsupported_grant_type(grant_type[:100]))
 
-        with oauth_request_for(workspace) as context:
+        with oauth_request_for(request) as context:
             with transaction.atomic():
                 _, headers, body, status = self.create_token_response(request)
                 if status != 200:
@@ -72,7 +72,7 @@ class RevokeTokenView(DOTRevokeTokenView):
     @method_decorator(sensitive_post_parameters("client_secret", "token"))
     def post(self, request: WorkspaceRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         workspace = request.workspace
-        with oauth_request_for(workspace), transaction.atomic():
+        with oauth_request_for(request), transaction.atomic():
             _, headers, body, status = self.create_revocation_response(request)
         if status != 200:
             return token_error_from_oauthlib(workspace, body, status, headers)

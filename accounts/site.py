@@ -1,0 +1,46 @@
+"""The Django admin's site: for site operators only, behind the same login limits as workspaces."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.admin import AdminSite
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+
+from workspaces.http import client_address
+from workspaces.lockout import AccountLocked, AddressThrottled, Attempt
+
+OPERATOR_LOCKED = "Too many failed logins for this username. It is locked for a while; try again later."
+OPERATOR_THROTTLED = "Too many failed logins from your address. Try again later."
+
+
+class OperatorLoginForm(AdminAuthenticationForm):
+    """The admin's login form, counting failures per username and per address (workspaces.lockout)."""
+
+    def clean(self) -> dict[str, Any]:
+        attempt = Attempt(None, str(self.cleaned_data.get("username") or ""), client_address(self.request))
+        try:
+            attempt.begin()
+        except AccountLocked:
+            raise ValidationError(OPERATOR_LOCKED, code="locked") from None
+        except AddressThrottled:
+            raise ValidationError(OPERATOR_THROTTLED, code="throttled") from None
+        try:
+            cleaned = super().clean()
+        except ValidationError:
+            attempt.failed()
+            raise
+        attempt.succeeded()
+        return cleaned
+
+
+class OperatorAdminSite(AdminSite):
+    login_form = OperatorLoginForm
+    site_header = "pm-oauth administration"
+
+    def has_permission(self, request: HttpRequest) -> bool:
+        """Staff without a workspace: a workspace user never reaches the admin, whatever its flags."""
+        user = request.user
+        return super().has_permission(request) and getattr(user, "workspace_id", None) is None
