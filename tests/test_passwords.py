@@ -9,6 +9,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.hashers import check_password, make_password
 
 from tests.conftest import PASSWORD
+from workspaces.hashers import PMArgon2PasswordHasher
 from workspaces.models import User
 
 
@@ -38,3 +39,28 @@ def test_client_secret_hash_is_salted_and_verifies() -> None:
     assert first != second
     assert check_password("s3cret", first)
     assert not check_password("s3cret!", first)
+
+
+@pytest.mark.parametrize("stored", ["pm_sha256", "pm_md5", "unusable", "unknown"])
+def test_every_failed_check_costs_one_argon2_verification(
+    operator_user: User, monkeypatch: pytest.MonkeyPatch, stored: str
+) -> None:
+    """No fast path for a stopwatch to find (bench/login_timing.py measures the medians)."""
+
+    digests = {"pm_sha256": hashlib.sha256, "pm_md5": hashlib.md5}
+    if stored in digests:
+        encoded = f"{stored}${digests[stored](PASSWORD.encode()).hexdigest()}"
+        User.objects.filter(pk=operator_user.pk).update(password=encoded)
+    elif stored == "unusable":
+        User.objects.filter(pk=operator_user.pk).update(password="!unusable")
+    calls: list[str] = []
+    real_verify = PMArgon2PasswordHasher.verify
+
+    def counting_verify(self: PMArgon2PasswordHasher, password: str, encoded: str) -> bool:
+        calls.append(encoded)
+        return real_verify(self, password, encoded)
+
+    monkeypatch.setattr(PMArgon2PasswordHasher, "verify", counting_verify)
+    username = "nobody" if stored == "unknown" else "johndoe"
+    assert authenticate(None, username=username, password="wrong", workspace=operator_user.workspace) is None
+    assert len(calls) == 1
