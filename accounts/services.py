@@ -129,7 +129,11 @@ def save_user(user: User, changed: Iterable[str]) -> None:
     theirs when the change ends their access: a new password (a reset is usually a leak, and
     refresh tokens never expire by default), or a user who can no longer log in (set inactive,
     as ProcessMaker does, past the due date, or moved to a role without PM_LOGIN)."""
-    user.save()
+    try:
+        with transaction.atomic():
+            user.save()
+    except IntegrityError:  # a username taken a moment ago by another request
+        raise WorkspaceError(f"User {user.username!r} already exists in workspace {user.workspace}.") from None
     if "password" in set(changed) or not user.can_log_in():
         revoke_tokens(user=user)
 

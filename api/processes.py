@@ -15,6 +15,7 @@ from api.authentication import acting_user
 from api.fields import ProcessMakerSerializer, StrictCharField
 from api.views import ProcessMakerAPIView
 from processes.models import Process, fold_name
+from processes.services import ProcessNameTaken, save_process
 from workspaces.models import PermissionCode, Workspace
 
 PROCESS_PERMISSIONS = (PermissionCode.PM_FACTORY.value,)
@@ -50,10 +51,13 @@ class ProcessInputSerializer(ProcessMakerSerializer):
         return value
 
 
-def apply_process_fields(process: Process, data: dict[str, Any]) -> None:
-    for api_name, attribute in (("prj_name", "name"), ("prj_description", "description"), ("prj_status", "status")):
-        if api_name in data:
-            setattr(process, attribute, data[api_name])
+def save(process: Process, data: dict[str, Any]) -> Process:
+    """Save the validated API fields onto `process`; a name taken meanwhile is a 400."""
+    fields = {"prj_name": "name", "prj_description": "description", "prj_status": "status"}
+    try:
+        return save_process(process, {model: data[api] for api, model in fields.items() if api in data})
+    except ProcessNameTaken:
+        raise serializers.ValidationError({"prj_name": [errors.PROCESS_NAME_TAKEN]}) from None
 
 
 class ProcessListView(ProcessMakerAPIView):
@@ -68,9 +72,7 @@ class ProcessListView(ProcessMakerAPIView):
     def post(self, request: Request, **kwargs: Any) -> Response:
         serializer = ProcessInputSerializer(data=request.data, context={"workspace": request.workspace})
         serializer.is_valid(raise_exception=True)
-        process = Process(workspace=request.workspace, author=acting_user(request))
-        apply_process_fields(process, serializer.validated_data)
-        process.save()
+        process = save(Process(workspace=request.workspace, author=acting_user(request)), serializer.validated_data)
         return Response(process_data(process), status=status.HTTP_201_CREATED)
 
 
@@ -93,9 +95,7 @@ class ProcessDetailView(ProcessMakerAPIView):
             data=request.data, context={"workspace": request.workspace, "process": process}, partial=True
         )
         serializer.is_valid(raise_exception=True)
-        apply_process_fields(process, serializer.validated_data)
-        process.save()
-        return Response(process_data(process))
+        return Response(process_data(save(process, serializer.validated_data)))
 
     @extend_schema(summary="Delete a process", responses={200: None})
     def delete(self, request: Request, prj_uid: str, **kwargs: Any) -> Response:

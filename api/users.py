@@ -214,7 +214,10 @@ class UserDetailView(ProcessMakerAPIView):
         )
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        services.update_user(user, model_changes(data), password=data.get("usr_new_pass"), by=acting_user(request))
+        try:
+            services.update_user(user, model_changes(data), password=data.get("usr_new_pass"), by=acting_user(request))
+        except WorkspaceError as error:
+            raise serializers.ValidationError({"usr_username": [str(error)]}) from None
         return Response(user_data(user))
 
     @extend_schema(summary="Delete a user and revoke their tokens", responses={200: None})

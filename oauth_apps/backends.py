@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.http import HttpRequest
 from oauth2_provider.oauth2_backends import OAuthLibCore
+
+from workspaces.http import parse_json
 
 PARAMS_ATTRIBUTE = "_pm_token_params"
 
@@ -15,7 +16,8 @@ def token_request_params(request: HttpRequest) -> dict[str, str]:
     """The request's parameters, read once: the last value of a repeated form field wins.
 
     A JSON body must be an object; its string, number and boolean values are taken as
-    they would be in a form, anything else (nested objects, arrays, bad JSON) is ignored,
+    they would be in a form, anything else (nested objects, arrays, bad or hostile JSON: see
+    `parse_json`) is ignored,
     which leaves the request without the parameters it needs and so gives ProcessMaker's
     "missing parameter" errors rather than a server error.
     """
@@ -25,8 +27,8 @@ def token_request_params(request: HttpRequest) -> dict[str, str]:
     params: dict[str, str] = {}
     if request.content_type == "application/json":
         try:
-            body: Any = json.loads(request.body.decode(request.encoding or "utf-8"))
-        except (ValueError, UnicodeDecodeError):
+            body: Any = parse_json(request.body, request.encoding or "utf-8")
+        except ValueError:
             body = {}
         if isinstance(body, dict):
             for key, value in body.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -27,6 +28,19 @@ def forbid_framing(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
         return response
 
     return wrapper
+
+
+def parse_json(body: bytes, encoding: str = "utf-8") -> Any:
+    """JSON from an untrusted body, or ValueError for anything but plain well-formed JSON: bad
+    syntax or encoding, nesting deep enough to exhaust Python's recursion limit, or a lone
+    surrogate ("\\ud800"), which no UTF-8 text can carry and which would fail (as a 500) the moment
+    anything echoed it back or stored it."""
+    try:
+        value = json.loads(body.decode(encoding))
+        json.dumps(value, ensure_ascii=False).encode("utf-8")  # refuses lone surrogates
+    except (ValueError, UnicodeError, RecursionError, LookupError) as error:
+        raise ValueError("The body is not well-formed JSON.") from error
+    return value
 
 
 def client_address(request: HttpRequest | None) -> str:
