@@ -8,6 +8,7 @@ through `<NAME>_FILE`, the Docker-secrets convention.
 from __future__ import annotations
 
 import ipaddress
+import logging
 import os
 from pathlib import Path
 
@@ -270,6 +271,11 @@ OAUTH2_PROVIDER = {
 
 # --- Logging: stdout only; oauthlib logs whole tokens at DEBUG, so never below INFO. --
 LOG_LEVEL = env("LOG_LEVEL", "INFO").upper()
+if not isinstance(logging.getLevelName(LOG_LEVEL), int):
+    raise ImproperlyConfigured(f"LOG_LEVEL must be a level name such as INFO or DEBUG, not {LOG_LEVEL!r}")
+# Loggers that put credentials in their DEBUG lines (oauthlib: whole tokens and bodies; the database
+# backend: every SQL parameter) never go below INFO, whatever LOG_LEVEL says (NOTSET included).
+AT_LEAST_INFO = logging.getLevelName(max(logging.getLevelName(LOG_LEVEL), logging.INFO))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -277,9 +283,9 @@ LOGGING = {
     "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
     "loggers": {
-        "oauthlib": {"level": "INFO" if LOG_LEVEL == "DEBUG" else LOG_LEVEL},
-        "oauth2_provider": {"level": "INFO" if LOG_LEVEL == "DEBUG" else LOG_LEVEL},
-        "django.db.backends": {"level": "INFO"},
+        "oauthlib": {"level": AT_LEAST_INFO},
+        "oauth2_provider": {"level": AT_LEAST_INFO},
+        "django.db.backends": {"level": AT_LEAST_INFO},
     },
 }
 

@@ -1,0 +1,38 @@
+"""No token, code, secret or password ever reaches the log, at any LOG_LEVEL (NOTSET included)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.live import PROJECT
+
+
+@pytest.mark.parametrize("level", ["NOTSET", "DEBUG"])
+def test_a_full_flow_at_the_lowest_log_level_logs_no_credential(tmp_path: Path, level: str) -> None:
+    env = {**os.environ, "LOG_LEVEL": level, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    env["ALLOWED_HOSTS"] = "testserver"
+    env.pop("REDIS_URL", None)
+    result = subprocess.run(
+        [sys.executable, str(PROJECT / "tests" / "log_scan_flow.py")],
+        cwd=PROJECT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    credentials = [line for line in result.stdout.split("=== credentials ===\n", 1)[1].splitlines() if line]
+    assert len(credentials) == 12  # every grant, refresh, code, verifier and password of the flow
+    log = result.stderr + result.stdout.split("=== credentials ===", 1)[0]
+    assert "debug lines are written" in log
+    leaked = [credential for credential in credentials if credential in log]
+    assert leaked == []
+
+
+def test_an_unknown_log_level_is_refused(tmp_path: Path) -> None:
+    env = {**os.environ, "LOG_LEVEL": "CHATTY", "DATABASE_URL": f"sqlite:///{tmp_path / 'db'}"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode != 0 and "LOG_LEVEL must be a level name" in result.stderr
