@@ -25,6 +25,8 @@ REFRESH_TOKEN_MISSING = 'Missing parameter: "refresh_token" is required'
 REFRESH_TOKEN_INVALID = "Invalid refresh token"
 REFRESH_TOKEN_EXPIRED = "Refresh token has expired"
 SCOPE_UNSUPPORTED = "An unsupported scope was requested"
+GRANT_TYPE_UNAUTHORIZED = "The grant type is unauthorized for this client_id"
+PKCE_S256_REQUIRED = "A public client must send a code_challenge with code_challenge_method S256"
 ACCOUNT_LOCKED = "Too many failed logins: this username is locked for a while"
 ADDRESS_THROTTLED = "Too many failed logins from this address: try again later"
 
@@ -51,6 +53,9 @@ APPLICATION_DELETED = "Deleted {name} and revoked its tokens."
 PUBLIC_CLIENT_HAS_NO_SECRET = "A public client has no secret."
 
 SUPPORTED_GRANT_TYPES = ("authorization_code", "password", "client_credentials", "refresh_token")
+# A public client has no secret to prove who it is: the code flow with PKCE (S256) and refreshing
+# what it gave are all it may use (RFC 9700 2.1.1, 2.4).
+PUBLIC_CLIENT_GRANT_TYPES = ("authorization_code", "refresh_token")
 
 
 class RedirectURIMismatchError(errors.OAuth2Error):
@@ -70,6 +75,10 @@ def invalid_client(description: str) -> errors.InvalidClientError:
 
 def invalid_grant(description: str) -> errors.InvalidGrantError:
     return errors.InvalidGrantError(description=description)
+
+
+def unauthorized_client() -> errors.UnauthorizedClientError:
+    return errors.UnauthorizedClientError(description=GRANT_TYPE_UNAUTHORIZED)
 
 
 def invalid_scope() -> errors.InvalidScopeError:

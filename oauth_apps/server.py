@@ -9,7 +9,7 @@ from oauthlib.common import Request
 from oauthlib.oauth2 import Server
 
 from oauth_apps.context import current
-from oauth_apps.validator import ProcessMakerValidator, pm_pre_token_checks
+from oauth_apps.validator import ProcessMakerValidator, pm_pre_token_checks, public_clients_use_s256
 
 
 def access_token_lifetime(request: Request) -> int:
@@ -24,3 +24,4 @@ class ProcessMakerServer(Server):
         check = partial(pm_pre_token_checks, request_validator)
         for grant in (self.auth_grant, self.password_grant, self.credentials_grant, self.refresh_grant):
             grant.custom_validators.pre_token.append(check)
+        self.auth_grant.custom_validators.post_auth.append(public_clients_use_s256)

@@ -90,7 +90,10 @@ class ProcessMakerValidator(OAuth2Validator):
         self, client_id: str, grant_type: str, client: Application, request: Request, *args: Any, **kwargs: Any
     ) -> bool:
         # The password grant is part of ProcessMaker's contract, so django-oauth-toolkit's
-        # RFC 9700 gate (which logs a warning on every use) is not consulted.
+        # RFC 9700 gate (which logs a warning on every use) is not consulted; public clients,
+        # which ProcessMaker does not have, get only what RFC 9700 allows them.
+        if client.is_public and grant_type not in errors.PUBLIC_CLIENT_GRANT_TYPES:
+            raise errors.unauthorized_client()
         return grant_type in errors.SUPPORTED_GRANT_TYPES and client.allows_grant_type(grant_type)
 
     def authenticate_client_once(self, request: Request) -> None:
@@ -179,8 +182,10 @@ class ProcessMakerValidator(OAuth2Validator):
     def validate_response_type(
         self, client_id: str, response_type: str, client: Application, request: Request, *args: Any, **kwargs: Any
     ) -> bool:
-        # The implicit grant is part of ProcessMaker's contract: no RFC 9700 gate warning here.
-        return response_type in ("code", "token") and client.allows_grant_type(response_type)
+        # The implicit grant is part of ProcessMaker's contract: no RFC 9700 gate warning here;
+        # but not for public clients (RFC 9700 2.1.2).
+        allowed = ("code",) if client.is_public else ("code", "token")
+        return response_type in allowed and client.allows_grant_type(response_type)
 
     def save_authorization_code(
         self, client_id: str, code: dict[str, Any], request: Request, *args: Any, **kwargs: Any
@@ -313,6 +318,14 @@ def rejected(
         if refused.family:
             context.after_failure.append(partial(revoke_tokens, family=refused.family))
     return errors.invalid_grant(expired if isinstance(refused, CredentialExpired) else invalid)
+
+
+def public_clients_use_s256(request: Request) -> dict[str, Any]:
+    """After oauthlib's authorization checks: a public client's PKCE must be S256, never plain."""
+    client = request.client
+    if isinstance(client, Application) and client.is_public and request.code_challenge_method != "S256":
+        raise errors.invalid_request(errors.PKCE_S256_REQUIRED)
+    return {}
 
 
 def pm_pre_token_checks(validator: ProcessMakerValidator, request: Request) -> None:
