@@ -17,7 +17,6 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 
 from oauth_apps.models import AccessToken
-from oauth_apps.services import checksum
 from workspaces.models import User
 
 log = logging.getLogger(__name__)
@@ -48,9 +47,7 @@ class WorkspaceBearerAuthentication(BaseAuthentication):
         if scheme.lower() != "bearer" or not token or len(token) > MAX_TOKEN_LENGTH or " " in token:
             raise InvalidAuthorizationHeader()
         # A slice, not first(): no ORDER BY to build (the checksum is unique anyway).
-        found = AccessToken.objects.select_related("user__role", "web_session").filter(token_checksum=checksum(token))[
-            :1
-        ]
+        found = AccessToken.objects.presented(token).select_related("user__role", "web_session")[:1]
         access = next(iter(found), None)
         workspace = request.workspace
         if access is None:

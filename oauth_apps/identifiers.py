@@ -6,6 +6,7 @@ clients that validate them keep working, the randomness does not.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import string
 from typing import Any
@@ -27,3 +28,9 @@ def new_client_secret() -> str:
 def new_token(request: Any = None) -> str:
     """An access token, refresh token or authorization code (the oauthlib generator signature)."""
     return secrets.token_hex(TOKEN_HEX_BYTES)
+
+
+def checksum(credential: str) -> str:
+    """SHA-256 hex of a token or code: how access and refresh tokens are looked up (django-oauth-
+    toolkit's token_checksum), and all that is stored of refresh tokens and authorization codes."""
+    return hashlib.sha256(credential.encode("utf-8", "surrogatepass")).hexdigest()

@@ -29,9 +29,23 @@ from oauth2_provider.models import (
     ClientSecretField,
 )
 
-from oauth_apps.identifiers import MAX_CLIENT_ID_LENGTH, new_client_id, new_client_secret
+from oauth_apps.identifiers import MAX_CLIENT_ID_LENGTH, checksum, new_client_id, new_client_secret
 from workspaces.models import Workspace
 from workspaces.names import DEFAULT_LANG, DEFAULT_SKIN
+
+
+class CredentialQuerySet(models.QuerySet[Any]):
+    """Rows of tokens or codes, found by the credential a client presents (never stored as is,
+    except ProcessMaker's ACCESS_TOKEN column)."""
+
+    lookup = "token_checksum"
+
+    def presented(self, credential: str) -> CredentialQuerySet:
+        return self.filter(**{self.lookup: checksum(credential)})
+
+
+class GrantQuerySet(CredentialQuerySet):
+    lookup = "code"
 
 
 class ApplicationQuerySet(models.QuerySet["Application"]):
@@ -139,6 +153,8 @@ class AccessToken(AbstractAccessToken):
     scope = models.TextField(blank=True, db_column="SCOPE")
     token_family = models.UUIDField(null=True, blank=True, editable=False)
 
+    objects = CredentialQuerySet.as_manager()
+
     class Meta(AbstractAccessToken.Meta):
         swappable = "OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL"
         db_table = "OAUTH_ACCESS_TOKENS"
@@ -157,8 +173,8 @@ class RefreshToken(AbstractRefreshToken):
     """A refresh token (RFC 6749 section 1.5, 6): OAUTH_REFRESH_TOKENS.
 
     Single use: a refresh marks it `revoked` and issues a new one in the same
-    `token_family`. It keeps its own scope and expiry (NULL: never expires), so it
-    outlives its access token.
+    `token_family`. Stored only as its SHA-256 (`token_checksum`); REFRESH_TOKEN stays blank.
+    It keeps its own scope and expiry (NULL: never expires), so it outlives its access token.
     """
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
@@ -174,6 +190,8 @@ class RefreshToken(AbstractRefreshToken):
     expires = models.DateTimeField(null=True, blank=True, db_column="EXPIRES")
     scope = models.TextField(blank=True, db_column="SCOPE")
 
+    objects = CredentialQuerySet.as_manager()
+
     class Meta(AbstractRefreshToken.Meta):
         swappable = "OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL"
         db_table = "OAUTH_REFRESH_TOKENS"
@@ -186,7 +204,8 @@ class RefreshToken(AbstractRefreshToken):
 class Grant(AbstractGrant):
     """An authorization code (RFC 6749 4.1.2): OAUTH_AUTHORIZATION_CODES.
 
-    A used code is kept with `used_at` set rather than deleted, so a second use can be
+    AUTHORIZATION_CODE holds the code's SHA-256, never the code. A used code is kept with
+    `used_at` set rather than deleted, so a second use can be
     told from an unknown code and the tokens it produced revoked (RFC 9700 4.2.4).
     """
 
@@ -208,6 +227,8 @@ class Grant(AbstractGrant):
     scope = models.TextField(blank=True, db_column="SCOPE")
     used_at = models.DateTimeField(null=True, blank=True)
     token_family = models.UUIDField(null=True, blank=True, editable=False)
+
+    objects = GrantQuerySet.as_manager()
 
     class Meta(AbstractGrant.Meta):
         swappable = "OAUTH2_PROVIDER_GRANT_MODEL"

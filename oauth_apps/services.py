@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -13,17 +12,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from oauth_apps.exceptions import CredentialExpired, CredentialRefused, CredentialReplayed
-from oauth_apps.identifiers import new_client_secret
+from oauth_apps.identifiers import checksum, new_client_secret
 from oauth_apps.models import AccessToken, Application, Grant, RefreshToken
 from oauth_apps.revocation import revoke_tokens
 from workspaces.models import User, Workspace
 
 LOCAL_CLIENT_NAME = "PM Web Designer"
-
-
-def checksum(token: str) -> str:
-    """The key tokens are looked up by (django-oauth-toolkit's token_checksum)."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 # --- Clients -------------------------------------------------------------------------
@@ -153,7 +147,11 @@ def issue_tokens(
             refresh_lifetime = workspace.refresh_token_lifetime
             RefreshToken(
                 **issued_to(workspace, client, user),
-                token=refresh_token,
+                # Only the hash is kept (RFC 9700 4.14): a database leak yields no usable
+                # refresh token. django-oauth-toolkit keeps a checksum it is given when `token`
+                # is blank; ProcessMaker's own SQL reads only ACCESS_TOKEN.
+                token="",
+                token_checksum=checksum(refresh_token),
                 access_token=access,
                 token_family=family,
                 expires=now + timedelta(seconds=refresh_lifetime) if refresh_lifetime else None,
@@ -169,7 +167,7 @@ def claim_refresh_token(workspace: Workspace, client: Application, token: str) -
     exactly one wins; the loser, like any later replay, gets `CredentialReplayed`.
     """
     now = timezone.now()
-    mine = RefreshToken.objects.filter(workspace=workspace, application=client, token_checksum=checksum(token))
+    mine = RefreshToken.objects.presented(token).filter(workspace=workspace, application=client)
     live = Q(revoked__isnull=True) & (Q(expires__isnull=True) | Q(expires__gt=now))
     if mine.filter(live).update(revoked=now, updated=now) == 1:
         refresh = mine.select_related("user__role").get(revoked=now)
@@ -199,7 +197,7 @@ def save_authorization_code(
     """Store a new authorization code; the tokens it will give share a new token family."""
     return Grant.objects.create(
         **issued_to(workspace, client, user),
-        code=code,
+        code=checksum(code),  # only the hash is kept: the code itself is in the user's redirect
         redirect_uri=redirect_uri,
         redirect_uri_sent=redirect_uri_sent,
         expires=timezone.now() + timedelta(seconds=workspace.authorization_code_lifetime),
@@ -216,9 +214,9 @@ def claim_authorization_code(workspace: Workspace, client: Application, code: st
     A second use raises `CredentialReplayed`, naming the family of the tokens the code gave.
     """
     now = timezone.now()
-    mine = Grant.objects.filter(workspace=workspace, application=client, code=code)
+    mine = Grant.objects.presented(code).filter(workspace=workspace, application=client)
     grant = mine.select_related("user__role").first()
-    if grant is None or grant.code != code:
+    if grant is None:
         raise CredentialRefused("unknown authorization code")
     if grant.used_at is None and grant.expires <= now:
         raise CredentialExpired("expired authorization code")

@@ -270,10 +270,10 @@ class ProcessMakerValidator(OAuth2Validator):
         client = request.client
         if not isinstance(client, Application):
             return
-        mine = {"workspace": client.workspace_id, "application": client, "token_checksum": services.checksum(token)}
+        mine = {"workspace": client.workspace_id, "application": client}
         revoke_tokens(
-            access_tokens=AccessToken.objects.filter(**mine).values_list("pk", flat=True),
-            refresh_tokens=RefreshToken.objects.filter(**mine).values_list("pk", flat=True),
+            access_tokens=AccessToken.objects.presented(token).filter(**mine).values_list("pk", flat=True),
+            refresh_tokens=RefreshToken.objects.presented(token).filter(**mine).values_list("pk", flat=True),
         )
 
     # --- Issuing ----------------------------------------------------------------------

@@ -152,8 +152,9 @@ def test_an_unknown_scope_goes_back_to_the_callback_as_an_error(logged_in: Clien
 def test_accept_redirects_with_a_code_and_state(logged_in: Client, web_app: RegisteredClient) -> None:
     query = accept(logged_in, authorize_url(web_app, state="xyz"))
     assert re.fullmatch(r"[0-9a-f]{40}", query["code"][0]) and query["state"] == ["xyz"]
-    grant = Grant.objects.get(code=query["code"][0])
+    grant = Grant.objects.presented(query["code"][0]).get()
     assert grant.client_id == web_app.application.client_id and grant.scope == "*"
+    assert grant.code != query["code"][0]  # only its hash is stored
 
 
 def test_deny_redirects_with_processmakers_error(logged_in: Client, web_app: RegisteredClient) -> None:
@@ -214,7 +215,7 @@ def test_a_code_works_once_and_its_replay_revokes_what_it_gave(logged_in: Client
 
 def test_an_expired_code_says_so(logged_in: Client, web_app: RegisteredClient) -> None:
     code = accept(logged_in, authorize_url(web_app))["code"][0]
-    Grant.objects.filter(code=code).update(expires=timezone.now() - timedelta(seconds=1))
+    Grant.objects.presented(code).update(expires=timezone.now() - timedelta(seconds=1))
     assert exchange(Client(), web_app, code) == {
         "error": "invalid_grant",
         "error_description": "The authorization code has expired",
@@ -223,7 +224,7 @@ def test_an_expired_code_says_so(logged_in: Client, web_app: RegisteredClient) -
 
 def test_codes_live_for_the_workspace_lifetime(logged_in: Client, web_app: RegisteredClient) -> None:
     code = accept(logged_in, authorize_url(web_app))["code"][0]
-    remaining = Grant.objects.get(code=code).expires - timezone.now()
+    remaining = Grant.objects.presented(code).get().expires - timezone.now()
     assert timedelta(seconds=25) < remaining <= timedelta(seconds=30)
 
 

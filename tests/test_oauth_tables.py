@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 from datetime import timedelta
@@ -43,9 +44,10 @@ def test_processmaker_columns_hold_processmaker_values(
             [data["access_token"]],
         )
         token, client_id, user_id, expires, scope = cursor.fetchone()
+        # A refresh token is kept only as its hash (REFRESH_TOKEN is blank): found by the checksum.
         cursor.execute(
-            "SELECT CLIENT_ID, USER_ID, SCOPE FROM OAUTH_REFRESH_TOKENS WHERE REFRESH_TOKEN = %s",
-            [data["refresh_token"]],
+            "SELECT CLIENT_ID, USER_ID, SCOPE, REFRESH_TOKEN FROM OAUTH_REFRESH_TOKENS WHERE token_checksum = %s",
+            [hashlib.sha256(data["refresh_token"].encode()).hexdigest()],
         )
         refresh_row = cursor.fetchone()
         cursor.execute("SELECT CLIENT_NAME, CLIENT_WEBSITE FROM OAUTH_CLIENTS WHERE CLIENT_ID = %s", [client_id])
@@ -57,7 +59,7 @@ def test_processmaker_columns_hold_processmaker_values(
         "view_process edit_process",
     )
     assert expires is not None
-    assert refresh_row == (app.application.client_id, operator_user.uid, "view_process edit_process")
+    assert refresh_row == (app.application.client_id, operator_user.uid, "view_process edit_process", "")
     assert client_row == ("Test app", "https://example.com")
 
 
@@ -88,7 +90,7 @@ def test_revocation_endpoint_revokes_a_refresh_token(
     data = password_grant(client, app, "johndoe", PASSWORD).json()
     headers = {"Authorization": basic_auth(app.application.client_id, app.client_secret)}
     client.post("/workflow/oauth2/revoke", {"token": data["refresh_token"]}, headers=headers)
-    assert RefreshToken.objects.get(token=data["refresh_token"]).revoked is not None
+    assert RefreshToken.objects.presented(data["refresh_token"]).get().revoked is not None
 
 
 def test_a_client_cannot_revoke_another_clients_token(
@@ -118,12 +120,24 @@ def test_purgetokens_deletes_only_dead_tokens_in_batches(
     dead = [password_grant(client, app, "johndoe", PASSWORD).json() for _ in range(3)]
     past = timezone.now() - timedelta(seconds=1)
     AccessToken.objects.filter(token__in=[d["access_token"] for d in dead]).update(expires=past)
-    RefreshToken.objects.filter(token=dead[0]["refresh_token"]).update(expires=past)
-    RefreshToken.objects.filter(token=dead[1]["refresh_token"]).update(revoked=timezone.now() - timedelta(days=31))
+    RefreshToken.objects.presented(dead[0]["refresh_token"]).update(expires=past)
+    RefreshToken.objects.presented(dead[1]["refresh_token"]).update(revoked=timezone.now() - timedelta(days=31))
     out, err = io.StringIO(), io.StringIO()
     call_command("purgetokens", "--batch-size", "2", "--json", stdout=out, stderr=err)
     assert json.loads(out.getvalue()) == {"access_tokens": 3, "refresh_tokens": 2, "authorization_codes": 0}
     assert "access_tokens: 2 deleted so far" in err.getvalue() and "access_tokens: 3 deleted so far" in err.getvalue()
     assert set(AccessToken.objects.values_list("token", flat=True)) == {a["access_token"] for a in alive}
-    assert RefreshToken.objects.filter(token=dead[2]["refresh_token"]).exists()
+    assert RefreshToken.objects.presented(dead[2]["refresh_token"]).exists()
     assert not Grant.objects.exists()
+
+
+def test_refresh_tokens_and_codes_are_stored_only_as_hashes(
+    client: Client, app: RegisteredClient, operator_user: User
+) -> None:
+    data = password_grant(client, app, "johndoe", PASSWORD).json()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT * FROM OAUTH_REFRESH_TOKENS")
+        rows = cursor.fetchall()
+        cursor.execute("SELECT * FROM OAUTH_AUTHORIZATION_CODES")
+        rows += cursor.fetchall()
+    assert rows and not any(data["refresh_token"] in str(value) for row in rows for value in row)

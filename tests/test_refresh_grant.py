@@ -104,7 +104,7 @@ def test_a_refresh_token_outlives_its_purged_access_token(
 
 def test_an_expired_refresh_token_says_so(client: Client, app: RegisteredClient, operator_user: User) -> None:
     first = login(client, app)
-    RefreshToken.objects.filter(token=first["refresh_token"]).update(expires=timezone.now() - timedelta(seconds=1))
+    RefreshToken.objects.presented(first["refresh_token"]).update(expires=timezone.now() - timedelta(seconds=1))
     assert refresh_grant(client, app, first["refresh_token"]).json() == {
         "error": "invalid_grant",
         "error_description": "Refresh token has expired",
@@ -114,13 +114,13 @@ def test_an_expired_refresh_token_says_so(client: Client, app: RegisteredClient,
 def test_the_workspace_refresh_lifetime_is_applied(client: Client, app: RegisteredClient, operator_user: User) -> None:
     Workspace.objects.filter(pk=operator_user.workspace_id).update(refresh_token_lifetime=3600)
     first = login(client, app)
-    expires = RefreshToken.objects.get(token=first["refresh_token"]).expires
+    expires = RefreshToken.objects.presented(first["refresh_token"]).get().expires
     assert expires is not None and timedelta(seconds=3590) < expires - timezone.now() <= timedelta(seconds=3600)
 
 
 def test_refresh_tokens_do_not_expire_by_default(client: Client, app: RegisteredClient, operator_user: User) -> None:
     first = login(client, app)
-    assert RefreshToken.objects.get(token=first["refresh_token"]).expires is None
+    assert RefreshToken.objects.presented(first["refresh_token"]).get().expires is None
 
 
 def test_an_inactive_users_refresh_token_fails(client: Client, app: RegisteredClient, operator_user: User) -> None:

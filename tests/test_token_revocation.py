@@ -35,7 +35,7 @@ def processmaker_current_token(user: User) -> str | None:
 
 def assert_revoked(client: Client, app: RegisteredClient, tokens: dict[str, Any], user: User) -> None:
     assert not AccessToken.objects.filter(token=tokens["access_token"]).exists()
-    refresh = RefreshToken.objects.get(token=tokens["refresh_token"])
+    refresh = RefreshToken.objects.presented(tokens["refresh_token"]).get()
     assert refresh.revoked is not None and refresh.updated >= refresh.revoked
     assert refresh_grant(client, app, tokens["refresh_token"]).json()["error"] == "invalid_grant"
     assert processmaker_current_token(user) is None
@@ -123,7 +123,7 @@ def test_regenerating_a_client_secret_revokes_the_clients_tokens(
     pages.force_login(admin, backend=BACKEND)
     assert pages.post(f"{APPLICATIONS}/{app.application.client_id}/secret").status_code == 200
     assert not AccessToken.objects.filter(token=operator_tokens["access_token"]).exists()
-    assert RefreshToken.objects.get(token=operator_tokens["refresh_token"]).revoked is not None
+    assert RefreshToken.objects.presented(operator_tokens["refresh_token"]).get().revoked is not None
     assert processmaker_current_token(operator_user) is None
 
 
@@ -134,14 +134,14 @@ def test_deleting_a_client_revokes_its_tokens(
     pages.force_login(admin, backend=BACKEND)
     assert pages.post(f"{APPLICATIONS}/{app.application.client_id}/delete").status_code == 302
     assert not AccessToken.objects.filter(token=operator_tokens["access_token"]).exists()
-    assert not RefreshToken.objects.filter(token=operator_tokens["refresh_token"]).exists()
+    assert not RefreshToken.objects.presented(operator_tokens["refresh_token"]).exists()
     assert processmaker_current_token(operator_user) is None
 
 
 def test_the_admins_refresh_token_revoke_records_when(
     app: RegisteredClient, operator_user: User, operator_tokens: dict[str, Any], operator_site: Client
 ) -> None:
-    refresh = RefreshToken.objects.get(token=operator_tokens["refresh_token"])
+    refresh = RefreshToken.objects.presented(operator_tokens["refresh_token"]).get()
     response = operator_site.post(
         "/admin/oauth_apps/refreshtoken/", {"action": "revoke", "_selected_action": [refresh.pk]}, follow=True
     )
