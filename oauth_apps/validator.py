@@ -17,7 +17,7 @@ from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.common import Request
 from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 
-from oauth_apps import errors, scopes, services
+from oauth_apps import clientauth, errors, scopes, services
 from oauth_apps.context import OAuthRequestContext, current
 from oauth_apps.exceptions import CredentialExpired, CredentialRefused, CredentialReplayed
 from oauth_apps.identifiers import MAX_CLIENT_ID_LENGTH, new_token
@@ -63,15 +63,26 @@ class ProcessMakerValidator(OAuth2Validator):
             return False
         return bool(super()._check_secret(provided_secret, stored_secret))
 
-    def _has_client_credentials(self, request: Request) -> bool:
-        return bool(self._extract_basic_auth(request) or request.client_id)
+    def _extract_basic_auth(self, request: Request) -> str | None:
+        """The Basic credentials, whatever the case of the scheme (RFC 7235 2.1)."""
+        scheme, _, value = str(request.headers.get("HTTP_AUTHORIZATION") or "").partition(" ")
+        return (value.strip() or None) if scheme.lower() == "basic" else None
 
     def authenticate_client(self, request: Request, *args: Any, **kwargs: Any) -> bool:
+        """HTTP Basic (RFC 6749 2.3.1) or the body. With a Basic header only Basic counts (no
+        falling back to the body when it fails), and a body that names other credentials than
+        the header is refused: which of the two would the client mean?"""
         if getattr(request, "pm_client_authenticated", False):
             return True
-        if not self._has_client_credentials(request):
+        header = self._extract_basic_auth(request)
+        if not header and not request.client_id:
             raise errors.invalid_client(errors.CLIENT_CREDENTIALS_MISSING)
-        if not super().authenticate_client(request, *args, **kwargs):
+        if header:
+            basic = clientauth.basic_credentials(header)
+            ok = basic is not None and clientauth.body_agrees(basic, request) and self._authenticate_basic_auth(request)
+        else:
+            ok = self._authenticate_request_body(request)
+        if not ok:
             raise errors.invalid_client(errors.CLIENT_CREDENTIALS_INVALID)
         request.pm_client_authenticated = True
         return True
@@ -249,7 +260,10 @@ class ProcessMakerValidator(OAuth2Validator):
         **kwargs: Any,
     ) -> bool:
         grant: Grant = request.pm_grant
-        if grant.redirect_uri_sent and redirect_uri != grant.redirect_uri:
+        # RFC 6749 4.1.3: required, and identical, when the authorize request named one (oauthlib
+        # fills in the registered callback when the client leaves it out: that is not sending it).
+        omitted = getattr(request, "using_default_redirect_uri", False)
+        if grant.redirect_uri_sent and (omitted or redirect_uri != grant.redirect_uri):
             raise errors.RedirectURIMismatchError(description=errors.REDIRECT_URI_MISMATCH)
         return True
 

@@ -1,0 +1,31 @@
+"""Reading client credentials (RFC 6749 2.3.1) for the validator."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from urllib.parse import unquote_plus
+
+from django.utils.crypto import constant_time_compare
+from oauthlib.common import Request
+
+
+def basic_credentials(header_value: str) -> tuple[str, str] | None:
+    """(client_id, client_secret) from the value of a Basic Authorization header, or None when it
+    does not decode: base64 of "id:secret", each form-urlencoded."""
+    try:
+        decoded = base64.b64decode(header_value, validate=True).decode("utf-8")
+    except (binascii.Error, ValueError):
+        return None
+    client_id, colon, secret = decoded.partition(":")
+    return (unquote_plus(client_id), unquote_plus(secret)) if colon else None
+
+
+def body_agrees(basic: tuple[str, str], request: Request) -> bool:
+    """Whether credentials also sent in the body (real clients sometimes repeat them) are the same."""
+    client_id, secret = basic
+    body_id = request.client_id
+    body_secret = getattr(request, "client_secret", None)
+    if body_id and body_id != client_id:
+        return False
+    return not body_secret or constant_time_compare(str(body_secret), secret)
