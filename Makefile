@@ -42,7 +42,7 @@ run: install-run $(VENV)/.installed var/secret_key var/admin_password
 	@echo "  demo login:    workspace $(DEMO_WORKSPACE), user admin, password $$(cat var/admin_password)"
 	@echo "  PM_ALLOW_HTTP=1: plain HTTP on loopback for this demo (production redirects to HTTPS)"
 	@echo
-	PATH="$(CURDIR)/$(BIN):$$PATH" PM_ALLOW_HTTP=1 PM_BOOTSTRAP_WORKSPACE=$(DEMO_WORKSPACE) PM_ADMIN_PASSWORD_FILE=var/admin_password \
+	PATH="$(CURDIR)/$(BIN):$$PATH" PM_ALLOW_HTTP=1 PM_LIST_WORKSPACES=1 PM_BOOTSTRAP_WORKSPACE=$(DEMO_WORKSPACE) PM_ADMIN_PASSWORD_FILE=var/admin_password \
 		PM_BIND=$(HOST):$(PORT) docker/entrypoint.sh
 
 test: install-test $(VENV)/.installed var/secret_key

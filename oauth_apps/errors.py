@@ -51,6 +51,11 @@ APPLICATION_NOT_FOUND = "No such application."
 APPLICATION_SAVED = "Saved {name}."
 APPLICATION_DELETED = "Deleted {name} and revoked its tokens."
 PUBLIC_CLIENT_HAS_NO_SECRET = "A public client has no secret."
+CALLBACK_PLAIN_HTTP = (
+    "The callback URL uses plain http to another machine: codes and tokens will cross the network "
+    "unencrypted. Use https unless this is a closed test network."
+)
+CALLBACK_NEEDS_HTTPS = "The callback URL must use https (plain http only to this machine: localhost, 127.0.0.1, [::1])."
 
 SUPPORTED_GRANT_TYPES = ("authorization_code", "password", "client_credentials", "refresh_token")
 # A public client has no secret to prove who it is: the code flow with PKCE (S256) and refreshing

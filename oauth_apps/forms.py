@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -9,7 +10,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
+from oauth_apps import errors
 from oauth_apps.models import Application
+from workspaces.models import ErrorMode, Workspace
 
 MAX_URL_LENGTH = 1024
 
@@ -38,6 +41,28 @@ def validate_callback_url(value: str) -> str:
     return value
 
 
+def is_loopback(host: str | None) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host or "").is_loopback
+    except ValueError:
+        return False
+
+
+def callback_transport_warning(value: str, workspace: Workspace) -> str | None:
+    """A plain-http callback to another machine sends codes and tokens over the network in the
+    clear. ProcessMaker allows it (the documentation's own example uses one), so in ProcessMaker
+    mode it is a warning; in rfc6749 mode it is refused (RFC 9700 2.1, loopback excepted as RFC
+    8252 7.3 allows for native apps)."""
+    parts = urlsplit(value)
+    if not value or parts.scheme != "http" or is_loopback(parts.hostname):
+        return None
+    if workspace.error_mode == ErrorMode.RFC6749:
+        raise ValidationError(errors.CALLBACK_NEEDS_HTTPS)
+    return errors.CALLBACK_PLAIN_HTTP
+
+
 class ApplicationForm(forms.ModelForm):
     """ProcessMaker's application form: Name, Description, Web Site, Callback URL."""
 
@@ -51,8 +76,10 @@ class ApplicationForm(forms.ModelForm):
             "redirect_uris": "Optional. Where the authorize page sends the user back (code and implicit flows).",
         }
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.workspace = workspace
+        self.warnings: list[str] = []
         self.fields["website"].required = True
         self.fields["redirect_uris"].required = False
 
@@ -67,7 +94,11 @@ class ApplicationForm(forms.ModelForm):
 
     def clean_redirect_uris(self) -> str:
         value = str(self.cleaned_data.get("redirect_uris") or "").strip()
-        return validate_callback_url(value) if value else ""
+        value = validate_callback_url(value) if value else ""
+        warning = callback_transport_warning(value, self.workspace)
+        if warning:
+            self.warnings.append(warning)
+        return value
 
 
 class NewApplicationForm(ApplicationForm):

@@ -202,6 +202,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 # How long a process reuses a workspace row it has read (0: read it on every request).
 # A workspace deactivated in another process takes at most this long to answer 503 here.
 PM_WORKSPACE_CACHE_SECONDS = env_int("PM_WORKSPACE_CACHE_SECONDS", 5)
+# Whether the home page lists the workspaces (off: a probe learns nothing of which exist).
+PM_LIST_WORKSPACES = env_bool("PM_LIST_WORKSPACES", False)
 
 # HTTPS is the default: outside DEBUG, plain HTTP is redirected, cookies are Secure and HSTS is
 # sent, unless PM_ALLOW_HTTP=1 says otherwise (the loopback demo of `make run`, the tests).

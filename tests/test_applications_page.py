@@ -140,3 +140,28 @@ def test_changes_need_post_and_csrf(admin: User, app: RegisteredClient) -> None:
     assert client.get(f"{BASE}/{app.application.client_id}/delete").status_code == 405
     assert client.post(f"{BASE}/{app.application.client_id}/delete").status_code == 403
     assert Application.objects.filter(pk=app.application.pk).exists()
+
+
+def test_a_plain_http_callback_to_another_machine_is_a_warning_in_processmaker_mode(
+    admin_client: Client, admin: User
+) -> None:
+    response = admin_client.post(f"{BASE}/new", {**NEW, "redirect_uris": "http://example.com/gettoken.php"})
+    assert response.status_code == 200 and b"unencrypted" in response.content
+    assert Application.objects.filter(redirect_uris="http://example.com/gettoken.php").exists()
+
+
+@pytest.mark.parametrize("callback", ["http://localhost:8000/cb", "http://127.0.0.1/cb", "http://[::1]/cb"])
+def test_a_plain_http_callback_to_this_machine_is_fine(admin_client: Client, admin: User, callback: str) -> None:
+    response = admin_client.post(f"{BASE}/new", {**NEW, "redirect_uris": callback})
+    assert response.status_code == 200 and b"unencrypted" not in response.content
+
+
+def test_a_plain_http_callback_to_another_machine_is_refused_in_rfc6749_mode(
+    admin_client: Client, admin: User
+) -> None:
+    from workspaces.models import ErrorMode, Workspace
+
+    Workspace.objects.filter(pk=admin.workspace_id).update(error_mode=ErrorMode.RFC6749)
+    response = admin_client.post(f"{BASE}/new", {**NEW, "redirect_uris": "http://example.com/cb"})
+    assert b"must use https" in response.content
+    assert not Application.objects.filter(redirect_uris="http://example.com/cb").exists()

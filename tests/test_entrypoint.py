@@ -26,6 +26,7 @@ def test_entrypoint_bootstraps_a_workspace_and_serves_it(tmp_path: Path) -> None
         "PM_ADMIN_PASSWORD": "entrypoint password",
         "PM_BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": "1",
+        "PM_LIST_WORKSPACES": "1",  # as make run sets it: the home page lists the demo workspace
     }
     log = (tmp_path / "server.log").open("wb")
     process = subprocess.Popen(

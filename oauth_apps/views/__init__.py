@@ -23,3 +23,8 @@ def login_redirect(
     """To the login page, which brings the user back here afterwards (ProcessMaker's `u`)."""
     back = quote(request.get_full_path(), safe="")
     return HttpResponseRedirect(f"{page_url('login', workspace, lang, skin)}?u={back}")
+
+
+def issuer(request: HttpRequest, workspace: Workspace) -> str:
+    """The workspace's issuer identifier (RFC 9207, RFC 8414): `{origin}/{ws}`."""
+    return f"{request.scheme}://{request.get_host()}/{workspace.name}"

@@ -73,8 +73,9 @@ def application_list(request: WorkspaceRequest, lang: str, skin: str) -> HttpRes
 @require_http_methods(["GET", "POST"])
 @requires_applications_permission
 def application_new(request: WorkspaceRequest, lang: str, skin: str) -> HttpResponse:
-    form = NewApplicationForm(request.POST or None)
+    form = NewApplicationForm(request.POST or None, workspace=request.workspace)
     if request.method == "POST" and form.is_valid():
+        warn(request, form)
         registered = services.register_application(
             request.workspace,
             request.user,  # type: ignore[arg-type]
@@ -93,8 +94,9 @@ def application_new(request: WorkspaceRequest, lang: str, skin: str) -> HttpResp
 @requires_applications_permission
 def application_edit(request: WorkspaceRequest, lang: str, skin: str, client_id: str) -> HttpResponse:
     application = owned_application(request, client_id)
-    form = ApplicationForm(request.POST or None, instance=application)
+    form = ApplicationForm(request.POST or None, instance=application, workspace=request.workspace)
     if request.method == "POST" and form.is_valid():
+        warn(request, form)
         form.save()
         messages.success(request, errors.APPLICATION_SAVED.format(name=application.name))
         return HttpResponseRedirect(base_url(request, lang, skin))
@@ -126,6 +128,11 @@ def application_delete(request: WorkspaceRequest, lang: str, skin: str, client_i
     services.delete_application(application)
     messages.success(request, errors.APPLICATION_DELETED.format(name=name))
     return HttpResponseRedirect(base_url(request, lang, skin))
+
+
+def warn(request: WorkspaceRequest, form: ApplicationForm) -> None:
+    for warning in form.warnings:
+        messages.warning(request, warning)
 
 
 def show_credentials(

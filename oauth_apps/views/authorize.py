@@ -19,9 +19,9 @@ from oauth2_provider.views.mixins import OAuthLibMixin
 from oauth_apps import errors, scopes
 from oauth_apps.context import oauth_request_for
 from oauth_apps.models import Application
-from oauth_apps.views import login_redirect
+from oauth_apps.views import issuer, login_redirect
 from workspaces.http import WorkspaceRequest, forbid_framing
-from workspaces.models import Workspace
+from workspaces.models import ErrorMode, Workspace
 
 FRAGMENT_ORDER = ("access_token", "expires_in", "token_type", "scope", "state")
 
@@ -73,7 +73,23 @@ class AuthorizeView(OAuthLibMixin, View):
         # Errors raised by the validator carry no request, hence no redirect URI or state.
         oauthlib_error.redirect_uri = oauthlib_error.redirect_uri or self.callback
         oauthlib_error.state = oauthlib_error.state or request.GET.get("state")
-        return HttpResponseRedirect(oauthlib_error.in_uri(oauthlib_error.redirect_uri))
+        return self.answer(request, oauthlib_error.in_uri(oauthlib_error.redirect_uri))
+
+    def answer(self, request: HttpRequest, uri: str) -> HttpResponse:
+        """The redirect that ends an authorization request, with RFC 9207's `iss` in rfc6749 mode.
+
+        Not in ProcessMaker mode: the seed's JavaScript reads the code as
+        `location.search.substr(6)`, so the callback's query must stay exactly `code=...`.
+        """
+        workspace: Workspace = request.workspace  # type: ignore[attr-defined]
+        if workspace.error_mode == ErrorMode.RFC6749:
+            parts = urlsplit(uri)
+            iss = urlencode({"iss": issuer(request, workspace)})
+            if "access_token=" in parts.fragment:
+                uri = urlunsplit(parts._replace(fragment=f"{parts.fragment}&{iss}"))
+            else:
+                uri = urlunsplit(parts._replace(query=f"{parts.query}&{iss}" if parts.query else iss))
+        return HttpResponseRedirect(uri)
 
     def page_error(self, request: HttpRequest, workspace: Workspace) -> str | None:
         client_id = request.GET.get("client_id", "")
@@ -109,9 +125,9 @@ class AuthorizeView(OAuthLibMixin, View):
             denied = {"error": "access_denied", "error_description": errors.ACCESS_DENIED}
             if credentials.get("state"):
                 denied["state"] = credentials["state"]
-            return HttpResponseRedirect(with_query(credentials["redirect_uri"], denied))
+            return self.answer(request, with_query(credentials["redirect_uri"], denied))
         with transaction.atomic():
             uri, _, _, _ = self.create_authorization_response(request, " ".join(requested), credentials, allow=True)
         if credentials.get("response_type") == "token":
             uri = processmaker_fragment(uri)
-        return HttpResponseRedirect(uri)
+        return self.answer(request, uri)

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from oauth_apps.forms import validate_callback_url, validate_website_url
+from oauth_apps.forms import callback_transport_warning, validate_callback_url, validate_website_url
 from oauth_apps.services import register_application
 from workspaces.management.jsoncommand import JsonCommand
 from workspaces.models import User
@@ -43,8 +43,11 @@ class Command(JsonCommand):
         try:
             website = validate_website_url(options["website"])
             callback = validate_callback_url(options["callback"]) if options["callback"] else ""
+            warning = callback_transport_warning(callback, workspace)
         except ValidationError as error:
             raise WorkspaceError(" ".join(error.messages)) from None
+        if warning:
+            self.stderr.write(f"Warning: {warning}")
         registered = register_application(
             workspace,
             owner,
