@@ -18,7 +18,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from accounts import services
-from workspaces.models import PermissionCode, Role, User, Workspace, fold_username
+from workspaces.http import signed_in_user
+from workspaces.models import AuditEvent, PermissionCode, Role, User, Workspace, fold_username
 from workspaces.services import WorkspaceError
 
 
@@ -182,13 +183,33 @@ class UserAdmin(DjangoUserAdmin):
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         if change:
-            services.save_user(obj, form.changed_data)
+            services.save_user(obj, form.changed_data, by=signed_in_user(request))
         else:
             super().save_model(request, obj, form, change)
 
     def delete_model(self, request: HttpRequest, obj: User) -> None:
-        services.delete_user(obj)
+        services.delete_user(obj, by=signed_in_user(request))
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         for user in queryset:
-            services.delete_user(user)
+            services.delete_user(user, by=signed_in_user(request))
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit log, read-only: events are written only by the changes they record."""
+
+    list_display = ["created", "event_type", "workspace", "acting_user", "target_user", "client_id", "ip_address"]
+    list_filter = ["workspace", "event_type", "created"]
+    date_hierarchy = "created"
+    search_fields = ["client_id", "acting_user__username", "target_user__username", "ip_address"]
+    list_select_related = ["workspace", "acting_user", "target_user"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # retention is `manage.py purgeaudit`

@@ -8,8 +8,8 @@
 - Editing one's own profile follows the role's PM_EDIT_USER_PROFILE_* permissions, field by
   field, as in ProcessMaker.
 
-`actor` is the workspace user a request acts for; site operators and commands pass none and are
-not limited here.
+`actor` is the workspace user a request acts for; commands pass none, and site operators (users
+without a workspace, in the Django admin) are not limited here.
 """
 
 from __future__ import annotations
@@ -41,17 +41,23 @@ class NotAllowed(Exception):
 
 
 def check_create(actor: User, role: Role) -> None:
+    if actor.workspace_id is None:
+        return
     require_pm_users(actor)
     check_grant(actor, role)
 
 
 def check_delete(actor: User, target: User) -> None:
+    if actor.workspace_id is None:
+        return
     require_pm_users(actor)
     check_not_stronger(actor, target)
 
 
 def check_change(actor: User, target: User, changes: Mapping[str, Any], *, password: bool) -> None:
     """`changes`: model field -> new value; `password`: whether a new password is set."""
+    if actor.workspace_id is None:
+        return
     changed = {field for field, value in changes.items() if comparable(value) != current(target, field)}
     if password:
         changed.add("password")

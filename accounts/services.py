@@ -19,6 +19,7 @@ from accounts import policy
 from oauth_apps.models import Application
 from oauth_apps.revocation import revoke_tokens
 from oauth_apps.services import delete_application, local_client
+from workspaces import audit
 from workspaces.models import DEFAULT_ROLES, PermissionCode, Role, User, Workspace, fold_username
 from workspaces.names import WORKSPACE_NAME_RULE, workspace_name_validator
 from workspaces.services import WorkspaceError, describe_validation_error
@@ -105,6 +106,7 @@ def create_user(
             user.save()
     except IntegrityError:
         raise taken from None  # the same username, created at the same moment by another request
+    audit.record(audit.Event.USER_CREATED, workspace, by=by, user=user, role=role.code)
     return user
 
 
@@ -119,23 +121,38 @@ def update_user(user: User, changes: Mapping[str, Any], *, password: str | None 
     if password is not None:
         user.set_password(password)
         changed.add("password")
-    save_user(user, changed)
+    save_user(user, changed, by=by)
     return user
 
 
 @transaction.atomic
-def save_user(user: User, changed: Iterable[str]) -> None:
+def save_user(user: User, changed: Iterable[str], *, by: User | None = None) -> None:
     """Save a user whose fields named in `changed` were just set, and revoke every token of
     theirs when the change ends their access: a new password (a reset is usually a leak, and
     refresh tokens never expire by default), or a user who can no longer log in (set inactive,
     as ProcessMaker does, past the due date, or moved to a role without PM_LOGIN)."""
+    changed = set(changed)
+    before: Mapping[str, Any] = User.objects.filter(pk=user.pk).values("status", "role__code").first() or {}
     try:
         with transaction.atomic():
             user.save()
     except IntegrityError:  # a username taken a moment ago by another request
         raise WorkspaceError(f"User {user.username!r} already exists in workspace {user.workspace}.") from None
-    if "password" in set(changed) or not user.can_log_in():
-        revoke_tokens(user=user)
+    record_user_changes(user, changed, before, by)
+    if "password" in changed or not user.can_log_in():
+        revoke_tokens(user=user, by=by, why="password changed" if "password" in changed else "can no longer log in")
+
+
+def record_user_changes(user: User, changed: set[str], before: Mapping[str, Any], by: User | None) -> None:
+    """Audit events for the changes that matter to security: role, status, password."""
+    workspace, role = user.workspace_id, user.role.code if user.role else None
+    if "role" in changed and before.get("role__code") != role:
+        audit.record(audit.Event.USER_ROLE_CHANGED, workspace, by=by, user=user, old=before.get("role__code"), new=role)
+    if "status" in changed and before.get("status") != user.status:
+        old_status = before.get("status")
+        audit.record(audit.Event.USER_STATUS_CHANGED, workspace, by=by, user=user, old=old_status, new=user.status)
+    if "password" in changed:
+        audit.record(audit.Event.USER_PASSWORD_CHANGED, workspace, by=by, user=user)
 
 
 @transaction.atomic
@@ -144,7 +161,7 @@ def save_role(role: Role) -> None:
     every token of theirs is revoked."""
     role.save()
     if not role.grants(PermissionCode.PM_LOGIN):
-        revoke_tokens(role=role)
+        revoke_tokens(role=role, why=f"role {role.code} can no longer log in")
 
 
 @transaction.atomic
@@ -154,6 +171,7 @@ def delete_user(user: User, *, by: User | None = None) -> None:
     if by is not None:
         policy.check_delete(by, user)
     for application in Application.objects.filter(user=user):
-        delete_application(application)
-    revoke_tokens(user=user)
+        delete_application(application, by=by)
+    revoke_tokens(user=user, by=by, why="user deleted")
+    audit.record(audit.Event.USER_DELETED, user.workspace_id, by=by, username=user.username, uid=user.uid)
     user.delete()

@@ -20,7 +20,8 @@ class OperatorLoginForm(AdminAuthenticationForm):
     """The admin's login form, counting failures per username and per address (workspaces.lockout)."""
 
     def clean(self) -> dict[str, Any]:
-        attempt = Attempt(None, str(self.cleaned_data.get("username") or ""), client_address(self.request))
+        username = str(self.cleaned_data.get("username") or "")
+        attempt = Attempt(None, username, client_address(self.request), via="admin login")
         try:
             attempt.begin()
         except AccountLocked:
@@ -32,7 +33,7 @@ class OperatorLoginForm(AdminAuthenticationForm):
         except ValidationError:
             attempt.failed()
             raise
-        attempt.succeeded()
+        attempt.succeeded(self.get_user())
         return cleaned
 
 

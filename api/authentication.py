@@ -17,6 +17,8 @@ from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 
 from oauth_apps.models import AccessToken
+from workspaces import audit
+from workspaces.http import client_address
 from workspaces.models import User
 
 log = logging.getLogger(__name__)
@@ -56,6 +58,10 @@ class WorkspaceBearerAuthentication(BaseAuthentication):
             log.warning(
                 "access token of workspace id %s (user %s) was used on workspace %s; refused as unknown",
                 access.workspace_id, access.user_uid, workspace.name,
+            )  # fmt: skip
+            audit.record(
+                audit.Event.CROSS_WORKSPACE_ATTEMPT, workspace, client_id=access.client_id,
+                address=client_address(request), credential="access token", owner_workspace=access.workspace_id,
             )  # fmt: skip
             raise InvalidToken()
         if access.expires <= timezone.now():

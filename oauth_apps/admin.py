@@ -14,6 +14,7 @@ from django.http import HttpRequest
 
 from oauth_apps.models import AccessToken, Application, Grant, RefreshToken
 from oauth_apps.revocation import revoke_tokens
+from workspaces.http import signed_in_user
 
 for model in (Application, AccessToken, RefreshToken, Grant):
     if admin.site.is_registered(model):
@@ -47,7 +48,8 @@ class ApplicationAdmin(admin.ModelAdmin):
 
     @admin.action(description="Revoke every token of the selected applications")
     def revoke_tokens(self, request: HttpRequest, queryset: QuerySet[Application]) -> None:
-        count = sum(revoke_tokens(client=application) for application in queryset)
+        operator = signed_in_user(request)
+        count = sum(revoke_tokens(client=application, by=operator, why="site operator") for application in queryset)
         self.message_user(request, f"Revoked {count} tokens.", messages.SUCCESS)
 
 
@@ -68,9 +70,9 @@ class TokenAdmin(admin.ModelAdmin):
         label = self.model._meta.verbose_name_plural
         pks = list(queryset.values_list("pk", flat=True))
         if self.model is AccessToken:
-            revoke_tokens(access_tokens=pks)
+            revoke_tokens(access_tokens=pks, by=signed_in_user(request), why="site operator")
         else:
-            revoke_tokens(refresh_tokens=pks)
+            revoke_tokens(refresh_tokens=pks, by=signed_in_user(request), why="site operator")
         self.message_user(request, f"Revoked {len(pks)} {label}.", messages.SUCCESS)
 
 

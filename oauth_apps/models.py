@@ -118,6 +118,14 @@ class Application(AbstractApplication):
     def is_public(self) -> bool:
         return self.client_type == self.CLIENT_PUBLIC
 
+    def clean(self) -> None:
+        # A ProcessMaker client's callback is optional (the password and client-credentials grants
+        # need none), but django-oauth-toolkit requires one for the authorization-code type it
+        # records: without a callback, its checks are skipped, and the authorize page refuses
+        # the client instead ("No redirect URL was supplied or stored").
+        if self.redirect_uris.strip():
+            super().clean()
+
     def get_absolute_url(self) -> str:
         """The client's page for its owner ("View on site" in the Django admin). django-oauth-toolkit's
         points at its own URLs, which are not mounted here."""

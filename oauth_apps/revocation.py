@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from oauth_apps.models import AccessToken, Application, RefreshToken
+from workspaces import audit
 from workspaces.models import Role, User
 
 
@@ -34,6 +35,8 @@ def revoke_tokens(
     family: uuid.UUID | None = None,
     access_tokens: Iterable[int] = (),
     refresh_tokens: Iterable[int] = (),
+    by: User | None = None,
+    why: str = "",
 ) -> int:
     """Revoke every token the selectors name (any combination); returns how many were live.
 
@@ -42,6 +45,8 @@ def revoke_tokens(
     - `family`: every token descended from one original grant (a code or a password login);
     - `access_tokens` / `refresh_tokens`: these rows (by primary key) and the other half of each
       pair, as RFC 7009 2.1 allows and django-oauth-toolkit does (a web session's token is one).
+
+    `by` and `why` go to the audit log (one event per call that revoked anything).
     """
     access_pks, refresh_pks = list(access_tokens), list(refresh_tokens)
     access = Q(pk__in=access_pks) | Q(pk__in=RefreshToken.objects.filter(pk__in=refresh_pks).values("access_token"))
@@ -56,12 +61,22 @@ def revoke_tokens(
         access |= Q(application=client)
         refresh |= Q(application=client)
     if family is not None:
-        # django-oauth-toolkit's own family sweep for the refresh tokens and the access tokens
-        # they point at; ours also carry the family on the access token (a refresh token purged
-        # after its grace period no longer points at anything), so those go too.
-        RefreshToken.revoke_family(family)
+        # django-oauth-toolkit's token_family column, swept here rather than by its
+        # RefreshToken.revoke_family(): that returns nothing to count or audit, and misses our
+        # access tokens whose refresh token was purged (they carry the family themselves).
         access |= Q(token_family=family)
+        refresh |= Q(token_family=family)
     now = timezone.now()
-    refreshed = RefreshToken.objects.filter(refresh, revoked__isnull=True).update(revoked=now, updated=now)
-    _, deleted = AccessToken.objects.filter(access).delete()
-    return refreshed + deleted.get(AccessToken._meta.label, 0)
+    live_refresh = RefreshToken.objects.filter(refresh, revoked__isnull=True)
+    workspace = next(iter(live_refresh.values_list("workspace_id", flat=True)[:1]), None)
+    refreshed = live_refresh.update(revoked=now, updated=now)
+    doomed = AccessToken.objects.filter(access)
+    workspace = workspace or next(iter(doomed.values_list("workspace_id", flat=True)[:1]), None)
+    _, deleted = doomed.delete()
+    count = refreshed + deleted.get(AccessToken._meta.label, 0)
+    if count:
+        audit.record(
+            audit.Event.TOKENS_REVOKED, workspace, by=by, user=user, client_id=client.client_id if client else "",
+            count=count, why=why or "revoked",
+        )  # fmt: skip
+    return count

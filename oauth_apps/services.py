@@ -15,6 +15,7 @@ from oauth_apps.exceptions import CredentialExpired, CredentialRefused, Credenti
 from oauth_apps.identifiers import checksum, new_client_secret
 from oauth_apps.models import AccessToken, Application, Grant, RefreshToken
 from oauth_apps.revocation import revoke_tokens
+from workspaces import audit
 from workspaces.models import User, Workspace
 
 LOCAL_CLIENT_NAME = "PM Web Designer"
@@ -39,6 +40,7 @@ def register_application(
     callback: str = "",
     description: str = "",
     public: bool = False,
+    by: User | None = None,
 ) -> RegisteredClient:
     secret = "" if public else new_client_secret()
     application = Application(
@@ -55,7 +57,22 @@ def register_application(
         hash_client_secret=not public,
     )
     application.save()
+    audit.record(
+        audit.Event.APPLICATION_CREATED, workspace, by=by, user=owner, client_id=application.client_id,
+        name=name, public=public,
+    )  # fmt: skip
     return RegisteredClient(application=application, client_secret=secret)
+
+
+@transaction.atomic
+def update_application(application: Application, changed: list[str], *, by: User | None = None) -> None:
+    """Save a client whose fields named in `changed` were just set (name, description, web site,
+    callback)."""
+    application.save()
+    audit.record(
+        audit.Event.APPLICATION_UPDATED, application.workspace_id, by=by, client_id=application.client_id,
+        fields=sorted(changed),
+    )  # fmt: skip
 
 
 def local_client(workspace: Workspace) -> Application:
@@ -83,20 +100,27 @@ def local_client(workspace: Workspace) -> Application:
 
 
 @transaction.atomic
-def regenerate_secret(application: Application) -> str:
+def regenerate_secret(application: Application, *, by: User | None = None) -> str:
     """A new secret for a confidential client; the old one, and every token minted with it,
     stop working at once (a regenerated secret is usually a leaked one)."""
     secret = new_client_secret()
     application.client_secret = secret
     application.save(update_fields=["client_secret", "updated"])
-    revoke_tokens(client=application)
+    audit.record(
+        audit.Event.CLIENT_SECRET_REGENERATED, application.workspace_id, by=by, client_id=application.client_id
+    )
+    revoke_tokens(client=application, by=by, why="client secret regenerated")
     return secret
 
 
 @transaction.atomic
-def delete_application(application: Application) -> None:
+def delete_application(application: Application, *, by: User | None = None) -> None:
     """Revoke every token of a client, then remove it with its codes."""
-    revoke_tokens(client=application)
+    revoke_tokens(client=application, by=by, why="client deleted")
+    audit.record(
+        audit.Event.APPLICATION_DELETED, application.workspace_id, by=by, client_id=application.client_id,
+        name=application.name,
+    )  # fmt: skip
     application.delete()
 
 

@@ -23,7 +23,7 @@ from oauth_apps.exceptions import CredentialExpired, CredentialRefused, Credenti
 from oauth_apps.identifiers import MAX_CLIENT_ID_LENGTH, new_token
 from oauth_apps.models import AccessToken, Application, Grant, RefreshToken
 from oauth_apps.revocation import revoke_tokens
-from workspaces import lockout
+from workspaces import audit, lockout
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,10 @@ class ProcessMakerValidator(OAuth2Validator):
                     foreign.workspace_id,
                     workspace.name,
                 )
+                audit.record(
+                    audit.Event.CROSS_WORKSPACE_ATTEMPT, workspace, client_id=client_id,
+                    address=current().address, credential="client", owner_workspace=foreign.workspace_id,
+                )  # fmt: skip
         return client
 
     def _check_secret(self, provided_secret: str, stored_secret: str) -> bool:
@@ -121,7 +125,9 @@ class ProcessMakerValidator(OAuth2Validator):
     ) -> bool:
         context = current()
         try:
-            user = lockout.authenticate_with_lockout(context.workspace, username, password, context.address)
+            user = lockout.authenticate_with_lockout(
+                context.workspace, username, password, context.address, via="password grant", audit_success=False
+            )
         except lockout.AccountLocked:
             raise errors.invalid_grant(errors.ACCOUNT_LOCKED) from None
         except lockout.AddressThrottled:
@@ -329,8 +335,12 @@ def rejected(
             "%s was presented again by client %s in workspace %s; revoking every token of its family",
             refused.what, client.client_id, context.workspace.name,
         )  # fmt: skip
+        event = (
+            audit.Event.REFRESH_TOKEN_REUSED if invalid == errors.REFRESH_TOKEN_INVALID else audit.Event.CODE_REPLAYED
+        )
+        audit.record(event, context.workspace, client_id=client.client_id, address=context.address)
         if refused.family:
-            context.after_failure.append(partial(revoke_tokens, family=refused.family))
+            context.after_failure.append(partial(revoke_tokens, family=refused.family, why="replay"))
     return errors.invalid_grant(expired if isinstance(refused, CredentialExpired) else invalid)
 
 

@@ -105,4 +105,4 @@ def end(request: HttpRequest) -> None:
     """Before logout: the session's token is revoked with it."""
     token_pk = request.session.get(SESSION_TOKEN_KEY)
     if token_pk is not None:
-        revoke_tokens(access_tokens=[token_pk])
+        revoke_tokens(access_tokens=[token_pk], why="logout")

@@ -156,12 +156,17 @@ def test_a_plain_http_callback_to_this_machine_is_fine(admin_client: Client, adm
     assert response.status_code == 200 and b"unencrypted" not in response.content
 
 
-def test_a_plain_http_callback_to_another_machine_is_refused_in_rfc6749_mode(
-    admin_client: Client, admin: User
-) -> None:
+def test_a_plain_http_callback_to_another_machine_is_refused_in_rfc6749_mode(admin_client: Client, admin: User) -> None:
     from workspaces.models import ErrorMode, Workspace
 
     Workspace.objects.filter(pk=admin.workspace_id).update(error_mode=ErrorMode.RFC6749)
     response = admin_client.post(f"{BASE}/new", {**NEW, "redirect_uris": "http://example.com/cb"})
     assert b"must use https" in response.content
     assert not Application.objects.filter(redirect_uris="http://example.com/cb").exists()
+
+
+def test_an_application_without_a_callback_can_be_edited(admin_client: Client, admin: User) -> None:
+    registered = register_application(admin.workspace, admin, name="Script", website="https://s.example")
+    response = admin_client.post(f"{BASE}/{registered.application.client_id}/edit", {**NEW, "name": "Batch script"})
+    assert response.status_code == 302
+    assert Application.objects.get(pk=registered.application.pk).name == "Batch script"

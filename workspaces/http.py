@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 from collections.abc import Callable
 from functools import wraps
@@ -9,7 +10,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 
-from workspaces.models import Workspace
+from workspaces.models import User, Workspace
 
 
 def forbid_framing(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -43,9 +44,22 @@ def parse_json(body: bytes, encoding: str = "utf-8") -> Any:
     return value
 
 
+def is_ip_address(text: str) -> bool:
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
 def client_address(request: HttpRequest | None) -> str:
     """The client's IP address, as the trusted proxy (if any) reported it."""
     return str(request.META.get("REMOTE_ADDR") or "unknown") if request is not None else "unknown"
+
+
+def signed_in_user(request: HttpRequest) -> User | None:
+    """The logged-in user (a workspace user, or a site operator in the admin), or None."""
+    return request.user if isinstance(request.user, User) else None
 
 
 class WorkspaceRequest(HttpRequest):

@@ -26,6 +26,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.cache import cache
 
+from workspaces import audit
 from workspaces.models import User, Workspace, fold_username
 
 log = logging.getLogger(__name__)
@@ -75,8 +76,8 @@ def _count(key: str, window: int) -> int:
 class Attempt:
     """One login attempt, counted before its password is checked."""
 
-    def __init__(self, workspace: Workspace | None, username: str, address: str) -> None:
-        self.workspace = workspace
+    def __init__(self, workspace: Workspace | None, username: str, address: str, via: str) -> None:
+        self.workspace, self.via = workspace, via
         self.limits = Limits.of(workspace)
         self.user_key = _key("user", workspace, fold_username(username)[:100])
         self.address_key = _key("address", workspace, address)
@@ -92,16 +93,22 @@ class Attempt:
         if _count(self.address_key, limits.window) > max(limits.threshold - 1, 1):
             cache.set(f"{self.address_key}:blocked", True, timeout=limits.window)
             log.warning("address %s throttled after repeated failed logins (%s)", self.address, self.where)
+            self.record(audit.Event.ADDRESS_THROTTLED)
             raise AddressThrottled(self.address)
         if _count(self.user_key, limits.window) > limits.threshold:
             self.lock()
             raise AccountLocked(self.username)
 
     def failed(self) -> None:
+        self.record(audit.Event.LOGIN_FAILED)
         if (cache.get(self.user_key) or 0) >= self.limits.threshold:
             self.lock()
 
-    def succeeded(self) -> None:
+    def succeeded(self, user: User | None = None) -> None:
+        """`user`: given where a success is worth an audit row (web and admin logins; a password
+        grant's success is routine token issuance, counted by metrics instead)."""
+        if user is not None:
+            self.record(audit.Event.LOGIN_SUCCEEDED, user=user)
         cache.delete(self.user_key)
         try:
             cache.decr(self.address_key)  # a success is no failure of the address
@@ -114,19 +121,26 @@ class Attempt:
         # so the username starts afresh once the lock is over.
         cache.touch(self.user_key, timeout=self.limits.duration)
         log.warning("username %r locked after repeated failed logins (%s)", self.username[:100], self.where)
+        self.record(audit.Event.USERNAME_LOCKED)
+
+    def record(self, event: audit.Event, user: User | None = None) -> None:
+        audit.record(event, self.workspace, user=user, address=self.address, username=self.username[:100], via=self.via)
 
     @property
     def where(self) -> str:
         return f"workspace {self.workspace.name}" if self.workspace else "site operators"
 
 
-def authenticate_with_lockout(workspace: Workspace, username: str, password: str, address: str) -> User | None:
-    """The workspace user these credentials belong to, or None; LoginRefused while limited."""
-    attempt = Attempt(workspace, username, address)
+def authenticate_with_lockout(
+    workspace: Workspace, username: str, password: str, address: str, *, via: str, audit_success: bool = True
+) -> User | None:
+    """The workspace user these credentials belong to, or None; LoginRefused while limited.
+    `via` names the way in for the audit log ("web login", "password grant")."""
+    attempt = Attempt(workspace, username, address, via)
     attempt.begin()
     user = authenticate(None, username=username, password=password, workspace=workspace)
     if user is None:
         attempt.failed()
         return None
-    attempt.succeeded()
+    attempt.succeeded(user if audit_success else None)
     return user  # type: ignore[return-value]

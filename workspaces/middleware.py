@@ -6,7 +6,6 @@ and kept on `request.workspace`; nothing else parses the URL for it again.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 import time
 from collections.abc import Callable
@@ -16,6 +15,7 @@ from django.conf import settings
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 
+from workspaces.http import is_ip_address
 from workspaces.models import Workspace
 from workspaces.names import WORKSPACE_NAME
 
@@ -121,11 +121,3 @@ class TrustedProxyMiddleware:
             meta.pop("HTTP_X_FORWARDED_FOR", None)
             meta.pop("HTTP_X_FORWARDED_PROTO", None)
         return self.get_response(request)
-
-
-def is_ip_address(text: str) -> bool:
-    try:
-        ipaddress.ip_address(text)
-    except ValueError:
-        return False
-    return True

@@ -271,3 +271,53 @@ class User(AbstractBaseUser, PermissionsMixin):
     def pm_permissions(self) -> set[str]:
         """The permissions the user holds now: their role's, if it is active."""
         return set(self.role.permissions) if self.role is not None and self.role.is_active else set()
+
+
+class AuditEventType(models.IntegerChoices):
+    """What an audit event records, numbered by area (Zulip's RealmAuditLog style)."""
+
+    LOGIN_SUCCEEDED = 100, "login succeeded"
+    LOGIN_FAILED = 101, "login failed"
+    USERNAME_LOCKED = 102, "username locked"
+    ADDRESS_THROTTLED = 103, "address throttled"
+    TOKENS_REVOKED = 200, "tokens revoked"
+    CODE_REPLAYED = 201, "authorization code replayed"
+    REFRESH_TOKEN_REUSED = 202, "refresh token reused"
+    CROSS_WORKSPACE_ATTEMPT = 203, "credential of another workspace"
+    APPLICATION_CREATED = 300, "application created"
+    APPLICATION_UPDATED = 301, "application updated"
+    APPLICATION_DELETED = 302, "application deleted"
+    CLIENT_SECRET_REGENERATED = 303, "client secret regenerated"
+    USER_CREATED = 400, "user created"
+    USER_ROLE_CHANGED = 401, "user role changed"
+    USER_STATUS_CHANGED = 402, "user status changed"
+    USER_PASSWORD_CHANGED = 403, "user password changed"
+    USER_DELETED = 404, "user deleted"
+
+
+class AuditEvent(models.Model):
+    """A security event of one workspace (or of the site operators, with no workspace).
+
+    Who did what to whom, when, through which client and from which address, with a small JSON
+    `extra`. Never a token, code, secret or password. Written by `workspaces.audit.record`.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
+    event_type = models.PositiveSmallIntegerField(choices=AuditEventType.choices)
+    created = models.DateTimeField(default=timezone.now)
+    acting_user = models.ForeignKey(
+        "User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", help_text="Who did it."
+    )
+    target_user = models.ForeignKey(
+        "User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", help_text="To whom."
+    )
+    client_id = models.CharField(max_length=80, blank=True, help_text="The OAuth client involved, if any.")
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    extra = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["workspace", "event_type", "created"], name="audit_ws_type_created")]
+        ordering = ["-created"]
+
+    def __str__(self) -> str:
+        return f"{self.get_event_type_display()} at {self.created:%Y-%m-%d %H:%M:%S}"

@@ -84,6 +84,7 @@ def application_new(request: WorkspaceRequest, lang: str, skin: str) -> HttpResp
             callback=form.cleaned_data["redirect_uris"],
             description=form.cleaned_data["description"],
             public=form.cleaned_data["public"],
+            by=request.user,  # type: ignore[arg-type]
         )
         return show_credentials(request, lang, skin, registered.application, registered.client_secret, created=True)
     context = {"form": form, "base": base_url(request, lang, skin), "title": "New application"}
@@ -97,7 +98,7 @@ def application_edit(request: WorkspaceRequest, lang: str, skin: str, client_id:
     form = ApplicationForm(request.POST or None, instance=application, workspace=request.workspace)
     if request.method == "POST" and form.is_valid():
         warn(request, form)
-        form.save()
+        services.update_application(form.save(commit=False), form.changed_data, by=request.user)  # type: ignore[arg-type]
         messages.success(request, errors.APPLICATION_SAVED.format(name=application.name))
         return HttpResponseRedirect(base_url(request, lang, skin))
     context = {
@@ -116,7 +117,7 @@ def application_regenerate_secret(request: WorkspaceRequest, lang: str, skin: st
     if application.is_public:
         messages.error(request, errors.PUBLIC_CLIENT_HAS_NO_SECRET)
         return HttpResponseRedirect(base_url(request, lang, skin))
-    secret = services.regenerate_secret(application)
+    secret = services.regenerate_secret(application, by=request.user)  # type: ignore[arg-type]
     return show_credentials(request, lang, skin, application, secret, created=False)
 
 
@@ -125,7 +126,7 @@ def application_regenerate_secret(request: WorkspaceRequest, lang: str, skin: st
 def application_delete(request: WorkspaceRequest, lang: str, skin: str, client_id: str) -> HttpResponse:
     application = owned_application(request, client_id)
     name = application.name
-    services.delete_application(application)
+    services.delete_application(application, by=request.user)  # type: ignore[arg-type]
     messages.success(request, errors.APPLICATION_DELETED.format(name=name))
     return HttpResponseRedirect(base_url(request, lang, skin))
 

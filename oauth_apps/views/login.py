@@ -60,7 +60,11 @@ def login_view(request: WorkspaceRequest, lang: str, skin: str) -> HttpResponse:
         if form.is_valid():
             try:
                 user = authenticate_with_lockout(
-                    workspace, form.cleaned_data["username"], form.cleaned_data["password"], client_address(request)
+                    workspace,
+                    form.cleaned_data["username"],
+                    form.cleaned_data["password"],
+                    client_address(request),
+                    via="web login",
                 )
             except AccountLocked:
                 user, error = None, errors.LOGIN_LOCKED

@@ -16,6 +16,7 @@ from oauth_apps import errors
 from oauth_apps.backends import token_request_params
 from oauth_apps.context import oauth_request_for
 from oauth_apps.responses import no_store, token_error_from, token_error_from_oauthlib, token_success
+from workspaces import audit
 from workspaces.http import WorkspaceRequest
 
 # The server, validator and body-parsing classes come from OAUTH2_PROVIDER in the settings.
@@ -26,8 +27,8 @@ class TokenView(DOTTokenView):
     """Checks what ProcessMaker checks before oauthlib sees the request (method, grant
     type), then lets oauthlib run the grant inside one transaction that is rolled back
     when the grant fails, so a failed request changes nothing; what a failure itself
-    calls for (revoking a replayed refresh token's or code's family, counting a failed
-    password towards the lockout) runs after the rollback."""
+    calls for (its audit events, revoking a replayed refresh token's or code's family)
+    is written after the rollback."""
 
     def http_method_not_allowed(self, request: WorkspaceRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         return token_error_from(request.workspace, errors.invalid_request(errors.METHOD_NOT_POST))
@@ -45,11 +46,13 @@ class TokenView(DOTTokenView):
         if grant_type not in errors.SUPPORTED_GRANT_TYPES:
             return token_error_from(workspace, errors.unsupported_grant_type(grant_type[:100]))
 
-        with oauth_request_for(request) as context:
+        with oauth_request_for(request) as context, audit.collect() as events:
             with transaction.atomic():
                 _, headers, body, status = self.create_token_response(request)
                 if status != 200:
                     transaction.set_rollback(True)
+            if status != 200:
+                audit.write_again(events)  # what the failure recorded outlives its rollback
             for task in context.after_failure:
                 task()
         if status != 200:

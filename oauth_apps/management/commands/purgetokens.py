@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import time
 from argparse import ArgumentParser
 from datetime import timedelta
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from oauth_apps.models import AccessToken, Grant, RefreshToken
@@ -46,20 +44,9 @@ class Command(JsonCommand):
             | RefreshToken.objects.filter(revoked__lt=now - timedelta(days=keep_days)),
             "authorization_codes": Grant.objects.filter(expires__lt=now - timedelta(days=1)),
         }
-        deleted = {name: self.purge(name, queryset, batch_size, options) for name, queryset in targets.items()}
+        deleted = {
+            name: self.purge(name, queryset, batch_size, options["verbosity"], options["pause"])
+            for name, queryset in targets.items()
+        }
         lines = [f"Deleted {count} {name.replace('_', ' ')}." for name, count in deleted.items()]
         return deleted, lines
-
-    def purge(self, name: str, queryset: QuerySet[Model], batch_size: int, options: dict[str, Any]) -> int:
-        total = 0
-        while True:
-            with transaction.atomic():
-                ids = list(queryset.values_list("pk", flat=True)[:batch_size])
-                if not ids:
-                    return total
-                queryset.model._default_manager.filter(pk__in=ids).delete()
-            total += len(ids)
-            if options["verbosity"] > 0:
-                self.stderr.write(f"{name}: {total} deleted so far")
-            if options["pause"]:
-                time.sleep(options["pause"])
