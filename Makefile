@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8080
 DEMO_WORKSPACE ?= workflow
 
-.PHONY: run test lint install-run install-test clean
+.PHONY: run test fuzz lint install-run install-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ run: install-run $(VENV)/.installed var/secret_key var/admin_password
 
 test: install-test $(VENV)/.installed var/secret_key
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# The property and schema fuzzers with many more examples than `make test` gives them (a few minutes).
+fuzz: install-test $(VENV)/.installed var/secret_key
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-500} $(BIN)/pytest tests/test_oauth_fuzz.py tests/test_api_fuzz.py $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed var/secret_key
 	$(BIN)/ruff check .

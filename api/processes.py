@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from api import errors
 from api.authentication import acting_user
 from api.fields import ProcessMakerSerializer, StrictCharField
+from api.schema import DELETED, ERROR, PROCESS, PROCESSES
 from api.views import ProcessMakerAPIView
 from processes.models import Process, fold_name
 from processes.services import ProcessNameTaken, save_process
@@ -63,12 +64,12 @@ def save(process: Process, data: dict[str, Any]) -> Process:
 class ProcessListView(ProcessMakerAPIView):
     pm_permissions = PROCESS_PERMISSIONS
 
-    @extend_schema(summary="List processes", responses={200: dict})
+    @extend_schema(summary="List processes", responses={200: PROCESSES})
     def get(self, request: Request, **kwargs: Any) -> Response:
         processes = Process.objects.filter(workspace=request.workspace).select_related("author").order_by("name_folded")
         return Response([process_data(process) for process in processes])
 
-    @extend_schema(summary="Create a process", request=ProcessInputSerializer, responses={201: dict})
+    @extend_schema(summary="Create a process", request=ProcessInputSerializer, responses={201: PROCESS, 400: ERROR})
     def post(self, request: Request, **kwargs: Any) -> Response:
         serializer = ProcessInputSerializer(data=request.data, context={"workspace": request.workspace})
         serializer.is_valid(raise_exception=True)
@@ -82,12 +83,14 @@ class ProcessDetailView(ProcessMakerAPIView):
     def get_process(self, request: Request, prj_uid: str) -> Process:
         return get_object_or_404(Process.objects.select_related("author"), workspace=request.workspace, uid=prj_uid)
 
-    @extend_schema(summary="Get a process", responses={200: dict})
+    @extend_schema(summary="Get a process", responses={200: PROCESS, 404: ERROR})
     def get(self, request: Request, prj_uid: str, **kwargs: Any) -> Response:
         return Response(process_data(self.get_process(request, prj_uid)))
 
     @extend_schema(
-        summary="Change a process (only the fields given)", request=ProcessInputSerializer, responses={200: dict}
+        summary="Change a process (only the fields given)",
+        request=ProcessInputSerializer,
+        responses={200: PROCESS, 400: ERROR, 404: ERROR},
     )
     def put(self, request: Request, prj_uid: str, **kwargs: Any) -> Response:
         process = self.get_process(request, prj_uid)
@@ -97,7 +100,7 @@ class ProcessDetailView(ProcessMakerAPIView):
         serializer.is_valid(raise_exception=True)
         return Response(process_data(save(process, serializer.validated_data)))
 
-    @extend_schema(summary="Delete a process", responses={200: None})
+    @extend_schema(summary="Delete a process", responses={200: DELETED, 404: ERROR})
     def delete(self, request: Request, prj_uid: str, **kwargs: Any) -> Response:
         self.get_process(request, prj_uid).delete()
         return Response(status=status.HTTP_200_OK)

@@ -20,6 +20,7 @@ from accounts import services
 from api import errors
 from api.authentication import acting_user
 from api.fields import ProcessMakerSerializer, StrictCharField, bounded_int
+from api.schema import CURRENT_USER, DELETED, ERROR, USER, USERS
 from api.views import ProcessMakerAPIView
 from workspaces.models import PermissionCode, Role, User, Workspace, fold_username
 from workspaces.services import WorkspaceError
@@ -139,7 +140,7 @@ class UserListView(ProcessMakerAPIView):
             OpenApiParameter("sort", str, enum=list(SORTABLE)),
             OpenApiParameter("dir", str, enum=["ASC", "DESC"]),
         ],
-        responses={200: dict},
+        responses={200: USERS, 400: ERROR, 401: ERROR, 403: ERROR},
     )
     def get(self, request: Request, **kwargs: Any) -> Response:
         params = request.query_params
@@ -175,7 +176,7 @@ class UserListView(ProcessMakerAPIView):
 class UserCreateView(ProcessMakerAPIView):
     pm_permissions = MANAGE_USERS
 
-    @extend_schema(summary="Create a user", request=UserInputSerializer, responses={201: dict})
+    @extend_schema(summary="Create a user", request=UserInputSerializer, responses={201: USER, 400: ERROR, 403: ERROR})
     def post(self, request: Request, **kwargs: Any) -> Response:
         serializer = UserInputSerializer(data=request.data, context={"workspace": request.workspace})
         serializer.is_valid(raise_exception=True)
@@ -202,11 +203,15 @@ class UserDetailView(ProcessMakerAPIView):
     def get_user(self, request: Request, usr_uid: str) -> User:
         return get_object_or_404(User.objects.select_related("role"), workspace=request.workspace, uid=usr_uid)
 
-    @extend_schema(summary="Get a user", responses={200: dict})
+    @extend_schema(summary="Get a user", responses={200: USER, 404: ERROR})
     def get(self, request: Request, usr_uid: str, **kwargs: Any) -> Response:
         return Response(user_data(self.get_user(request, usr_uid)))
 
-    @extend_schema(summary="Change a user (only the fields given)", request=UserInputSerializer, responses={200: dict})
+    @extend_schema(
+        summary="Change a user (only the fields given)",
+        request=UserInputSerializer,
+        responses={200: USER, 400: ERROR, 403: ERROR, 404: ERROR},
+    )
     def put(self, request: Request, usr_uid: str, **kwargs: Any) -> Response:
         user = self.get_user(request, usr_uid)
         serializer = UserInputSerializer(
@@ -220,7 +225,7 @@ class UserDetailView(ProcessMakerAPIView):
             raise serializers.ValidationError({"usr_username": [str(error)]}) from None
         return Response(user_data(user))
 
-    @extend_schema(summary="Delete a user and revoke their tokens", responses={200: None})
+    @extend_schema(summary="Delete a user and revoke their tokens", responses={200: DELETED, 403: ERROR, 404: ERROR})
     def delete(self, request: Request, usr_uid: str, **kwargs: Any) -> Response:
         user = self.get_user(request, usr_uid)
         if user.pk == request.user.pk:
@@ -232,7 +237,7 @@ class UserDetailView(ProcessMakerAPIView):
 class CurrentUserView(ProcessMakerAPIView):
     """ProcessMaker's /light/user/data: who the token acts for; any scope, no permission."""
 
-    @extend_schema(summary="The current user", responses={200: dict})
+    @extend_schema(summary="The current user", responses={200: CURRENT_USER})
     def get(self, request: Request, **kwargs: Any) -> Response:
         user = acting_user(request)
         return Response(
