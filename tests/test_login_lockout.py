@@ -140,3 +140,18 @@ def test_twelve_concurrent_guesses_check_at_most_ten_passwords(app: RegisteredCl
     assert len(results) == 12
     assert results.count("Invalid username and password combination") <= 10, results
     assert results.count("Too many failed logins: this username is locked for a while") >= 2, results
+
+
+def test_behind_the_trusted_proxy_each_client_is_counted_under_its_own_address(
+    settings: Any, operator_user: User
+) -> None:
+    """Without PM_TRUSTED_PROXY every request via nginx would come from one address and the first
+    nine failures anywhere would throttle everybody."""
+    settings.PM_TRUSTED_PROXY = ["127.0.0.1"]
+    proxy = Client()  # REMOTE_ADDR 127.0.0.1, the proxy
+    for number in range(9):
+        proxy.post(LOGIN, {"username": "johndoe", "password": "wrong"}, HTTP_X_FORWARDED_FOR=f"203.0.113.{number}")
+    response = proxy.post(LOGIN, {"username": "johndoe", "password": PASSWORD}, HTTP_X_FORWARDED_FOR="203.0.113.99")
+    assert response.status_code == 302
+    blocked = proxy.post(LOGIN, {"username": "x", "password": "y"}, HTTP_X_FORWARDED_FOR="203.0.113.1")
+    assert THROTTLED not in blocked.content  # 203.0.113.1 failed once, not nine times
