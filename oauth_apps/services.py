@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -156,8 +157,10 @@ def issue_tokens(
     The access token lives `lifetime` seconds, by default the workspace's access-token lifetime.
     """
     now = timezone.now()
-    # Inside the token view's transaction already; no savepoint needed for these two rows.
-    with transaction.atomic(savepoint=False):
+    two_rows = bool(refresh_token and user is not None)
+    # Two rows go in together (inside the token view's transaction already: no savepoint); one
+    # row needs no transaction of its own.
+    with transaction.atomic(savepoint=False) if two_rows else nullcontext():
         access = AccessToken(
             **issued_to(workspace, client, user),
             token=access_token,

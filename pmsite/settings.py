@@ -130,7 +130,10 @@ DATABASES = {
     "default": dj_database_url.parse(
         env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
         conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
-        conn_health_checks=True,
+        # A health check pings the database before each request reuses a connection: one more
+        # round trip on every request. Off by default: a connection that failed is closed at the
+        # end of its request anyway, so a restarted database costs one failed request, not more.
+        conn_health_checks=env_bool("DB_CONN_HEALTH_CHECKS", False),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
