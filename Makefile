@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8080
 DEMO_WORKSPACE ?= workflow
 
-.PHONY: run test fuzz lint install-run install-test clean
+.PHONY: run test fuzz bench lint install-run install-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,12 @@ test: install-test $(VENV)/.installed var/secret_key
 # The property and schema fuzzers with many more examples than `make test` gives them (a few minutes).
 fuzz: install-test $(VENV)/.installed var/secret_key
 	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-500} $(BIN)/pytest tests/test_oauth_fuzz.py tests/test_api_fuzz.py $(PYTEST_ARGS)
+
+# pm-oauth against ProcessMaker's PHP engine and stock django-oauth-toolkit (../shared/anchors), on
+# MariaDB, 3 interleaved rounds; prints the table and writes bench/results/<date>.md. Needs wrk.
+bench: $(VENV)/.installed var/secret_key
+	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null
+	DATABASE_URL=$${DATABASE_URL:-mysql://root@127.0.0.1:3306/pm_bench} $(BIN)/python bench/compare.py
 
 lint: $(VENV)/.installed var/secret_key
 	$(BIN)/ruff check .

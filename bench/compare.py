@@ -1,0 +1,151 @@
+"""The side-by-side comparison: pm-oauth against ProcessMaker's PHP engine and stock
+django-oauth-toolkit, on this machine, in one interleaved run.
+
+    make bench        (or: .venv/bin/python bench/compare.py; ROUNDS=3 BENCH_SECONDS=10 by default)
+
+Starts pm-oauth under `gunicorn -w 2` on MariaDB (database pm_bench), starts the anchors with
+../shared/anchors/start.sh when it is there and this runs as root (without them the table shows our
+figures alone and says so), runs every row ROUNDS times, interleaving the servers, and prints the
+medians and ratios, also written to bench/results/<date>.md. wrk -t2 -c8 as in the reference
+numbers; a row whose run had non-2xx answers says so (a fast error is not a token).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import urllib.parse
+import urllib.request
+from datetime import date
+
+from harness import ROOT, Bench
+
+ROUNDS = int(os.environ.get("ROUNDS", "3"))
+ANCHORS = ROOT.parent / "shared" / "anchors" / "start.sh"
+PHP, DOT = "http://127.0.0.1:8803", "http://127.0.0.1:8801"
+ANCHOR_ID, ANCHOR_SECRET = "ANCHORANCHORANCHORANCHORANCHORAN", "28060566356f0b9db4f0429090515304"
+# Stock DOT's /me needs a user's token: its password client (same secret) and user.
+DOT_USER_TOKEN_BODY = urllib.parse.urlencode({
+    "grant_type": "password", "username": "johndoe", "password": "p4ssw0rd",
+    "client_id": "ANCHORPWANCHORPWANCHORPWANCHORPW", "client_secret": ANCHOR_SECRET,
+})  # fmt: skip
+FORM = "application/x-www-form-urlencoded"
+
+
+def form_post(body: str, headers: str = "") -> str:
+    return (
+        f'wrk.method = "POST"\nwrk.body = {json.dumps(body)}\n'
+        f'wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"\n{headers}'
+    )
+
+
+def basic(client_id: str, secret: str) -> str:
+    return (
+        'wrk.headers["Authorization"] = "Basic ' + base64.b64encode(f"{client_id}:{secret}".encode()).decode() + '"\n'
+    )
+
+
+def bearer(token: str) -> str:
+    return f'wrk.headers["Authorization"] = "Bearer {token}"\n'
+
+
+def token_from(url: str, body: str, headers: dict[str, str] | None = None) -> str:
+    request = urllib.request.Request(
+        url, body.encode(), {"Content-Type": "application/x-www-form-urlencoded", **(headers or {})}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback only
+        return str(json.load(response)["access_token"])
+
+
+def start_anchors() -> bool:
+    if not ANCHORS.exists() or os.geteuid() != 0:
+        return False
+    result = subprocess.run(["bash", str(ANCHORS)], capture_output=True, text=True)
+    return result.returncode == 0
+
+
+def rows(bench: Bench, anchored: bool) -> list[tuple[str, dict[str, tuple[str, str]]]]:
+    """(row, {server: (url, wrk lua)}) for every row of the table."""
+    ours = bench.client
+    body = urllib.parse.urlencode(
+        {"grant_type": "client_credentials", **{k: ours[k] for k in ("client_id", "client_secret")}}
+    )
+    our_token = token_from(f"{bench.base}/bench/oauth2/token", body)
+    table: list[tuple[str, dict[str, tuple[str, str]]]] = [
+        ("client_credentials, credentials in the body", {
+            "pm-oauth": (f"{bench.base}/bench/oauth2/token", form_post(body)),
+        }),
+        ("client_credentials, HTTP Basic", {
+            "pm-oauth": (f"{bench.base}/bench/oauth2/token",
+                         form_post("grant_type=client_credentials", basic(ours["client_id"], ours["client_secret"]))),
+        }),
+        ("bearer GET of a small JSON resource", {
+            "pm-oauth": (f"{bench.base}/api/1.0/bench/light/user/data", bearer(our_token)),
+        }),
+        ("floor: a view that does nothing", {"pm-oauth": (f"{bench.base}/health", "")}),
+    ]  # fmt: skip
+    if anchored:
+        anchor_body = f"grant_type=client_credentials&client_id={ANCHOR_ID}&client_secret={ANCHOR_SECRET}"
+        php_token = token_from(f"{PHP}/token.php", anchor_body)
+        dot_token = token_from(f"{DOT}/o/token/", DOT_USER_TOKEN_BODY)
+        both_basic = form_post("grant_type=client_credentials", basic(ANCHOR_ID, ANCHOR_SECRET))
+        extra = [
+            {"PHP engine": (f"{PHP}/token.php", form_post(anchor_body)),
+             "stock DOT": (f"{DOT}/o/token/", form_post(anchor_body))},
+            {"PHP engine": (f"{PHP}/token.php", both_basic), "stock DOT": (f"{DOT}/o/token/", both_basic)},
+            {"PHP engine": (f"{PHP}/resource.php", bearer(php_token)), "stock DOT": (f"{DOT}/me", bearer(dot_token))},
+            {"PHP engine": (f"{PHP}/hello.php", ""), "stock DOT": (f"{DOT}/hello", "")},
+        ]  # fmt: skip
+        for (_, servers), more in zip(table, extra, strict=True):
+            servers.update(more)
+    return table
+
+
+def rate_of(result: str) -> float:
+    return float(result.split()[0])
+
+
+def main() -> None:
+    bench = Bench()
+    anchored = start_anchors()
+    measured: dict[tuple[str, str], list[str]] = {}
+    with bench.gunicorn():
+        table = rows(bench, anchored)
+        for round_number in range(1, ROUNDS + 1):
+            for row, servers in table:
+                for server, (url, lua) in servers.items():
+                    measured.setdefault((row, server), []).append(bench.wrk(url, lua))
+            print(f"round {round_number} of {ROUNDS} done", file=sys.stderr)
+    servers = ["pm-oauth", "PHP engine", "stock DOT"] if anchored else ["pm-oauth"]
+    lines = [
+        f"# pm-oauth side by side, {date.today().isoformat()}",
+        "",
+        f"wrk -t2 -c8 -d{os.environ.get('BENCH_SECONDS', '10')}s, medians of {ROUNDS} interleaved rounds, requests/s; "
+        f"pm-oauth under gunicorn -w 2 on {bench.database}"
+        + ("; the PHP engine under php-fpm (4 children) + nginx; stock DOT under gunicorn -w 2." if anchored
+           else ". The anchors were not started (../shared/anchors/start.sh missing, or not root): our figures alone."),
+        "",
+        "| request | " + " | ".join(servers) + (" | vs PHP | vs stock DOT |" if anchored else " |"),
+        "|---" * (len(servers) + 1 + (2 if anchored else 0)) + "|",
+    ]  # fmt: skip
+    for row, _ in table:
+        medians = {server: statistics.median(rate_of(r) for r in measured[(row, server)]) for server in servers}
+        notes = {server: " ".join(sorted({re.sub(r"^\S+\s*", "", r) for r in measured[(row, server)]} - {""}))
+                 for server in servers}  # fmt: skip
+        cells = [f"{medians[s]:,.0f}" + (f" ({notes[s]})" if notes[s] else "") for s in servers]
+        ratios = [f"{medians['pm-oauth'] / medians[s]:.2f}x" for s in servers[1:]]
+        lines.append(f"| {row} | " + " | ".join(cells + ratios) + " |")
+    report = "\n".join(lines) + "\n"
+    print(report)
+    results = ROOT / "bench" / "results"
+    results.mkdir(exist_ok=True)
+    (results / f"{date.today().isoformat()}.md").write_text(report)
+
+
+if __name__ == "__main__":
+    main()
