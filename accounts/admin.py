@@ -185,7 +185,7 @@ class UserAdmin(DjangoUserAdmin):
         if change:
             services.save_user(obj, form.changed_data, by=signed_in_user(request))
         else:
-            super().save_model(request, obj, form, change)
+            services.add_user(obj, by=signed_in_user(request))
 
     def delete_model(self, request: HttpRequest, obj: User) -> None:
         services.delete_user(obj, by=signed_in_user(request))

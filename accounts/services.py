@@ -83,9 +83,8 @@ def create_user(
     `policy.NotAllowed` when the user `by` (a request's actor) may not create it."""
     if by is not None:
         policy.check_create(by, role)
-    taken = WorkspaceError(f"User {username!r} already exists in workspace {workspace.name!r}.")
     if User.objects.filter(workspace=workspace, username_folded=fold_username(username)).exists():
-        raise taken
+        raise WorkspaceError(f"User {username!r} already exists in workspace {workspace.name!r}.")
     user = User(
         workspace=workspace,
         username=username.strip(),
@@ -101,12 +100,20 @@ def create_user(
         user.full_clean(exclude=["password"])
     except ValidationError as error:
         raise WorkspaceError(describe_validation_error(error)) from None
+    return add_user(user, by=by)
+
+
+@transaction.atomic
+def add_user(user: User, *, by: User | None = None) -> User:
+    """Save a new, validated user and record it (create_user, and the admin's "Add user")."""
     try:
         with transaction.atomic():
             user.save()
-    except IntegrityError:
-        raise taken from None  # the same username, created at the same moment by another request
-    audit.record(audit.Event.USER_CREATED, workspace, by=by, user=user, role=role.code)
+    except IntegrityError:  # the same username, created at the same moment by another request
+        raise WorkspaceError(f"User {user.username!r} already exists in workspace {user.workspace}.") from None
+    audit.record(
+        audit.Event.USER_CREATED, user.workspace_id, by=by, user=user, role=user.role.code if user.role else None
+    )
     return user
 
 

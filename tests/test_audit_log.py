@@ -161,3 +161,15 @@ def test_purgeaudit_refuses_a_malformed_age(db: None) -> None:
 
     with pytest.raises(CommandError, match="such as 90d"):
         call_command("purgeaudit", "--older-than", "ninety days")
+
+
+def test_a_user_added_in_the_admin_is_recorded_with_the_operator(client: Client, workspace: Workspace) -> None:
+    root = User.objects.create_superuser("root", "operator password 1")
+    client.login(username="root", password="operator password 1")
+    role = workspace.roles.get(code=Role.OPERATOR)
+    form = {"workspace": workspace.pk, "username": "newcomer", "role": role.pk, "usable_password": "true",
+            "password1": "a good password 1", "password2": "a good password 1"}  # fmt: skip
+    response = client.post("/admin/workspaces/user/add/", form)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    created = [event for event in events(AuditEventType.USER_CREATED) if event.acting_user == root]
+    assert [event.target_user.username for event in created] == ["newcomer"]  # type: ignore[union-attr]
