@@ -16,6 +16,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 
+from oauth_apps.bearer import find_access_token
 from oauth_apps.models import AccessToken
 from workspaces import audit
 from workspaces.http import client_address
@@ -48,9 +49,7 @@ class WorkspaceBearerAuthentication(BaseAuthentication):
         token = value.strip()
         if scheme.lower() != "bearer" or not token or len(token) > MAX_TOKEN_LENGTH or " " in token:
             raise InvalidAuthorizationHeader()
-        # A slice, not first(): no ORDER BY to build (the checksum is unique anyway).
-        found = AccessToken.objects.presented(token).select_related("user__role", "web_session")[:1]
-        access = next(iter(found), None)
+        access = find_access_token(token)
         workspace = request.workspace
         if access is None:
             raise InvalidToken()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
@@ -53,7 +54,7 @@ def send(client: Client, method: str, path: str, body: dict[str, Any], encoding:
         return call(path, headers=clean)
     flat = {str(key): str(value) for key, value in body.items()}
     form = "application/x-www-form-urlencoded"
-    if encoding == "json":
+    if encoding == "json":  # json.dumps escapes a lone surrogate as \\udXXX, as JavaScript would
         return call(path, json.dumps(body), content_type="application/json", headers=clean)
     if encoding == "deep":  # nested past Python's recursion limit, once that broke these too
         depth = 1100 + len(body) * 50
@@ -61,8 +62,15 @@ def send(client: Client, method: str, path: str, body: dict[str, Any], encoding:
     if encoding == "raw":
         return call(path, json.dumps(body).encode()[::-1], content_type=form, headers=clean)
     if encoding == "multipart" and method == "post":
-        return call(path, flat, headers=clean)
-    return call(path, "&".join(f"{k}={v}" for k, v in flat.items()), content_type=form, headers=clean)
+        raw = {key.encode("utf-8", "surrogatepass").decode("utf-8", "replace"): value.encode("utf-8", "surrogatepass")
+               for key, value in flat.items()}  # fmt: skip
+        return call(path, raw, headers=clean)
+    return call(path, as_query(flat), content_type=form, headers=clean)
+
+
+def as_query(values: dict[Any, Any]) -> str:
+    """Percent-encoded as a client would send it; a lone surrogate goes as its (invalid) UTF-8 bytes."""
+    return urlencode({str(key): str(value) for key, value in values.items()}, errors="surrogatepass")
 
 
 def test_the_token_and_revoke_endpoints_never_fail_and_never_hand_out_a_token_without_the_secret(
@@ -106,7 +114,7 @@ def test_the_authorize_endpoint_never_fails(app: RegisteredClient, operator_user
               signed_in: bool) -> None:  # fmt: skip
         if real_id:
             query["client_id"] = app.application.client_id
-        params = "&".join(f"{k}={v}" for k, v in query.items())
+        params = as_query(query)
         client = logged_in if signed_in else anonymous
         response = send(client, method, f"/workflow/oauth2/authorize?{params}", body, "form", extra)
         assert response.status_code < 500, response.content[:300]
