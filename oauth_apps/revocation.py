@@ -51,21 +51,13 @@ def revoke_tokens(
     access_pks, refresh_pks = list(access_tokens), list(refresh_tokens)
     access = Q(pk__in=access_pks) | Q(pk__in=RefreshToken.objects.filter(pk__in=refresh_pks).values("access_token"))
     refresh = Q(pk__in=refresh_pks) | Q(access_token__in=access_pks)
-    if user is not None:
-        access |= Q(user=user)
-        refresh |= Q(user=user)
-    if role is not None:
-        access |= Q(user__role=role)
-        refresh |= Q(user__role=role)
-    if client is not None:
-        access |= Q(application=client)
-        refresh |= Q(application=client)
-    if family is not None:
-        # django-oauth-toolkit's token_family column, swept here rather than by its
-        # RefreshToken.revoke_family(): that returns nothing to count or audit, and misses our
-        # access tokens whose refresh token was purged (they carry the family themselves).
-        access |= Q(token_family=family)
-        refresh |= Q(token_family=family)
+    # django-oauth-toolkit's token_family column is swept here rather than by its
+    # RefreshToken.revoke_family(): that returns nothing to count or audit, and misses our access
+    # tokens whose refresh token was purged (they carry the family themselves).
+    for selected, lookup in ((user, "user"), (role, "user__role"), (client, "application"), (family, "token_family")):
+        if selected is not None:
+            access |= Q(**{lookup: selected})
+            refresh |= Q(**{lookup: selected})
     now = timezone.now()
     live_refresh = RefreshToken.objects.filter(refresh, revoked__isnull=True)
     workspace = next(iter(live_refresh.values_list("workspace_id", flat=True)[:1]), None)
