@@ -49,10 +49,11 @@ class WorkspaceBearerAuthentication(BaseAuthentication):
         token = value.strip()
         if scheme.lower() != "bearer" or not token or len(token) > MAX_TOKEN_LENGTH or " " in token:
             raise InvalidAuthorizationHeader()
-        access = find_access_token(token)
+        presented = find_access_token(token)
         workspace = request.workspace
-        if access is None:
+        if presented is None:
             raise InvalidToken()
+        access, user = presented
         if access.workspace_id != workspace.id:
             log.warning(
                 "access token of workspace id %s (user %s) was used on workspace %s; refused as unknown",
@@ -65,22 +66,13 @@ class WorkspaceBearerAuthentication(BaseAuthentication):
             raise InvalidToken()
         if access.expires <= timezone.now():
             raise InvalidToken()
-        # A client-credentials token acts for no user: permissions are its client owner's
-        # (looked up only then: the common, user-bound case stays one query).
-        user = access.user if access.user_id else client_owner(access)
+        # A client-credentials token acts for no user: permissions are its client owner's.
         if user is None or not user.can_log_in():
             raise InvalidToken()
         return user, access
 
     def authenticate_header(self, request: Request) -> str:
         return f'Bearer realm="{request.workspace.name}"'
-
-
-def client_owner(access: AccessToken) -> User | None:
-    owner: User | None = (
-        User.objects.select_related("role").filter(oauth_apps_application__pk=access.application_id).first()
-    )
-    return owner
 
 
 def acting_user(request: Request) -> User:

@@ -1,7 +1,8 @@
 """The bearer lookup, as one statement compiled once per process.
 
-Every API request looks up its access token with the user it acts for, that user's role and the
-web session it may belong to: one indexed query. Through the ORM, Django compiled that four-table
+Every API request looks up its access token with the user it acts for (its own user, or for a
+client-credentials token its client's owner), that user's role and the web session it may belong
+to: one indexed query. Through the ORM, Django compiled that four-table
 `select_related` query afresh on every request, which cost a third of the whole request. Here the
 statement is built once from the models' own metadata, and each row is turned into model instances
 with the same database converters and `Model.from_db()` the ORM itself uses, so the objects are the
@@ -12,14 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connections
 from django.db.models import Model
 from django.db.models.expressions import Col
 
 from oauth_apps.identifiers import checksum
-from oauth_apps.models import AccessToken, UserSessionToken
+from oauth_apps.models import AccessToken, Application, UserSessionToken
 from workspaces.models import Role, User
 
 # (model, table alias, fields): what is read of each table, in this order.
@@ -56,9 +57,12 @@ def statement(alias: str) -> tuple[str, list[tuple[type[Model], list[str], list[
             )
         layout.append((model, [field.attname for field in fields], converted))
     token, user, role, session = (model._meta for model, _, _ in PARTS)
+    # The user a token acts for: its own, or (client credentials: no user) its client's owner.
+    acting = f"COALESCE(t.{quote(column(AccessToken, 'user'))}, a.{quote(column(Application, 'user'))})"
     tables = " ".join([
         f"{quote(token.db_table)} t",
-        f"LEFT JOIN {quote(user.db_table)} u ON u.{quote('id')} = t.{quote(column(AccessToken, 'user'))}",
+        f"JOIN {quote(Application._meta.db_table)} a ON a.{quote('id')} = t.{quote(column(AccessToken, 'application'))}",
+        f"LEFT JOIN {quote(user.db_table)} u ON u.{quote('id')} = {acting}",
         f"LEFT JOIN {quote(role.db_table)} r ON r.{quote('id')} = u.{quote(column(User, 'role'))}",
         f"LEFT JOIN {quote(session.db_table)} s"
         f" ON s.{quote(column(UserSessionToken, 'access_token'))} = t.{quote('id')}",
@@ -74,9 +78,17 @@ def column(model: type[Model], name: str) -> str:
     return str(field.column)
 
 
-def find_access_token(token: str, using: str = "default") -> AccessToken | None:
-    """The access token presented as `token`, with `user`, `user.role` and `web_session` loaded,
-    or None. Exactly what `AccessToken.objects.presented(token).select_related(...)` would give."""
+class Presented(NamedTuple):
+    access: AccessToken
+    acting_user: User | None  # None only if a client-credentials token's client has no owner
+
+
+def find_access_token(token: str, using: str = "default") -> Presented | None:
+    """The access token presented as `token` and the user it acts for, or None.
+
+    `access` is what `AccessToken.objects.presented(token).select_related("user__role",
+    "web_session")` would give; `acting_user` (with its role) is `access.user`, or for a
+    client-credentials token the owner of its client."""
     sql, layout = statement(using)
     connection = connections[using]
     with connection.cursor() as cursor:
@@ -97,10 +109,10 @@ def find_access_token(token: str, using: str = "default") -> AccessToken | None:
                 values[index] = convert(values[index], selected, connection)
         instances.append(model.from_db(using, attnames, values))
     access, user, role, link = instances
-    assert isinstance(access, AccessToken)
+    assert isinstance(access, AccessToken) and (user is None or isinstance(user, User))
     if user is not None:
         user.role = role  # type: ignore[attr-defined]
-    access.user = user  # type: ignore[assignment]
+    access.user = user if access.user_id is not None else None  # type: ignore[assignment]
     # The reverse one-to-one's cache, as select_related leaves it (None: no web session).
     AccessToken.web_session.related.set_cached_value(access, link)  # type: ignore[attr-defined]
-    return access
+    return Presented(access, user)

@@ -22,13 +22,19 @@ def attnames(instance: object, names: list[str]) -> dict[str, object]:
 
 def assert_same_as_the_orm(token: str) -> AccessToken:
     with CaptureQueriesContext(connection) as queries:
-        found = find_access_token(token)
-    assert found is not None and len(queries) == 1
+        presented = find_access_token(token)
+    assert presented is not None and len(queries) == 1
+    found, acting = presented
     expected = AccessToken.objects.presented(token).select_related("user__role", "web_session").get()
     assert attnames(found, ACCESS) == attnames(expected, ACCESS)
     if expected.user is None:
         assert found.user is None
+        # Acting for its client's owner, with the owner's role, from the same one query.
+        owner = User.objects.select_related("role").get(oauth_apps_application__pk=expected.application_id)
+        assert acting is not None and attnames(acting, USER) == attnames(owner, USER)
+        assert attnames(acting.role, ROLE) == attnames(owner.role, ROLE)  # type: ignore[arg-type]
     else:
+        assert acting is found.user
         assert attnames(found.user, USER) == attnames(expected.user, USER)
         assert attnames(found.user.role, ROLE) == attnames(expected.user.role, ROLE)  # type: ignore[arg-type]
     try:
@@ -51,7 +57,7 @@ def test_a_users_token(app: RegisteredClient, operator_user: User) -> None:
     assert found.user.can_log_in() and found.expires.tzinfo is not None  # type: ignore[union-attr]
 
 
-def test_a_client_credentials_token_has_no_user(app: RegisteredClient) -> None:
+def test_a_client_credentials_token_has_no_user_and_acts_for_the_owner(app: RegisteredClient) -> None:
     assert assert_same_as_the_orm(issue(app, None)).user is None
 
 
