@@ -56,12 +56,12 @@ def statement(alias: str) -> tuple[str, list[tuple[type[Model], list[str], list[
                 (selected, connection.ops.get_db_converters(selected) + field.get_db_converters(connection))
             )
         layout.append((model, [field.attname for field in fields], converted))
-    token, user, role, session = (model._meta for model, _, _ in PARTS)
+    token, user, role, session, client = (model._meta for model in (*(part[0] for part in PARTS), Application))
     # The user a token acts for: its own, or (client credentials: no user) its client's owner.
     acting = f"COALESCE(t.{quote(column(AccessToken, 'user'))}, a.{quote(column(Application, 'user'))})"
     tables = " ".join([
         f"{quote(token.db_table)} t",
-        f"JOIN {quote(Application._meta.db_table)} a ON a.{quote('id')} = t.{quote(column(AccessToken, 'application'))}",
+        f"JOIN {quote(client.db_table)} a ON a.{quote('id')} = t.{quote(column(AccessToken, 'application'))}",
         f"LEFT JOIN {quote(user.db_table)} u ON u.{quote('id')} = {acting}",
         f"LEFT JOIN {quote(role.db_table)} r ON r.{quote('id')} = u.{quote(column(User, 'role'))}",
         f"LEFT JOIN {quote(session.db_table)} s"
