@@ -110,8 +110,9 @@ def find_access_token(token: str, using: str = "default") -> Presented | None:
         instances.append(model.from_db(using, attnames, values))
     access, user, role, link = instances
     assert isinstance(access, AccessToken) and (user is None or isinstance(user, User))
+    assert role is None or isinstance(role, Role)
     if user is not None:
-        user.role = role  # type: ignore[attr-defined]
+        user.role = role
     access.user = user if access.user_id is not None else None  # type: ignore[assignment]
     # The reverse one-to-one's cache, as select_related leaves it (None: no web session).
     AccessToken.web_session.related.set_cached_value(access, link)  # type: ignore[attr-defined]
