@@ -56,7 +56,8 @@ def statement(alias: str) -> tuple[str, list[tuple[type[Model], list[str], list[
                 (selected, connection.ops.get_db_converters(selected) + field.get_db_converters(connection))
             )
         layout.append((model, [field.attname for field in fields], converted))
-    token, user, role, session, client = (model._meta for model in (*(part[0] for part in PARTS), Application))
+    models: list[type[Model]] = [*(part[0] for part in PARTS), Application]
+    token, user, role, session, client = (model._meta for model in models)
     # The user a token acts for: its own, or (client credentials: no user) its client's owner.
     acting = f"COALESCE(t.{quote(column(AccessToken, 'user'))}, a.{quote(column(Application, 'user'))})"
     tables = " ".join([
