@@ -97,13 +97,15 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "workspaces.middleware.WorkspaceRoutingMiddleware",
     "corsheaders.middleware.CorsMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # "Browser" middleware: the stock classes, stepping aside for machine requests (the token,
+    # revoke and introspect endpoints; REST calls without a session cookie): pmsite/middleware.py.
+    "pmsite.middleware.BrowserSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "oauth_apps.middleware.WebSessionMiddleware",
-    "accounts.middleware.OperatorSessionMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "pmsite.middleware.BrowserCsrfViewMiddleware",
+    "pmsite.middleware.BrowserAuthenticationMiddleware",
+    "pmsite.middleware.BrowserWebSessionMiddleware",
+    "pmsite.middleware.BrowserOperatorSessionMiddleware",
+    "pmsite.middleware.BrowserMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 

@@ -1,0 +1,77 @@
+"""The browser's middleware, only for requests that come from a browser.
+
+Sessions, CSRF, `request.user`, web-session sliding, operator sessions and messages are what a
+person's pages need. A machine request never needs them: the token, revoke and introspect
+endpoints (authenticated by the client, CSRF-exempt, no session read or written), `/health`, and a REST call
+that carries no session cookie (authenticated by its bearer token alone). For those, each of these
+middleware classes steps aside, which saved a quarter of such a request's time. Everything else,
+the authorize endpoint, the pages and any API call with a session cookie, goes through all of them
+exactly as before.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.middleware import AuthenticationMiddleware
+from django.contrib.messages.middleware import MessageMiddleware
+from django.contrib.sessions.middleware import SessionMiddleware
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware
+
+from accounts.middleware import OperatorSessionMiddleware
+from oauth_apps.middleware import WebSessionMiddleware
+
+# Client-authenticated endpoints of a workspace and the load balancer's probes: never a session,
+# whatever cookies come along.
+CLIENT_ENDPOINT = re.compile(r"^/[^/]+/oauth2/(?:token|revoke|introspect)/?\Z")
+PROBES = frozenset({"/health"})
+API = "/api/1.0/"
+MACHINE_KEY = "_pm_machine_request"
+
+
+def is_machine_request(request: HttpRequest) -> bool:
+    """True for a request that no session, CSRF check or `request.user` from a cookie concerns."""
+    known = request.__dict__.get(MACHINE_KEY)
+    if known is None:
+        path = request.path_info
+        known = (
+            path in PROBES
+            or bool(CLIENT_ENDPOINT.match(path))
+            or (path.startswith(API) and settings.SESSION_COOKIE_NAME not in request.COOKIES)
+        )
+        request.__dict__[MACHINE_KEY] = known
+    return known
+
+
+def browser_only(middleware: type[Any]) -> type[Any]:
+    """`middleware`, stepping aside (its hooks included) for a machine request."""
+
+    class BrowserOnly(middleware):  # type: ignore[misc, valid-type]
+        def __call__(self, request: HttpRequest) -> HttpResponse:
+            if is_machine_request(request):
+                response: HttpResponse = self.get_response(request)
+                return response
+            return super().__call__(request)  # type: ignore[no-any-return]
+
+        if hasattr(middleware, "process_view"):
+
+            def process_view(self, request: HttpRequest, view: Callable[..., Any], *args: Any) -> HttpResponse | None:
+                if is_machine_request(request):
+                    return None
+                return super().process_view(request, view, *args)  # type: ignore[no-any-return]
+
+    BrowserOnly.__name__ = BrowserOnly.__qualname__ = f"BrowserOnly{middleware.__name__}"
+    BrowserOnly.__module__ = __name__
+    return BrowserOnly
+
+
+BrowserSessionMiddleware = browser_only(SessionMiddleware)
+BrowserCsrfViewMiddleware = browser_only(CsrfViewMiddleware)
+BrowserAuthenticationMiddleware = browser_only(AuthenticationMiddleware)
+BrowserWebSessionMiddleware = browser_only(WebSessionMiddleware)
+BrowserOperatorSessionMiddleware = browser_only(OperatorSessionMiddleware)
+BrowserMessageMiddleware = browser_only(MessageMiddleware)
