@@ -21,7 +21,7 @@ from harness import Bench
 
 def main() -> None:
     bench = Bench()
-    with bench.gunicorn():
+    with bench.server():
         body = urllib.parse.urlencode(
             {"grant_type": "client_credentials", **{k: bench.client[k] for k in ("client_id", "client_secret")}}
         )

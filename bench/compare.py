@@ -114,7 +114,7 @@ def main() -> None:
     bench = Bench()
     anchored = start_anchors()
     measured: dict[tuple[str, str], list[str]] = {}
-    with bench.gunicorn():
+    with bench.server():
         table = rows(bench, anchored)
         for round_number in range(1, ROUNDS + 1):
             for row, servers in table:

@@ -21,6 +21,29 @@ DURATION = os.environ.get("BENCH_SECONDS", "10")
 PORT = int(os.environ.get("BENCH_PORT", "18765"))
 
 
+# How pm-oauth can be served: "<server>:<workers>[x<threads>]". The default is the production
+# default (docker/entrypoint.sh); `make bench-servers` compares them.
+SERVERS = ("sync", "gthread", "granian")
+DEFAULT_SERVER = "sync:2"
+
+
+def server_command(spec: str, port: int) -> list[str]:
+    kind, _, size = spec.partition(":")
+    workers, _, threads = (size or "2").partition("x")
+    bin_dir = Path(PYTHON).parent
+    if kind == "sync":
+        return [str(bin_dir / "gunicorn"), "pmsite.wsgi", "-w", workers, "-b", f"127.0.0.1:{port}",
+                "--log-level", "warning"]  # fmt: skip
+    if kind == "gthread":
+        return [str(bin_dir / "gunicorn"), "pmsite.wsgi", "-w", workers, "-k", "gthread", "--threads", threads or "4",
+                "-b", f"127.0.0.1:{port}", "--log-level", "warning"]  # fmt: skip
+    if kind == "granian":
+        return [str(bin_dir / "granian"), "--interface", "wsgi", "--workers", workers, "--blocking-threads",
+                threads or "1", "--host", "127.0.0.1", "--port", str(port), "--no-ws", "--log-level", "warning",
+                "pmsite.wsgi:application"]  # fmt: skip
+    raise SystemExit(f"unknown server {spec!r}: one of {', '.join(SERVERS)}, as <server>:<workers>[x<threads>]")
+
+
 class Bench:
     """A migrated database with workspace `bench`, its admin and one registered client."""
 
@@ -59,9 +82,10 @@ class Bench:
         return self.manage("shell", "-c", code).strip().splitlines()[-1]
 
     @contextmanager
-    def gunicorn(self) -> Iterator[None]:
-        command = [str(Path(PYTHON).parent / "gunicorn"), "pmsite.wsgi", "-w", "2", "-b", f"127.0.0.1:{PORT}"]
-        server = subprocess.Popen([*command, "--log-level", "warning"], cwd=ROOT, env=self.env, start_new_session=True)
+    def server(self, spec: str = "") -> Iterator[None]:
+        """pm-oauth served as `spec` (SERVERS), by default BENCH_SERVER or the production default."""
+        command = server_command(spec or os.environ.get("BENCH_SERVER", DEFAULT_SERVER), PORT)
+        server = subprocess.Popen(command, cwd=ROOT, env=self.env, start_new_session=True)
         try:
             for _ in range(100):
                 try:

@@ -30,7 +30,7 @@ def main() -> None:
     )
     url = f"{bench.base}/bench/oauth2/token"
     form = {"Content-Type": "application/x-www-form-urlencoded"}
-    with bench.gunicorn():
+    with bench.server():
         latency = bench.median_ms(urllib.request.Request(url, body.encode(), form))
         lua = (
             f'wrk.method = "POST"\nwrk.body = {json.dumps(body)}\n'

@@ -5,23 +5,24 @@ client-credentials token its client's owner), that user's role and the web sessi
 to: one indexed query. Through the ORM, Django compiled that four-table
 `select_related` query afresh on every request, which cost a third of the whole request. Here the
 statement is built once from the models' own metadata, and each row is turned into model instances
-with the same database converters and `Model.from_db()` the ORM itself uses, so the objects are the
-ones the ORM would have built (a column left out is loaded on first access, as a deferred field).
+by `workspaces.rows.Reader`, with the converters and `Model.from_db()` the ORM itself uses, so the
+objects are the ones the ORM would have built (a column left out is loaded on first access, as a
+deferred field).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import cache
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 from django.db import connections
 from django.db.models import Model
-from django.db.models.expressions import Col
 
 from oauth_apps.identifiers import checksum
 from oauth_apps.models import AccessToken, Application, UserSessionToken
 from workspaces.models import Role, User
+from workspaces.rows import Reader, column
 
 # (model, table alias, fields): what is read of each table, in this order.
 ACCESS = ["id", "workspace", "user", "application", "client_id", "user_uid", "expires", "scope"]
@@ -35,27 +36,12 @@ PARTS: Sequence[tuple[type[Model], str, list[str]]] = [
     (UserSessionToken, "s", SESSION),
 ]
 
-Converter = Callable[[Any, Any, Any], Any]
-
 
 @cache
-def statement(alias: str) -> tuple[str, list[tuple[type[Model], list[str], list[tuple[Col, list[Converter]]]]]]:
-    """The SQL and, per table, its field names and the converters of each column (once per database)."""
-    connection = connections[alias]
-    quote = connection.ops.quote_name
-    columns, layout = [], []
-    for model, table_alias, names in PARTS:
-        # In the model's own field order: Model.from_db() matches values to fields by position.
-        wanted = {model._meta.get_field(name) for name in names}
-        fields: list[Any] = [field for field in model._meta.concrete_fields if field in wanted]
-        converted = []
-        for field in fields:
-            selected = Col(table_alias, field)
-            columns.append(f"{table_alias}.{quote(field.column)}")
-            converted.append(
-                (selected, connection.ops.get_db_converters(selected) + field.get_db_converters(connection))
-            )
-        layout.append((model, [field.attname for field in fields], converted))
+def statement(using: str) -> tuple[str, list[Reader]]:
+    """The SQL and a reader per table (once per database)."""
+    quote = connections[using].ops.quote_name
+    readers = [Reader(model, table_alias, names, using) for model, table_alias, names in PARTS]
     models: list[type[Model]] = [*(part[0] for part in PARTS), Application]
     token, user, role, session, client = (model._meta for model in models)
     # The user a token acts for: its own, or (client credentials: no user) its client's owner.
@@ -69,14 +55,10 @@ def statement(alias: str) -> tuple[str, list[tuple[type[Model], list[str], list[
         f" ON s.{quote(column(UserSessionToken, 'access_token'))} = t.{quote('id')}",
     ])  # fmt: skip
     where = f"t.{quote(column(AccessToken, 'token_checksum'))} = %s"
+    columns = [name for reader in readers for name in reader.columns]
     # Names from the models' metadata, quoted by the backend; the one value is a parameter.
     sql = f"SELECT {', '.join(columns)} FROM {tables} WHERE {where}"  # noqa: S608
-    return f"{sql} {connection.ops.limit_offset_sql(0, 1)}", layout
-
-
-def column(model: type[Model], name: str) -> str:
-    field: Any = model._meta.get_field(name)
-    return str(field.column)
+    return f"{sql} {connections[using].ops.limit_offset_sql(0, 1)}", readers
 
 
 class Presented(NamedTuple):
@@ -90,25 +72,17 @@ def find_access_token(token: str, using: str = "default") -> Presented | None:
     `access` is what `AccessToken.objects.presented(token).select_related("user__role",
     "web_session")` would give; `acting_user` (with its role) is `access.user`, or for a
     client-credentials token the owner of its client."""
-    sql, layout = statement(using)
-    connection = connections[using]
-    with connection.cursor() as cursor:
+    sql, readers = statement(using)
+    with connections[using].cursor() as cursor:
         cursor.execute(sql, [checksum(token)])
         row = cursor.fetchone()
     if row is None:
         return None
     instances: list[Model | None] = []
     position = 0
-    for model, attnames, converted in layout:
-        values = list(row[position : position + len(attnames)])
-        position += len(attnames)
-        if values[0] is None:  # no such row on the outer join
-            instances.append(None)
-            continue
-        for index, (selected, converters) in enumerate(converted):
-            for convert in converters:
-                values[index] = convert(values[index], selected, connection)
-        instances.append(model.from_db(using, attnames, values))
+    for reader in readers:
+        instances.append(reader.read(row, position))
+        position += reader.width
     access, user, role, link = instances
     assert isinstance(access, AccessToken) and (user is None or isinstance(user, User))
     assert role is None or isinstance(role, Role)

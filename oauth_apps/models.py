@@ -30,6 +30,7 @@ from oauth2_provider.models import (
 )
 
 from oauth_apps.identifiers import MAX_CLIENT_ID_LENGTH, checksum, new_client_id, new_client_secret
+from workspaces import rows
 from workspaces.models import Workspace
 from workspaces.names import DEFAULT_LANG, DEFAULT_SKIN
 
@@ -57,8 +58,8 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
         """
         if not isinstance(client_id, str) or not client_id or len(client_id) > MAX_CLIENT_ID_LENGTH:
             return None
-        # A slice, not first(): the id is unique, and first() would make Django build an ORDER BY.
-        found = next(iter(self.filter(workspace=workspace, client_id=client_id, is_local=False)[:1]), None)
+        # Every token request makes this lookup: a statement compiled once (workspaces.rows).
+        found = rows.first(Application, workspace_id=workspace.pk, client_id=client_id, is_local=False)
         # MySQL compares case-insensitively; client ids are matched exactly.
         return found if found is not None and found.client_id == client_id else None
 

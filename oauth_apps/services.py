@@ -16,7 +16,7 @@ from oauth_apps.exceptions import CredentialExpired, CredentialRefused, Credenti
 from oauth_apps.identifiers import checksum, new_client_secret
 from oauth_apps.models import AccessToken, Application, Grant, RefreshToken
 from oauth_apps.revocation import revoke_tokens
-from workspaces import audit
+from workspaces import audit, rows
 from workspaces.models import User, Workspace
 
 LOCAL_CLIENT_NAME = "PM Web Designer"
@@ -169,7 +169,9 @@ def issue_tokens(
             token_family=family,
             source_refresh_token=source_refresh,
         )
-        access.save()
+        # What access.save() would write, without building the INSERT afresh (workspaces.rows):
+        # the ProcessMaker columns are all set above.
+        rows.insert(access)
         if refresh_token and user is not None:
             refresh_lifetime = workspace.refresh_token_lifetime
             RefreshToken(
