@@ -21,9 +21,10 @@ import subprocess
 import sys
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from datetime import date
 
-from harness import ROOT, Bench
+from harness import ADMIN_PASSWORD, DEFAULT_SERVER, ROOT, Bench
 
 ROUNDS = int(os.environ.get("ROUNDS", "3"))
 ANCHORS = ROOT.parent / "shared" / "anchors" / "start.sh"
@@ -62,6 +63,49 @@ def token_from(url: str, body: str, headers: dict[str, str] | None = None) -> st
         return str(json.load(response)["access_token"])
 
 
+def refresh_tokens_from(url: str, body: str, count: int = 8) -> list[str]:
+    """`count` fresh refresh tokens, each from its own password grant."""
+    tokens = []
+    for _ in range(count):
+        request = urllib.request.Request(url, body.encode(), {"Content-Type": FORM})
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback only
+            tokens.append(str(json.load(response)["refresh_token"]))
+    return tokens
+
+
+def refresh_chain(tokens: list[str], client_body: str) -> str:
+    """A wrk script in which every connection refreshes with the refresh token its last answer
+    gave (rotation: each is good once). wrk -t2 -c8 gives each thread 4 connections and 4 tokens;
+    an answer without a refresh token ends that chain, and its later requests count as non-2xx."""
+    quoted = ", ".join(json.dumps(token) for token in tokens)
+    return f"""
+local all = {{{quoted}}}
+local handed = 0
+function setup(thread)
+  thread:set("mine", table.concat({{all[handed + 1], all[handed + 2], all[handed + 3], all[handed + 4]}}, ","))
+  handed = handed + 4
+end
+function init(args)
+  pool = {{}}
+  for token in string.gmatch(mine, "[^,]+") do table.insert(pool, token) end
+end
+function request()
+  local token = table.remove(pool) or "spent"
+  return wrk.format("POST", nil, {{["Content-Type"] = "{FORM}"}},
+    "grant_type=refresh_token&{client_body}&refresh_token=" .. token)
+end
+function response(status, headers, body)
+  local token = string.match(body, '"refresh_token"%s*:%s*"([^"]+)"')
+  if token then table.insert(pool, token) end
+end
+"""
+
+
+def refreshing(url: str, password_body: str, client_body: str) -> Callable[[], str]:
+    """A fresh refresh chain for each run of `url` (its tokens from password grants)."""
+    return lambda: refresh_chain(refresh_tokens_from(url, password_body), client_body)
+
+
 def start_anchors() -> bool:
     if not ANCHORS.exists() or os.geteuid() != 0:
         return False
@@ -69,20 +113,24 @@ def start_anchors() -> bool:
     return result.returncode == 0
 
 
-def rows(bench: Bench, anchored: bool) -> list[tuple[str, dict[str, tuple[str, str]]]]:
+# A row's script, or a function that makes a fresh one for each run (refresh tokens are good once).
+Lua = str | Callable[[], str]
+
+
+def rows(bench: Bench, anchored: bool) -> list[tuple[str, dict[str, tuple[str, Lua]]]]:
     """(row, {server: (url, wrk lua)}) for every row of the table."""
     ours = bench.client
-    body = urllib.parse.urlencode(
-        {"grant_type": "client_credentials", **{k: ours[k] for k in ("client_id", "client_secret")}}
-    )
-    our_token = token_from(f"{bench.base}/bench/oauth2/token", body)
-    table: list[tuple[str, dict[str, tuple[str, str]]]] = [
-        ("client_credentials, credentials in the body", {
-            "pm-oauth": (f"{bench.base}/bench/oauth2/token", form_post(body)),
-        }),
-        ("client_credentials, HTTP Basic", {
-            "pm-oauth": (f"{bench.base}/bench/oauth2/token",
-                         form_post("grant_type=client_credentials", basic(ours["client_id"], ours["client_secret"]))),
+    client_body = urllib.parse.urlencode({k: ours[k] for k in ("client_id", "client_secret")})
+    body = f"grant_type=client_credentials&{client_body}"
+    token_url = f"{bench.base}/bench/oauth2/token"
+    our_token = token_from(token_url, body)
+    our_basic = form_post("grant_type=client_credentials", basic(ours["client_id"], ours["client_secret"]))
+    our_password = f"grant_type=password&username=admin&password={urllib.parse.quote(ADMIN_PASSWORD)}&{client_body}"
+    table: list[tuple[str, dict[str, tuple[str, Lua]]]] = [
+        ("client_credentials, credentials in the body", {"pm-oauth": (token_url, form_post(body))}),
+        ("client_credentials, HTTP Basic", {"pm-oauth": (token_url, our_basic)}),
+        ("refresh_token grant (rotation: a new refresh token each time)", {
+            "pm-oauth": (token_url, refreshing(token_url, our_password, client_body)),
         }),
         ("bearer GET of a small JSON resource", {
             "pm-oauth": (f"{bench.base}/api/1.0/bench/light/user/data", bearer(our_token)),
@@ -90,20 +138,51 @@ def rows(bench: Bench, anchored: bool) -> list[tuple[str, dict[str, tuple[str, s
         ("floor: a view that does nothing", {"pm-oauth": (f"{bench.base}/health", "")}),
     ]  # fmt: skip
     if anchored:
-        anchor_body = f"grant_type=client_credentials&client_id={ANCHOR_ID}&client_secret={ANCHOR_SECRET}"
+        anchor_client = f"client_id={ANCHOR_ID}&client_secret={ANCHOR_SECRET}"
+        anchor_body = f"grant_type=client_credentials&{anchor_client}"
+        php_password = f"grant_type=password&username=johndoe&password=p4ssw0rd&{anchor_client}"
+        dot_client = f"client_id=ANCHORPWANCHORPWANCHORPWANCHORPW&client_secret={ANCHOR_SECRET}"
         php_token = token_from(f"{PHP}/token.php", anchor_body)
         dot_token = token_from(f"{DOT}/o/token/", DOT_USER_TOKEN_BODY)
         both_basic = form_post("grant_type=client_credentials", basic(ANCHOR_ID, ANCHOR_SECRET))
-        extra = [
+        extra: list[dict[str, tuple[str, Lua]]] = [
             {"PHP engine": (f"{PHP}/token.php", form_post(anchor_body)),
              "stock DOT": (f"{DOT}/o/token/", form_post(anchor_body))},
             {"PHP engine": (f"{PHP}/token.php", both_basic), "stock DOT": (f"{DOT}/o/token/", both_basic)},
+            {"PHP engine": (f"{PHP}/token.php", refreshing(f"{PHP}/token.php", php_password, anchor_client)),
+             "stock DOT": (f"{DOT}/o/token/", refreshing(f"{DOT}/o/token/", DOT_USER_TOKEN_BODY, dot_client))},
             {"PHP engine": (f"{PHP}/resource.php", bearer(php_token)), "stock DOT": (f"{DOT}/me", bearer(dot_token))},
             {"PHP engine": (f"{PHP}/hello.php", ""), "stock DOT": (f"{DOT}/hello", "")},
         ]  # fmt: skip
         for (_, servers), more in zip(table, extra, strict=True):
             servers.update(more)
     return table
+
+
+def password_section(bench: Bench) -> list[str]:
+    """The password grant: p50 at 1 connection against Argon2id alone, and throughput at 8
+    connections against what 2 cores can verify."""
+    client_body = urllib.parse.urlencode({k: bench.client[k] for k in ("client_id", "client_secret")})
+    body = f"grant_type=password&username=admin&password={urllib.parse.quote(ADMIN_PASSWORD)}&{client_body}"
+    url = f"{bench.base}/bench/oauth2/token"
+    p50 = bench.median_ms(urllib.request.Request(url, body.encode(), {"Content-Type": FORM}), count=40)
+    verify = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "argon2_verify.py")], cwd=ROOT, env=bench.env,
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    verify_ms = float(re.search(r"median ([\d.]+) ms", verify).group(1))  # type: ignore[union-attr]
+    rate = bench.wrk(url, form_post(body))
+    cores = os.cpu_count() or 1
+    ceiling = cores * 1000 / verify_ms
+    return [
+        "",
+        "Password grant (pm-oauth; the anchors hash with SHA-1 and PBKDF2, so no comparison):",
+        "",
+        f"- p50 at 1 connection: {p50:.1f} ms; one Argon2id verify: {verify_ms:.1f} ms (median, in-process), "
+        f"so the grant costs Argon2id + {p50 - verify_ms:.1f} ms.",
+        f"- wrk -t2 -c8: {rate} tokens/s; the Argon2 ceiling is {cores} cores x 1/{verify_ms:.1f} ms = "
+        f"{ceiling:,.0f}/s, so {rate_of(rate) / ceiling:.0%} of it.",
+    ]
 
 
 def rate_of(result: str) -> float:
@@ -119,14 +198,16 @@ def main() -> None:
         for round_number in range(1, ROUNDS + 1):
             for row, servers in table:
                 for server, (url, lua) in servers.items():
-                    measured.setdefault((row, server), []).append(bench.wrk(url, lua))
+                    script = lua() if callable(lua) else lua
+                    measured.setdefault((row, server), []).append(bench.wrk(url, script))
             print(f"round {round_number} of {ROUNDS} done", file=sys.stderr)
+        password = password_section(bench)
     servers = ["pm-oauth", "PHP engine", "stock DOT"] if anchored else ["pm-oauth"]
     lines = [
         f"# pm-oauth side by side, {date.today().isoformat()}",
         "",
         f"wrk -t2 -c8 -d{os.environ.get('BENCH_SECONDS', '10')}s, medians of {ROUNDS} interleaved rounds, requests/s; "
-        f"pm-oauth under gunicorn -w 2 on {bench.database}"
+        f"pm-oauth under {os.environ.get('BENCH_SERVER', DEFAULT_SERVER)} (bench/harness.py) on {bench.database}"
         + ("; the PHP engine under php-fpm (4 children) + nginx; stock DOT under gunicorn -w 2." if anchored
            else ". The anchors were not started (../shared/anchors/start.sh missing, or not root): our figures alone."),
         "",
@@ -140,7 +221,7 @@ def main() -> None:
         cells = [f"{medians[s]:,.0f}" + (f" ({notes[s]})" if notes[s] else "") for s in servers]
         ratios = [f"{medians['pm-oauth'] / medians[s]:.2f}x" for s in servers[1:]]
         lines.append(f"| {row} | " + " | ".join(cells + ratios) + " |")
-    report = "\n".join(lines) + "\n"
+    report = "\n".join(lines + password) + "\n"
     print(report)
     results = ROOT / "bench" / "results"
     results.mkdir(exist_ok=True)

@@ -24,6 +24,7 @@ PORT = int(os.environ.get("BENCH_PORT", "18765"))
 # How pm-oauth can be served: "<server>:<workers>[x<threads>]". The default is the production
 # default (docker/entrypoint.sh); `make bench-servers` compares them.
 SERVERS = ("sync", "gthread", "granian")
+ADMIN_PASSWORD = "bench password 1"
 DEFAULT_SERVER = "sync:2"
 
 
@@ -63,7 +64,7 @@ class Bench:
             statement = f"DROP DATABASE IF EXISTS {name}; CREATE DATABASE {name}"
             subprocess.run(["mysql", "-uroot", "-h127.0.0.1", "-e", statement], check=True)
         self.manage("migrate", "-v0")
-        self.manage("createworkspace", "bench", "--admin-password", "bench password 1", "--json")
+        self.manage("createworkspace", "bench", "--admin-password", ADMIN_PASSWORD, "--json")
         self.client = json.loads(
             self.manage("registerapp", "--workspace", "bench", "--owner", "admin", "--name", "bench",
                         "--website", "https://example.com", "--json")

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from workspaces import middleware
 from workspaces.middleware import forget_cached_workspaces
 from workspaces.models import Workspace
 
@@ -34,8 +35,26 @@ def test_a_cached_workspace_costs_no_query_and_a_save_clears_it(
     assert client.get(LOGIN).status_code == 503
 
 
-def test_an_unknown_name_is_cached_too_until_a_workspace_is_created(client: Client, db: None, settings: Any) -> None:
+def test_an_unknown_name_is_never_cached(
+    client: Client, db: None, settings: Any, django_assert_num_queries: Any
+) -> None:
     settings.PM_WORKSPACE_CACHE_SECONDS = 60
-    assert client.get("/sysfresh/en/neoclassic/login/login").status_code == 503
+    for _ in range(2):
+        with django_assert_num_queries(1):
+            assert client.get("/sysfresh/en/neoclassic/login/login").status_code == 503
+    assert "fresh" not in middleware._workspace_cache
     Workspace.objects.create(name="fresh")
     assert client.get("/sysfresh/en/neoclassic/login/login").status_code == 200
+
+
+def test_the_cache_keeps_at_most_its_size_dropping_the_oldest(
+    client: Client, db: None, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.PM_WORKSPACE_CACHE_SECONDS = 60
+    monkeypatch.setattr(middleware, "CACHED_WORKSPACES", 3)
+    names = [f"ws{number}" for number in range(5)]
+    for name in names:
+        Workspace.objects.create(name=name)  # each save clears the cache: all made first
+    for name in names:
+        assert client.get(f"/{name}/oauth2/token").status_code == 200
+    assert list(middleware._workspace_cache) == names[-3:]

@@ -29,10 +29,13 @@ WORKSPACE_PATH = re.compile(
 )
 VALID_NAME = re.compile(rf"^{WORKSPACE_NAME}\Z")
 
-# name -> (workspace or None, monotonic expiry). Every request names a workspace, so its row
-# is kept for PM_WORKSPACE_CACHE_SECONDS; a change made in this process clears it at once
-# (signals below), other processes see it within that many seconds.
-_workspace_cache: dict[str, tuple[Workspace | None, float]] = {}
+# name -> (workspace, monotonic expiry). Every request names a workspace, so its row is kept for
+# PM_WORKSPACE_CACHE_SECONDS; a change made in this process clears it at once (signals below),
+# other processes see it within that many seconds. Only workspaces that exist are kept, and at
+# most CACHED_WORKSPACES of them (the oldest entry goes first): a client probing made-up names
+# costs a query per request, never memory.
+_workspace_cache: dict[str, tuple[Workspace, float]] = {}
+CACHED_WORKSPACES = 1000
 
 
 def forget_cached_workspaces(**kwargs: Any) -> None:
@@ -83,9 +86,12 @@ class WorkspaceRoutingMiddleware:
             return cached[0]
         workspace = next(iter(Workspace.objects.filter(name=name, is_active=True).order_by()[:1]), None)
         # MySQL compares names case-insensitively; a workspace URL is an exact match.
-        if workspace is not None and workspace.name != name:
-            workspace = None
+        if workspace is None or workspace.name != name:
+            return None
         if ttl > 0:
+            _workspace_cache.pop(name, None)
+            while len(_workspace_cache) >= CACHED_WORKSPACES:
+                del _workspace_cache[next(iter(_workspace_cache))]
             _workspace_cache[name] = (workspace, now + ttl)
         return workspace
 
