@@ -63,7 +63,10 @@ def token_from(url: str, body: str, headers: dict[str, str] | None = None) -> st
         return str(json.load(response)["access_token"])
 
 
-def refresh_tokens_from(url: str, body: str, count: int = 8) -> list[str]:
+SPARE_TOKENS = 8  # per wrk thread: more than its 4 connections, since wrk may build a request it never sends
+
+
+def refresh_tokens_from(url: str, body: str, count: int = 2 * SPARE_TOKENS) -> list[str]:
     """`count` fresh refresh tokens, each from its own password grant."""
     tokens = []
     for _ in range(count):
@@ -74,23 +77,25 @@ def refresh_tokens_from(url: str, body: str, count: int = 8) -> list[str]:
 
 
 def refresh_chain(tokens: list[str], client_body: str) -> str:
-    """A wrk script in which every connection refreshes with the refresh token its last answer
-    gave (rotation: each is good once). wrk -t2 -c8 gives each thread 4 connections and 4 tokens;
-    an answer without a refresh token ends that chain, and its later requests count as non-2xx."""
+    """A wrk script in which each request refreshes with a token an earlier answer gave (rotation:
+    each is good once). Each of wrk's 2 threads starts with half of `tokens`, more than its 4
+    connections; an answer without a refresh token ends a chain, and a thread whose chains have
+    all ended sends spent tokens, which count as non-2xx."""
     quoted = ", ".join(json.dumps(token) for token in tokens)
     return f"""
 local all = {{{quoted}}}
+local per_thread = {len(tokens) // 2}
 local handed = 0
 function setup(thread)
-  thread:set("mine", table.concat({{all[handed + 1], all[handed + 2], all[handed + 3], all[handed + 4]}}, ","))
-  handed = handed + 4
+  thread:set("mine", table.concat(all, ",", handed + 1, handed + per_thread))
+  handed = handed + per_thread
 end
 function init(args)
   pool = {{}}
   for token in string.gmatch(mine, "[^,]+") do table.insert(pool, token) end
 end
 function request()
-  local token = table.remove(pool) or "spent"
+  local token = table.remove(pool, 1) or "spent"
   return wrk.format("POST", nil, {{["Content-Type"] = "{FORM}"}},
     "grant_type=refresh_token&{client_body}&refresh_token=" .. token)
 end

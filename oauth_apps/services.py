@@ -9,9 +9,9 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
+from oauth_apps import claims
 from oauth_apps.exceptions import CredentialExpired, CredentialRefused, CredentialReplayed
 from oauth_apps.identifiers import checksum, new_client_secret
 from oauth_apps.models import AccessToken, Application, Grant, RefreshToken
@@ -169,12 +169,12 @@ def issue_tokens(
             token_family=family,
             source_refresh_token=source_refresh,
         )
-        # What access.save() would write, without building the INSERT afresh (workspaces.rows):
-        # the ProcessMaker columns are all set above.
+        # What save() would write, without building the INSERT afresh (workspaces.rows): the
+        # ProcessMaker columns are all set here already.
         rows.insert(access)
         if refresh_token and user is not None:
             refresh_lifetime = workspace.refresh_token_lifetime
-            RefreshToken(
+            refresh = RefreshToken(
                 **issued_to(workspace, client, user),
                 # Only the hash is kept (RFC 9700 4.14): a database leak yields no usable
                 # refresh token. django-oauth-toolkit keeps a checksum it is given when `token`
@@ -185,30 +185,30 @@ def issue_tokens(
                 token_family=family,
                 expires=now + timedelta(seconds=refresh_lifetime) if refresh_lifetime else None,
                 scope=scope,
-            ).save()
+            )
+            rows.insert(refresh)
     return access
 
 
 def claim_refresh_token(workspace: Workspace, client: Application, token: str) -> RefreshToken:
-    """Mark a refresh token used, atomically, and return it.
+    """Mark a refresh token used, atomically, and return it (with its user and role).
 
-    The claim is one conditional UPDATE, so of two concurrent refreshes with the same token
-    exactly one wins; the loser, like any later replay, gets `CredentialReplayed`.
+    The claim is one conditional UPDATE (`claims.mark_used`), so of two concurrent refreshes with
+    the same token exactly one wins; the loser, like any later replay, gets `CredentialReplayed`.
     """
     now = timezone.now()
-    mine = RefreshToken.objects.presented(token).filter(workspace=workspace, application=client)
-    live = Q(revoked__isnull=True) & (Q(expires__isnull=True) | Q(expires__gt=now))
-    if mine.filter(live).update(revoked=now, updated=now) == 1:
-        refresh = mine.select_related("user__role").get(revoked=now)
-        if not refresh.user.can_log_in():
-            raise CredentialRefused("the refresh token's user can no longer log in")
-        return refresh
-    refresh = mine.order_by("-revoked").first()
+    refresh = claims.find_refresh_token(workspace, client, token)
     if refresh is None:
         raise CredentialRefused("unknown refresh token")
     if refresh.revoked is not None:
         raise CredentialReplayed("a used refresh token", refresh.token_family)
-    raise CredentialExpired("expired refresh token")
+    if refresh.expires is not None and refresh.expires <= now:
+        raise CredentialExpired("expired refresh token")
+    if not refresh.user.can_log_in():
+        raise CredentialRefused("the refresh token's user can no longer log in")
+    if not claims.mark_used(refresh, now):  # another request claimed it since it was read
+        raise CredentialReplayed("a used refresh token", refresh.token_family)
+    return refresh
 
 
 def save_authorization_code(
