@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8080
 DEMO_WORKSPACE ?= workflow
 
-.PHONY: run test fuzz bench lint install-run install-test clean
+.PHONY: run test fuzz bench bench-servers bench-scale bench-purge bench-memory lint install-run install-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,14 @@ fuzz: install-test $(VENV)/.installed var/secret_key
 bench: $(VENV)/.installed var/secret_key
 	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null
 	DATABASE_URL=$${DATABASE_URL:-mysql://root@127.0.0.1:3306/pm_bench} $(BIN)/python bench/compare.py
+
+# The longer runs, each on its own MariaDB database, each writing bench/results/<name>-<date>.md:
+# which server and worker count suit us; 10 million rows (minutes: the rows are bulk-inserted, with
+# progress); purgetokens on a million expired rows while tokens are issued; worker memory over
+# 100,000 requests.
+bench-servers bench-scale bench-purge bench-memory: $(VENV)/.installed var/secret_key
+	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null
+	DATABASE_URL=$${DATABASE_URL:-mysql://root@127.0.0.1:3306/pm_$(subst -,_,$@)} $(BIN)/python bench/$(subst bench-,,$@).py
 
 lint: $(VENV)/.installed var/secret_key
 	$(BIN)/ruff check .

@@ -83,8 +83,9 @@ class Bench:
         return self.manage("shell", "-c", code).strip().splitlines()[-1]
 
     @contextmanager
-    def server(self, spec: str = "") -> Iterator[None]:
-        """pm-oauth served as `spec` (SERVERS), by default BENCH_SERVER or the production default."""
+    def server(self, spec: str = "") -> Iterator[subprocess.Popen[bytes]]:
+        """pm-oauth served as `spec` (SERVERS), by default BENCH_SERVER or the production default;
+        yields the server's main process."""
         command = server_command(spec or os.environ.get("BENCH_SERVER", DEFAULT_SERVER), PORT)
         server = subprocess.Popen(command, cwd=ROOT, env=self.env, start_new_session=True)
         try:
@@ -94,7 +95,7 @@ class Bench:
                     break
                 except OSError:
                     time.sleep(0.1)
-            yield
+            yield server
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait()

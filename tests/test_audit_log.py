@@ -151,7 +151,7 @@ def test_purgeaudit_deletes_old_events_with_progress(operator_user: User, capsys
     )
     call_command("purgeaudit", "--older-than", "90d", "--json")
     output = capsys.readouterr()
-    assert json.loads(output.out) == {"audit_events": 1} and "deleted so far" in output.err
+    assert json.loads(output.out) == {"audit_events": 1} and "audit events: 1 of 1 deleted (100%)" in output.err
     assert AuditEvent.objects.count() == 1
 
 

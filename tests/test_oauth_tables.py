@@ -5,9 +5,11 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 from datetime import timedelta
 
-from django.core.management import call_command
+import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -16,6 +18,7 @@ from oauth_apps.models import AccessToken, Grant, RefreshToken
 from oauth_apps.services import RegisteredClient
 from tests.conftest import PASSWORD
 from tests.oauth import basic_auth, password_grant, post_token, refresh_grant
+from workspaces.management import jsoncommand
 from workspaces.models import User
 
 
@@ -116,8 +119,9 @@ def test_revocation_needs_valid_client_credentials(client: Client, app: Register
 def test_purgetokens_deletes_only_dead_tokens_in_batches(
     client: Client, app: RegisteredClient, operator_user: User
 ) -> None:
-    alive = [password_grant(client, app, "johndoe", PASSWORD).json() for _ in range(2)]
-    dead = [password_grant(client, app, "johndoe", PASSWORD).json() for _ in range(3)]
+    issued = [password_grant(client, app, "johndoe", PASSWORD).json() for _ in range(5)]
+    # Dead and live rows alternate, so batches that walk the key must step over live ones.
+    dead, alive = issued[0::2], issued[1::2]
     past = timezone.now() - timedelta(seconds=1)
     AccessToken.objects.filter(token__in=[d["access_token"] for d in dead]).update(expires=past)
     RefreshToken.objects.presented(dead[0]["refresh_token"]).update(expires=past)
@@ -125,7 +129,8 @@ def test_purgetokens_deletes_only_dead_tokens_in_batches(
     out, err = io.StringIO(), io.StringIO()
     call_command("purgetokens", "--batch-size", "2", "--json", stdout=out, stderr=err)
     assert json.loads(out.getvalue()) == {"access_tokens": 3, "refresh_tokens": 2, "authorization_codes": 0}
-    assert "access_tokens: 2 deleted so far" in err.getvalue() and "access_tokens: 3 deleted so far" in err.getvalue()
+    assert "access_tokens: 2 of 3 deleted (67%)" in err.getvalue()
+    assert "access_tokens: 3 of 3 deleted (100%)" in err.getvalue()
     assert set(AccessToken.objects.values_list("token", flat=True)) == {a["access_token"] for a in alive}
     assert RefreshToken.objects.presented(dead[2]["refresh_token"]).exists()
     assert not Grant.objects.exists()
@@ -141,3 +146,32 @@ def test_refresh_tokens_and_codes_are_stored_only_as_hashes(
         cursor.execute("SELECT * FROM OAUTH_AUTHORIZATION_CODES")
         rows += cursor.fetchall()
     assert rows and not any(data["refresh_token"] in str(value) for row in rows for value in row)
+
+
+@pytest.mark.parametrize(
+    "option, value, message",
+    [
+        ("--duty", "0", "--duty must be more than 0 and at most 1."),
+        ("--duty", "1.5", "--duty must be more than 0 and at most 1."),
+        ("--pause", "-1", "--pause must not be negative."),
+        ("--batch-size", "0", "--batch-size must be between 1 and 100000."),
+    ],
+)
+def test_purgetokens_refuses_bad_pacing_with_a_clear_error(db: None, option: str, value: str, message: str) -> None:
+    with pytest.raises(CommandError, match=re.escape(message)):
+        call_command("purgetokens", option, value)
+
+
+def test_purgetokens_rests_between_batches_as_its_duty_says(
+    client: Client, app: RegisteredClient, operator_user: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for _ in range(3):
+        password_grant(client, app, "johndoe", PASSWORD)
+    AccessToken.objects.update(expires=timezone.now() - timedelta(seconds=1))
+    rests: list[float] = []
+    monkeypatch.setattr(jsoncommand.time, "sleep", rests.append)
+    call_command("purgetokens", "--batch-size", "1", "--duty", "0.25", "--json", stdout=io.StringIO())
+    assert len(rests) == 3 and all(rest > 0 for rest in rests)  # three batches, a rest after each
+    rests.clear()
+    call_command("purgetokens", "--duty", "1", "--json", stdout=io.StringIO())
+    assert rests == []  # nothing deleted, nothing to rest from; and duty 1 never rests

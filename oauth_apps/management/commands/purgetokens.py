@@ -22,19 +22,16 @@ class Command(JsonCommand):
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         super().add_arguments(parser)
-        parser.add_argument("--batch-size", type=int, default=1000)
+        self.add_purge_arguments(parser)
         parser.add_argument(
             "--keep-revoked-days",
             type=int,
             default=30,
             help="Keep used refresh tokens this long, so a replay is still recognised and answered by revoking.",
         )
-        parser.add_argument("--pause", type=float, default=0.0, help="Seconds to sleep between batches.")
 
     def run(self, **options: Any) -> tuple[dict[str, Any], list[str]]:
-        batch_size, keep_days = options["batch_size"], options["keep_revoked_days"]
-        if not 1 <= batch_size <= 100_000:
-            raise WorkspaceError("--batch-size must be between 1 and 100000.")
+        keep_days = options["keep_revoked_days"]
         if keep_days < 0:
             raise WorkspaceError("--keep-revoked-days must not be negative.")
         now = timezone.now()
@@ -44,9 +41,6 @@ class Command(JsonCommand):
             | RefreshToken.objects.filter(revoked__lt=now - timedelta(days=keep_days)),
             "authorization_codes": Grant.objects.filter(expires__lt=now - timedelta(days=1)),
         }
-        deleted = {
-            name: self.purge(name, queryset, batch_size, options["verbosity"], options["pause"])
-            for name, queryset in targets.items()
-        }
+        deleted = {name: self.purge(name, queryset, options) for name, queryset in targets.items()}
         lines = [f"Deleted {count} {name.replace('_', ' ')}." for name, count in deleted.items()]
         return deleted, lines

@@ -30,13 +30,10 @@ class Command(JsonCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         super().add_arguments(parser)
         parser.add_argument("--older-than", required=True, help="Age such as 90d, 12h or 30m.")
-        parser.add_argument("--batch-size", type=int, default=1000)
+        self.add_purge_arguments(parser)
 
     def run(self, **options: Any) -> tuple[dict[str, Any], list[str]]:
         cutoff = timezone.now() - parse_age(options["older_than"])
-        batch_size = options["batch_size"]
-        if not 1 <= batch_size <= 100_000:
-            raise WorkspaceError("--batch-size must be between 1 and 100000.")
         old = AuditEvent.objects.filter(created__lt=cutoff)
-        total = self.purge("audit events", old, batch_size, options["verbosity"])
+        total = self.purge("audit events", old, options)
         return {"audit_events": total}, [f"Deleted {total} audit events older than {options['older_than']}."]
