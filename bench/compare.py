@@ -24,7 +24,7 @@ import urllib.request
 from collections.abc import Callable
 from datetime import date
 
-from harness import ADMIN_PASSWORD, DEFAULT_SERVER, ROOT, Bench
+from harness import ADMIN_PASSWORD, DEFAULT_SERVER, ROOT, Bench, publish
 
 ROUNDS = int(os.environ.get("ROUNDS", "3"))
 ANCHORS = ROOT.parent / "shared" / "anchors" / "start.sh"
@@ -226,11 +226,7 @@ def main() -> None:
         cells = [f"{medians[s]:,.0f}" + (f" ({notes[s]})" if notes[s] else "") for s in servers]
         ratios = [f"{medians['pm-oauth'] / medians[s]:.2f}x" for s in servers[1:]]
         lines.append(f"| {row} | " + " | ".join(cells + ratios) + " |")
-    report = "\n".join(lines + password) + "\n"
-    print(report)
-    results = ROOT / "bench" / "results"
-    results.mkdir(exist_ok=True)
-    (results / f"{date.today().isoformat()}.md").write_text(report)
+    publish("", lines + password)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +44,15 @@ def server_command(spec: str, port: int) -> list[str]:
                 threads or "1", "--host", "127.0.0.1", "--port", str(port), "--no-ws", "--log-level", "warning",
                 "pmsite.wsgi:application"]  # fmt: skip
     raise SystemExit(f"unknown server {spec!r}: one of {', '.join(SERVERS)}, as <server>:<workers>[x<threads>]")
+
+
+def publish(name: str, lines: list[str]) -> None:
+    """Print a report and keep it as bench/results/<name><date>.md (name "" or ending in "-")."""
+    report = "\n".join(lines) + "\n"
+    print(report)
+    results = ROOT / "bench" / "results"
+    results.mkdir(exist_ok=True)
+    (results / f"{name}{date.today().isoformat()}.md").write_text(report)
 
 
 class Bench:

@@ -21,7 +21,7 @@ from datetime import date
 from pathlib import Path
 
 from compare import FORM, token_from
-from harness import DEFAULT_SERVER, ROOT, Bench
+from harness import DEFAULT_SERVER, Bench, publish
 
 REQUESTS = int(os.environ.get("REQUESTS", "100000"))
 WARM_UP = 1000
@@ -116,10 +116,7 @@ def main() -> None:
             f"| {pid} | {after_warm_up[pid] / 1024:,.1f} MiB | {after_all[pid] / 1024:,.1f} MiB | {growth:+.1%} | "
             f"{'yes' if growth <= 0.10 else 'no'} |"
         )
-    report = "\n".join(lines) + "\n"
-    print(report)
-    (ROOT / "bench" / "results").mkdir(exist_ok=True)
-    (ROOT / "bench" / "results" / f"memory-{date.today().isoformat()}.md").write_text(report)
+    publish("memory-", lines)
 
 
 if __name__ == "__main__":

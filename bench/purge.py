@@ -21,7 +21,7 @@ from datetime import date
 
 import rows
 from compare import form_post, rate_of
-from harness import DEFAULT_SERVER, PYTHON, ROOT, Bench
+from harness import DEFAULT_SERVER, PYTHON, ROOT, Bench, publish
 
 PURGE_ROWS = int(os.environ.get("PURGE_ROWS", "1000000"))
 LIVE_ROWS = int(os.environ.get("LIVE_ROWS", "100000"))
@@ -77,10 +77,7 @@ def main() -> None:
         f"- client_credentials during the purge: {with_purge:,.0f}/s ({len(during)} runs): {ratio:.2f} of it, "
         f"{'within' if ratio >= 0.8 else 'NOT within'} 20%",
     ]
-    report = "\n".join(lines) + "\n"
-    print(report)
-    (ROOT / "bench" / "results").mkdir(exist_ok=True)
-    (ROOT / "bench" / "results" / f"purge-{date.today().isoformat()}.md").write_text(report)
+    publish("purge-", lines)
 
 
 def show_progress(purge: subprocess.Popen[str]) -> None:

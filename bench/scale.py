@@ -19,7 +19,7 @@ from datetime import date
 
 import rows
 from compare import bearer, form_post, rate_of, token_from
-from harness import DEFAULT_SERVER, ROOT, Bench
+from harness import DEFAULT_SERVER, Bench, publish
 
 SCALE_ROWS = int(os.environ.get("SCALE_ROWS", "10000000"))
 BASE_ROWS = 10_000
@@ -71,10 +71,7 @@ def main() -> None:
         ratio = large[name] / small[name]
         verdict = "yes" if ratio >= 0.9 else "no"
         lines.append(f"| {name} | {small[name]:,.0f} | {large[name]:,.0f} | {ratio:.2f} | {verdict} |")
-    report = "\n".join(lines) + "\n"
-    print(report)
-    (ROOT / "bench" / "results").mkdir(exist_ok=True)
-    (ROOT / "bench" / "results" / f"scale-{date.today().isoformat()}.md").write_text(report)
+    publish("scale-", lines)
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ import urllib.parse
 from datetime import date
 
 from compare import bearer, form_post, rate_of, token_from
-from harness import ROOT, Bench
+from harness import Bench, publish
 
 SPECS = os.environ.get("SPECS", "sync:2 sync:3 sync:4 gthread:2x4 granian:2 granian:2x4").split()
 ROUNDS = int(os.environ.get("ROUNDS", "2"))
@@ -60,10 +60,7 @@ def main() -> None:
             rate = statistics.median(rate_of(result) for result in results)
             cells.append(f"{rate:,.0f}" + (f" ({'; '.join(errors)})" if errors else ""))
         lines.append(f"| {row} | " + " | ".join(cells) + " |")
-    report = "\n".join(lines) + "\n"
-    print(report)
-    (ROOT / "bench" / "results").mkdir(exist_ok=True)
-    (ROOT / "bench" / "results" / f"servers-{date.today().isoformat()}.md").write_text(report)
+    publish("servers-", lines)
 
 
 if __name__ == "__main__":
