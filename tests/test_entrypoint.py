@@ -1,4 +1,4 @@
-"""docker/entrypoint.sh, run outside Docker: migrate, bootstrap a workspace, serve with gunicorn."""
+"""docker/entrypoint.sh, run outside Docker: migrate, bootstrap a workspace, serve (granian, or gunicorn)."""
 
 from __future__ import annotations
 
@@ -15,10 +15,12 @@ from tests.live import PROJECT, free_port, stop, wait_until_up
 pytestmark = pytest.mark.live
 
 
-def test_entrypoint_bootstraps_a_workspace_and_serves_it(tmp_path: Path) -> None:
+@pytest.mark.parametrize("server", ["granian", "gunicorn"])
+def test_entrypoint_bootstraps_a_workspace_and_serves_it(tmp_path: Path, server: str) -> None:
     port = free_port()
     env = {
         **os.environ,
+        "PM_SERVER": server,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "PYTHON": sys.executable,
         "PATH": f"{Path(sys.executable).parent}:{os.environ['PATH']}",
@@ -44,6 +46,9 @@ def test_entrypoint_bootstraps_a_workspace_and_serves_it(tmp_path: Path) -> None
             assert response.status == 200
     finally:
         stop(process)
+    # The access log has the request line, never more of it than the path.
+    logged = (tmp_path / "server.log").read_text()
+    assert "/sysdemo/en/neoclassic/login/login" in logged
     check = subprocess.run(
         [
             sys.executable,
