@@ -17,6 +17,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 
+from workspaces import rows
 from workspaces.names import workspace_name_validator
 
 
@@ -150,7 +151,14 @@ class UserManager(BaseUserManager["User"]):
         return self.get(workspace__isnull=True, username_folded=fold_username(username or ""))
 
     def get_in_workspace(self, workspace: Workspace, username: str) -> User:
-        return self.select_related("role").get(workspace=workspace, username_folded=fold_username(username))
+        """The user (with the role) `username` names in `workspace`; every login asks, so the
+        statement is compiled once (workspaces.rows). Raises User.DoesNotExist."""
+        found = rows.first(
+            self.model, related=("role",), workspace_id=workspace.pk, username_folded=fold_username(username)
+        )
+        if found is None:
+            raise self.model.DoesNotExist(f"no user {username[:100]!r} in workspace {workspace.name}")
+        return found
 
     def create_user(self, username: str, password: str | None = None, **fields: Any) -> User:
         user = self.model(username=username, **fields)

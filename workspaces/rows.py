@@ -88,25 +88,45 @@ def insert(instance: Model, using: str = "default") -> None:
 
 
 @cache
-def _select(model: type[Model], lookups: tuple[str, ...], using: str) -> tuple[str, Reader, list[Field[Any, Any]]]:
+def _select(
+    model: type[Model], lookups: tuple[str, ...], related: tuple[str, ...], using: str
+) -> tuple[str, list[Reader], list[Field[Any, Any]]]:
     connection = connections[using]
     quote = connection.ops.quote_name
-    reader = Reader(model, "t", [field.name for field in model._meta.concrete_fields], using)
+    readers = [Reader(model, "t", [field.name for field in model._meta.concrete_fields], using)]
+    tables = [f"{quote(model._meta.db_table)} t"]
+    for number, name in enumerate(related):
+        foreign: Any = model._meta.get_field(name)
+        target = foreign.related_model
+        alias = f"r{number}"
+        readers.append(Reader(target, alias, [field.name for field in target._meta.concrete_fields], using))
+        tables.append(
+            f"LEFT JOIN {quote(target._meta.db_table)} {alias} "
+            f"ON {alias}.{quote(foreign.target_field.column)} = t.{quote(foreign.column)}"
+        )
     fields: list[Any] = [model._meta.get_field(name) for name in lookups]
     where = " AND ".join(f"t.{quote(field.column)} = %s" for field in fields)
-    sql = f"SELECT {', '.join(reader.columns)} FROM {quote(model._meta.db_table)} t WHERE {where}"  # noqa: S608
-    return f"{sql} {connection.ops.limit_offset_sql(0, 1)}", reader, fields
+    columns = ", ".join(column for reader in readers for column in reader.columns)
+    # Names from the models' metadata, quoted by the backend; the values are parameters.
+    sql = f"SELECT {columns} FROM {' '.join(tables)} WHERE {where}"  # noqa: S608
+    return f"{sql} {connection.ops.limit_offset_sql(0, 1)}", readers, fields
 
 
-def first(model: type[M], using: str = "default", **exact: Any) -> M | None:
+def first(model: type[M], using: str = "default", related: tuple[str, ...] = (), **exact: Any) -> M | None:
     """The first row with exactly these column values (attnames: `workspace_id=`, not `workspace=`),
-    as `model.objects.filter(**exact)[:1]` would give it; for unique lookups."""
-    sql, reader, fields = _select(model, tuple(exact), using)
+    as `model.objects.select_related(*related).filter(**exact)[:1]` would give it; for unique
+    lookups. `related` names foreign keys of `model` itself (one level)."""
+    sql, readers, fields = _select(model, tuple(exact), related, using)
     connection = connections[using]
     values = [field.get_db_prep_value(value, connection) for field, value in zip(fields, exact.values(), strict=True)]
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
         row = cursor.fetchone()
-    found = None if row is None else reader.read(row, 0)
-    assert found is None or isinstance(found, model)
+    if row is None:
+        return None
+    found, position = readers[0].read(row, 0), readers[0].width
+    assert isinstance(found, model)
+    for name, reader in zip(related, readers[1:], strict=True):
+        model._meta.get_field(name).set_cached_value(found, reader.read(row, position))  # type: ignore[union-attr]
+        position += reader.width
     return found
