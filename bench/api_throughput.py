@@ -1,13 +1,11 @@
 """GET /api/1.0/{ws}/light/user/data (bearer-authenticated DRF) against a plain Django view, with wrk.
 
-The token is a user's (password grant), the common case; a client-credentials token costs
-one more query (its client's owner).
+The token is a client-credentials token (its client's owner acts; the same one query as a user's).
 
     .venv/bin/python bench/api_throughput.py
     DATABASE_URL=mysql://root@127.0.0.1:3306/pm_bench .venv/bin/python bench/api_throughput.py
 
-The plain view is /health (a JSON response after `SELECT 1`), served by the same
-gunicorn -w 2. Needs `wrk` (apt-get install wrk).
+The plain view is /health, served by the same server. Needs `wrk` (apt-get install wrk).
 """
 
 from __future__ import annotations

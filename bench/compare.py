@@ -3,11 +3,12 @@ django-oauth-toolkit, on this machine, in one interleaved run.
 
     make bench        (or: .venv/bin/python bench/compare.py; ROUNDS=3 BENCH_SECONDS=10 by default)
 
-Starts pm-oauth under `gunicorn -w 2` on MariaDB (database pm_bench), starts the anchors with
-../shared/anchors/start.sh when it is there and this runs as root (without them the table shows our
-figures alone and says so), runs every row ROUNDS times, interleaving the servers, and prints the
-medians and ratios, also written to bench/results/<date>.md. wrk -t2 -c8 as in the reference
-numbers; a row whose run had non-2xx answers says so (a fast error is not a token).
+Starts pm-oauth under the default server (bench/harness.py; BENCH_SERVER for another) on MariaDB
+(database pm_bench), starts the anchors with ../shared/anchors/start.sh when it is there and this
+runs as root (without them the table shows our figures alone and says so), runs every row ROUNDS
+times, interleaving the servers, and prints the medians and ratios, then the password grant's p50
+and throughput against Argon2id's, all written to bench/results/<date>.md. wrk -t2 -c8 as in the
+reference numbers; a row whose run had non-2xx answers says so (a fast error is not a token).
 """
 
 from __future__ import annotations

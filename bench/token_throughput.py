@@ -1,11 +1,11 @@
-"""client_credentials tokens per second under gunicorn, measured with wrk.
+"""client_credentials tokens per second under the default server (bench/harness.py), measured with wrk.
 
     .venv/bin/python bench/token_throughput.py                 # SQLite in a temporary folder
     DATABASE_URL=mysql://root@127.0.0.1:3306/pm_bench .venv/bin/python bench/token_throughput.py
 
 Prints the SQL one token costs, the latency of one request, and what wrk measures with
-8 connections for 10 seconds against `gunicorn -w 2` (as the reference numbers in
-../shared/reference/processmaker.md were taken). Needs `wrk` (apt-get install wrk).
+8 connections for 10 seconds against the default server (BENCH_SERVER chooses another).
+Needs `wrk` (apt-get install wrk).
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def main() -> None:
     print(f"database: {bench.database}")
     print(f"SQL per client_credentials token (after a warm-up request): {statements}")
     print(f"one request over HTTP: median {latency:.1f} ms")
-    print(f"wrk -t2 -c8, gunicorn -w 2: {rate} tokens/s")
+    print(f"wrk -t2 -c8: {rate} tokens/s")
 
 
 if __name__ == "__main__":
