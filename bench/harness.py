@@ -58,7 +58,10 @@ def publish(name: str, lines: list[str]) -> None:
 class Bench:
     """A migrated database with workspace `bench`, its admin and one registered client."""
 
-    def __init__(self) -> None:
+    def __init__(self, database_url: str = "", port: int = PORT, fresh: bool = True) -> None:
+        """On `database_url` (default: DATABASE_URL, else a temporary SQLite file), served on
+        `port`. `fresh`: drop and recreate the database first; otherwise keep it and its rows
+        (migrated, its workspace and admin already made) and register one more client."""
         if not shutil.which("wrk"):
             sys.exit("wrk is not installed: apt-get install wrk")
         self.tmp = Path(tempfile.mkdtemp(prefix="pm-bench-"))
@@ -68,18 +71,22 @@ class Bench:
             "PM_VAR_DIR": str(self.tmp),
             "PM_ALLOW_HTTP": "1",  # wrk speaks plain HTTP to 127.0.0.1
         }
+        if database_url:
+            self.env["DATABASE_URL"] = database_url
         self.env.setdefault("DATABASE_URL", f"sqlite:///{self.tmp / 'bench.sqlite3'}")
-        if self.env["DATABASE_URL"].startswith("mysql://"):
-            name = self.env["DATABASE_URL"].rsplit("/", 1)[1]
-            statement = f"DROP DATABASE IF EXISTS {name}; CREATE DATABASE {name}"
-            subprocess.run(["mysql", "-uroot", "-h127.0.0.1", "-e", statement], check=True)
-        self.manage("migrate", "-v0")
-        self.manage("createworkspace", "bench", "--admin-password", ADMIN_PASSWORD, "--json")
+        if fresh:
+            if self.env["DATABASE_URL"].startswith("mysql://"):
+                name = self.env["DATABASE_URL"].rsplit("/", 1)[1]
+                statement = f"DROP DATABASE IF EXISTS {name}; CREATE DATABASE {name}"
+                subprocess.run(["mysql", "-uroot", "-h127.0.0.1", "-e", statement], check=True)
+            self.manage("migrate", "-v0")
+            self.manage("createworkspace", "bench", "--admin-password", ADMIN_PASSWORD, "--json")
         self.client = json.loads(
             self.manage("registerapp", "--workspace", "bench", "--owner", "admin", "--name", "bench",
                         "--website", "https://example.com", "--json")
         )  # fmt: skip
-        self.base = f"http://127.0.0.1:{PORT}"
+        self.port = port
+        self.base = f"http://127.0.0.1:{port}"
 
     @property
     def database(self) -> str:
@@ -96,7 +103,7 @@ class Bench:
     def server(self, spec: str = "") -> Iterator[subprocess.Popen[bytes]]:
         """pm-oauth served as `spec` (SERVERS), by default BENCH_SERVER or the production default;
         yields the server's main process."""
-        command = server_command(spec or os.environ.get("BENCH_SERVER", DEFAULT_SERVER), PORT)
+        command = server_command(spec or os.environ.get("BENCH_SERVER", DEFAULT_SERVER), self.port)
         server = subprocess.Popen(command, cwd=ROOT, env=self.env, start_new_session=True)
         try:
             for _ in range(100):
