@@ -1,0 +1,106 @@
+"""What each hot request costs in Python, in-process: no HTTP server, no wrk, no other process.
+
+    .venv/bin/python bench/inprocess.py                  # every request, 1,000 times each
+    .venv/bin/python bench/inprocess.py bearer --profile # one request under cProfile (top 40)
+
+Sets up a MariaDB database (pm_bench_inprocess; DATABASE_URL for another) with workspace `bench`,
+its admin and a client, then calls Django's WSGI handler directly and prints, per request, the
+wall time and the CPU time of this process (the CPU figure leaves out waiting for the database,
+so it is the steadier of the two on a shared machine). The password grant's line leaves Argon2id
+out (its verify is replaced by one that always agrees), since bench/argon2_verify.py times that.
+"""
+
+from __future__ import annotations
+
+import base64
+import cProfile
+import io
+import json
+import os
+import pstats
+import sys
+import time
+import urllib.parse
+from collections.abc import Callable
+from typing import Any
+
+from harness import ADMIN_PASSWORD, ROOT, Bench
+
+COUNT = int(os.environ.get("COUNT", "1000"))
+
+
+def main() -> None:
+    bench = Bench(os.environ.get("DATABASE_URL", "mysql://root@127.0.0.1:3306/pm_bench_inprocess"))
+    os.environ.update(bench.env)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "pmsite.settings"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.wsgi import get_wsgi_application
+
+    from workspaces import hashers
+
+    handler = get_wsgi_application()
+
+    def call(method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None) -> bytes:
+        environ = {
+            "REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1",
+            "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1", "HTTP_HOST": "127.0.0.1",
+            "wsgi.input": io.BytesIO(body), "wsgi.url_scheme": "http", "wsgi.errors": sys.stderr,
+            "CONTENT_LENGTH": str(len(body)), "CONTENT_TYPE": "application/x-www-form-urlencoded", **(headers or {}),
+        }  # fmt: skip
+        statuses: list[str] = []
+        answer = b"".join(handler(environ, lambda status, *rest: statuses.append(status)))  # type: ignore[arg-type]
+        if not statuses[0].startswith("200"):
+            raise SystemExit(f"{path} answered {statuses[0]}: {answer[:300]!r}")
+        return answer
+
+    client = {k: bench.client[k] for k in ("client_id", "client_secret")}
+    credentials = urllib.parse.urlencode(client)
+    body = f"grant_type=client_credentials&{credentials}".encode()
+    basic = "Basic " + base64.b64encode(f"{client['client_id']}:{client['client_secret']}".encode()).decode()
+    password = f"grant_type=password&username=admin&password={urllib.parse.quote(ADMIN_PASSWORD)}&{credentials}"
+    token = json.loads(call("POST", "/bench/oauth2/token", body))["access_token"]
+    chain = [json.loads(call("POST", "/bench/oauth2/token", password.encode()))["refresh_token"]]
+
+    def refresh() -> bytes:
+        form = f"grant_type=refresh_token&refresh_token={chain[0]}&{credentials}".encode()
+        answer = call("POST", "/bench/oauth2/token", form)
+        chain[0] = json.loads(answer)["refresh_token"]
+        return answer
+
+    requests: dict[str, Callable[[], Any]] = {
+        "client_credentials (body)": lambda: call("POST", "/bench/oauth2/token", body),
+        "client_credentials (Basic)": lambda: call(
+            "POST", "/bench/oauth2/token", b"grant_type=client_credentials", {"HTTP_AUTHORIZATION": basic}
+        ),
+        "refresh_token": refresh,
+        "password (without Argon2id)": lambda: call("POST", "/bench/oauth2/token", password.encode()),
+        "bearer GET /light/user/data": lambda: call(
+            "GET", "/api/1.0/bench/light/user/data", headers={"HTTP_AUTHORIZATION": f"Bearer {token}"}
+        ),
+        "/health": lambda: call("GET", "/health"),
+    }
+    hashers.PMArgon2PasswordHasher.verify = lambda self, password, encoded: True  # type: ignore[method-assign]
+    chosen = [name for name in requests if not sys.argv[1:] or name.startswith(sys.argv[1])]
+    if not chosen:
+        raise SystemExit(f"no request starts with {sys.argv[1]!r}: {', '.join(requests)}")
+    for name in chosen:
+        for _ in range(COUNT // 10):  # warm up: statements compiled, caches filled
+            requests[name]()
+        if "--profile" in sys.argv:
+            profile = cProfile.Profile()
+            profile.enable()
+        wall, cpu = time.perf_counter(), time.process_time()
+        for _ in range(COUNT):
+            requests[name]()
+        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        print(f"{name:<30} wall {wall / COUNT * 1000:6.3f} ms   cpu {cpu / COUNT * 1000:6.3f} ms")
+        if "--profile" in sys.argv:
+            profile.disable()
+            pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
+
+
+if __name__ == "__main__":
+    main()
