@@ -22,7 +22,7 @@ from django.db.models import Model
 from oauth_apps.identifiers import checksum
 from oauth_apps.models import AccessToken, Application, UserSessionToken
 from workspaces.models import Role, User
-from workspaces.rows import Reader, column
+from workspaces.rows import Reader, column, fetch_one
 
 # (model, table alias, fields): what is read of each table, in this order.
 ACCESS = ["id", "workspace", "user", "application", "client_id", "user_uid", "expires", "scope"]
@@ -73,16 +73,9 @@ def find_access_token(token: str, using: str = "default") -> Presented | None:
     "web_session")` would give; `acting_user` (with its role) is `access.user`, or for a
     client-credentials token the owner of its client."""
     sql, readers = statement(using)
-    with connections[using].cursor() as cursor:
-        cursor.execute(sql, [checksum(token)])
-        row = cursor.fetchone()
-    if row is None:
+    instances = fetch_one(sql, [checksum(token)], readers, using)
+    if instances is None:
         return None
-    instances: list[Model | None] = []
-    position = 0
-    for reader in readers:
-        instances.append(reader.read(row, position))
-        position += reader.width
     access, user, role, link = instances
     assert isinstance(access, AccessToken) and (user is None or isinstance(user, User))
     assert role is None or isinstance(role, Role)

@@ -18,7 +18,7 @@ from oauth_apps.bearer import ROLE, USER
 from oauth_apps.identifiers import checksum
 from oauth_apps.models import Application, RefreshToken
 from workspaces.models import Role, User, Workspace
-from workspaces.rows import Reader, column
+from workspaces.rows import Reader, column, fetch_one
 
 
 @cache
@@ -49,24 +49,14 @@ def find_refresh_token(
     """The refresh token presented as `token` to `client` of `workspace`, with `user` and
     `user.role` loaded, or None."""
     sql, readers = _lookup(using)
-    with connections[using].cursor() as cursor:
-        cursor.execute(sql, [checksum(token), workspace.pk, client.pk])
-        row = cursor.fetchone()
-    if row is None:
+    instances = fetch_one(sql, [checksum(token), workspace.pk, client.pk], readers, using)
+    if instances is None:
         return None
-    refresh, user, role = (reader.read(row, start) for reader, start in zip(readers, starts(readers), strict=True))
+    refresh, user, role = instances
     assert isinstance(refresh, RefreshToken) and isinstance(user, User) and (role is None or isinstance(role, Role))
     user.role = role
     refresh.user = user
     return refresh
-
-
-def starts(readers: list[Reader]) -> list[int]:
-    positions, position = [], 0
-    for reader in readers:
-        positions.append(position)
-        position += reader.width
-    return positions
 
 
 @cache

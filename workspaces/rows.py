@@ -55,6 +55,21 @@ class Reader:
         return self.model.from_db(self.using, self.attnames, values)
 
 
+def fetch_one(sql: str, params: Sequence[Any], readers: Sequence[Reader], using: str = "default") -> list[Any] | None:
+    """The first row `sql` gives, as one instance (or None, for an outer join's NULLs) per reader,
+    the readers' columns following each other in the row; None when there is no row."""
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    instances, position = [], 0
+    for reader in readers:
+        instances.append(reader.read(row, position))
+        position += reader.width
+    return instances
+
+
 def column(model: type[Model], name: str) -> str:
     """The database column of `model`'s field `name`."""
     field: Any = model._meta.get_field(name)
@@ -119,14 +134,11 @@ def first(model: type[M], using: str = "default", related: tuple[str, ...] = (),
     sql, readers, fields = _select(model, tuple(exact), related, using)
     connection = connections[using]
     values = [field.get_db_prep_value(value, connection) for field, value in zip(fields, exact.values(), strict=True)]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        row = cursor.fetchone()
-    if row is None:
+    instances = fetch_one(sql, values, readers, using)
+    if instances is None:
         return None
-    found, position = readers[0].read(row, 0), readers[0].width
+    found, *joined = instances
     assert isinstance(found, model)
-    for name, reader in zip(related, readers[1:], strict=True):
-        model._meta.get_field(name).set_cached_value(found, reader.read(row, position))  # type: ignore[union-attr]
-        position += reader.width
+    for name, instance in zip(related, joined, strict=True):
+        model._meta.get_field(name).set_cached_value(found, instance)  # type: ignore[union-attr]
     return found
