@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from oauth_apps.models import AccessToken
@@ -93,6 +95,31 @@ def test_a_client_credentials_token_acts_as_the_clients_owner(
     response = client.get(ME, headers=bearer(issue(app, None)))
     assert response.json()["userName"] == "admin"
     assert client.get("/api/1.0/workflow/users", headers=bearer(issue(app, None))).status_code == 200
+
+
+def test_a_client_credentials_token_dies_with_its_owners_login(
+    client: Client, app: RegisteredClient, admin: User
+) -> None:
+    token = issue(app, None)
+    assert client.get(ME, headers=bearer(token)).status_code == 200
+    User.objects.filter(pk=admin.pk).update(status=User.Status.INACTIVE)
+    assert_unauthorized(client.get(ME, headers=bearer(token)), "invalid_token")
+    User.objects.filter(pk=admin.pk).update(status=User.Status.ACTIVE)
+    Role.objects.filter(pk=admin.role_id).update(status=Role.Status.INACTIVE)
+    assert_unauthorized(client.get(ME, headers=bearer(token)), "invalid_token")
+
+
+def test_a_client_credentials_token_is_looked_up_with_its_owner_in_one_query(
+    client: Client, app: RegisteredClient, admin: User
+) -> None:
+    token = issue(app, None)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(ME, headers=bearer(token)).status_code == 200
+    selects = [query["sql"] for query in queries.captured_queries if query["sql"].startswith("SELECT")]
+    # The token, its client's owner and the owner's role come in one statement; no second user query.
+    lookups = [sql for sql in selects if "OAUTH_ACCESS_TOKENS" in sql]
+    assert len(lookups) == 1 and "OAUTH_CLIENTS" in lookups[0] and "workspaces_user" in lookups[0]
+    assert not [sql for sql in selects if "workspaces_user" in sql and sql not in lookups]
 
 
 def test_bearer_validation_costs_one_query(
