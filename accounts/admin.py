@@ -6,7 +6,7 @@ Every change goes through `accounts.services`, so the admin provisions a workspa
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib import admin
@@ -115,6 +115,14 @@ class RoleForm(forms.ModelForm):
         model = Role
         fields = ["workspace", "code", "name", "status", "permissions"]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Codes outside the catalogue (a workspace imported with plugins' permissions) stay choosable,
+        # so saving the form never drops them.
+        known = set(PermissionCode.values)
+        extra = [(code, code) for code in self.instance.permissions or [] if code not in known]
+        cast(forms.MultipleChoiceField, self.fields["permissions"]).choices = [*PermissionCode.choices, *extra]
+
 
 @admin.register(Role)
 class RoleAdmin(admin.ModelAdmin):
@@ -171,9 +179,30 @@ class UserAdmin(DjangoUserAdmin):
     ordering = ["workspace", "username_folded"]
     readonly_fields = ["uid", "created", "updated", "last_login"]
     filter_horizontal = []
+    raw_id_fields = ["replaced_by", "reports_to"]
     fieldsets = [
         (None, {"fields": ["workspace", "username", "password", "uid"]}),
         ("ProcessMaker", {"fields": ["first_name", "last_name", "email", "status", "due_date", "role"]}),
+        (
+            "Profile",
+            {
+                "classes": ["collapse"],
+                "fields": [
+                    ("address", "zip_code"),
+                    ("country", "city", "location"),
+                    ("phone", "fax", "cellular"),
+                    "position",
+                    "birthday",
+                    "department",
+                    ("replaced_by", "reports_to"),
+                    "calendar",
+                    "ux",
+                    ("cost_by_hour", "unit_cost"),
+                    ("time_zone", "default_lang"),
+                    "must_change_password",
+                ],
+            },
+        ),
         ("Site operator", {"fields": ["is_staff", "is_superuser"]}),
         ("Dates", {"fields": ["last_login", "created", "updated"]}),
     ]

@@ -20,14 +20,27 @@ from typing import Any
 from workspaces.models import PermissionCode, Role, User
 
 GRANTABLE_WITHOUT_HOLDING = {PermissionCode.PM_GUEST_CASE.value}
+P = PermissionCode
+# Every field a user may ask to change on themselves, with the permission that allows it
+# (ProcessMaker's map in BusinessModel/User.php; fax and cellular go with the phone, the rest of
+# the personal fields with PM_EDITPERSONALINFO, and where one sits in the organisation with PM_USERS).
 OWN_PROFILE_PERMISSIONS = {
-    "first_name": PermissionCode.PM_EDIT_USER_PROFILE_FIRST_NAME.value,
-    "last_name": PermissionCode.PM_EDIT_USER_PROFILE_LAST_NAME.value,
-    "username": PermissionCode.PM_EDIT_USER_PROFILE_USERNAME.value,
-    "email": PermissionCode.PM_EDIT_USER_PROFILE_EMAIL.value,
-    "password": PermissionCode.PM_EDIT_USER_PROFILE_PASSWORD.value,
-}
+    "first_name": P.PM_EDIT_USER_PROFILE_FIRST_NAME, "last_name": P.PM_EDIT_USER_PROFILE_LAST_NAME,
+    "username": P.PM_EDIT_USER_PROFILE_USERNAME, "email": P.PM_EDIT_USER_PROFILE_EMAIL,
+    "address": P.PM_EDIT_USER_PROFILE_ADDRESS, "zip_code": P.PM_EDIT_USER_PROFILE_ZIP_CODE,
+    "country": P.PM_EDIT_USER_PROFILE_COUNTRY, "city": P.PM_EDIT_USER_PROFILE_STATE_OR_REGION,
+    "location": P.PM_EDIT_USER_PROFILE_LOCATION, "phone": P.PM_EDIT_USER_PROFILE_PHONE,
+    "fax": P.PM_EDIT_USER_PROFILE_PHONE, "cellular": P.PM_EDIT_USER_PROFILE_PHONE,
+    "position": P.PM_EDIT_USER_PROFILE_POSITION, "replaced_by": P.PM_EDIT_USER_PROFILE_REPLACED_BY,
+    "calendar": P.PM_EDIT_USER_PROFILE_CALENDAR, "time_zone": P.PM_EDIT_USER_PROFILE_TIME_ZONE,
+    "default_lang": P.PM_EDIT_USER_PROFILE_DEFAULT_LANGUAGE, "cost_by_hour": P.PM_EDIT_USER_PROFILE_COSTS,
+    "unit_cost": P.PM_EDIT_USER_PROFILE_COSTS, "password": P.PM_EDIT_USER_PROFILE_PASSWORD,
+    "must_change_password": P.PM_EDIT_USER_PROFILE_USER_MUST_CHANGE_PASSWORD_AT_NEXT_LOGON,
+    "birthday": P.PM_EDITPERSONALINFO, "ux": P.PM_EDITPERSONALINFO,
+    "reports_to": P.PM_USERS, "department": P.PM_USERS,
+}  # fmt: skip
 NEVER_ON_ONESELF = {"role": "role", "status": "status", "due_date": "due date"}
+USER_REFERENCES = ("role", "replaced_by", "reports_to")  # foreign keys, compared by id
 
 MISSING_PM_USERS = "Forbidden: managing other users needs the PM_USERS permission"
 CANNOT_GRANT = "Forbidden: the role {role} holds {missing}, which your role lacks"
@@ -72,16 +85,18 @@ def check_change(actor: User, target: User, changes: Mapping[str, Any], *, passw
             raise NotAllowed(NOT_ON_ONESELF.format(what=what))
     for field in sorted(changed):
         permission = OWN_PROFILE_PERMISSIONS.get(field)
-        if permission is not None and permission not in actor.pm_permissions:
-            raise NotAllowed(OWN_FIELD.format(field=field.replace("_", " "), permission=permission))
+        if permission is None:  # a field missing from the map: refuse rather than allow by accident
+            raise NotAllowed(NOT_ON_ONESELF.format(what=field.replace("_", " ")))
+        if permission not in actor.pm_permissions:
+            raise NotAllowed(OWN_FIELD.format(field=field.replace("_", " "), permission=permission.value))
 
 
 def current(user: User, field: str) -> Any:
-    return user.role_id if field == "role" else getattr(user, field)
+    return getattr(user, f"{field}_id") if field in USER_REFERENCES else getattr(user, field)
 
 
 def comparable(value: Any) -> Any:
-    return value.pk if isinstance(value, Role) else value
+    return value.pk if isinstance(value, Role | User) else value
 
 
 def require_pm_users(actor: User) -> None:

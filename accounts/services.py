@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -20,8 +19,9 @@ from oauth_apps.models import Application
 from oauth_apps.revocation import revoke_tokens
 from oauth_apps.services import delete_application, local_client
 from workspaces import audit
-from workspaces.models import DEFAULT_ROLES, PermissionCode, Role, User, Workspace, fold_username
+from workspaces.models import PermissionCode, Role, User, Workspace, fold_username
 from workspaces.names import WORKSPACE_NAME_RULE, workspace_name_validator
+from workspaces.rbac import DEFAULT_ROLES
 from workspaces.services import WorkspaceError, describe_validation_error
 
 
@@ -46,7 +46,7 @@ def check_new_workspace_name(name: str) -> None:
 
 @transaction.atomic
 def provision_workspace(workspace: Workspace | str, admin_username: str, admin_password: str) -> NewWorkspace:
-    """A usable workspace: ProcessMaker's two roles, its local web client and a first admin.
+    """A usable workspace: ProcessMaker's four roles, its local web client and a first admin.
 
     `workspace` is a name, or an unsaved Workspace whose settings are kept (the admin's form).
     """
@@ -55,10 +55,10 @@ def provision_workspace(workspace: Workspace | str, admin_username: str, admin_p
     check_new_workspace_name(workspace.name)
     workspace.save()
     roles = {
-        code: Role.objects.create(
-            workspace=workspace, code=code, name=code.replace("_", " ").title(), permissions=permissions
+        role.code: Role.objects.create(
+            workspace=workspace, code=role.code, name=role.name, permissions=role.permissions
         )
-        for code, permissions in DEFAULT_ROLES.items()
+        for role in DEFAULT_ROLES
     }
     client = local_client(workspace)
     admin = create_user(workspace, admin_username, admin_password, role=roles[Role.ADMIN], first_name="Administrator")
@@ -72,29 +72,17 @@ def create_user(
     password: str,
     *,
     role: Role,
-    first_name: str = "",
-    last_name: str = "",
-    email: str = "",
-    status: str = User.Status.ACTIVE,
-    due_date: date | None = None,
     by: User | None = None,
+    **profile: Any,
 ) -> User:
-    """A new user of the workspace; WorkspaceError, with a message to show, for bad input, and
-    `policy.NotAllowed` when the user `by` (a request's actor) may not create it."""
+    """A new user of the workspace with the given profile fields (model field names: first_name,
+    email, status, due_date, country, ...); WorkspaceError, with a message to show, for bad input,
+    and `policy.NotAllowed` when the user `by` (a request's actor) may not create it."""
     if by is not None:
         policy.check_create(by, role)
     if User.objects.filter(workspace=workspace, username_folded=fold_username(username)).exists():
         raise WorkspaceError(f"User {username!r} already exists in workspace {workspace.name!r}.")
-    user = User(
-        workspace=workspace,
-        username=username.strip(),
-        role=role,
-        first_name=first_name,
-        last_name=last_name,
-        email=email,
-        status=status,
-        due_date=due_date,
-    )
+    user = User(workspace=workspace, username=username.strip(), role=role, **profile)
     user.set_password(password)
     try:
         user.full_clean(exclude=["password"])

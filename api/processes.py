@@ -103,4 +103,4 @@ class ProcessDetailView(ProcessMakerAPIView):
     @extend_schema(summary="Delete a process", responses={200: DELETED, 404: ERROR})
     def delete(self, request: Request, prj_uid: str, **kwargs: Any) -> Response:
         self.get_process(request, prj_uid).delete()
-        return Response(status=status.HTTP_200_OK)
+        return Response({}, status=status.HTTP_200_OK)

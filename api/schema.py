@@ -22,19 +22,6 @@ ERROR = OpenApiResponse(
 )
 
 
-class UserSerializer(serializers.Serializer):
-    usr_uid = serializers.CharField()
-    usr_username = serializers.CharField()
-    usr_firstname = serializers.CharField(allow_blank=True)
-    usr_lastname = serializers.CharField(allow_blank=True)
-    usr_email = serializers.CharField(allow_blank=True)
-    usr_due_date = serializers.DateField(allow_null=True)
-    usr_create_date = serializers.DateTimeField()
-    usr_update_date = serializers.DateTimeField()
-    usr_status = serializers.ChoiceField(choices=["ACTIVE", "INACTIVE"])
-    usr_role = serializers.CharField(allow_null=True)
-
-
 class ProcessSerializer(serializers.Serializer):
     prj_uid = serializers.CharField()
     prj_name = serializers.CharField()
@@ -55,7 +42,6 @@ class CurrentUserSerializer(serializers.Serializer):
     userRole = serializers.CharField(allow_null=True)  # noqa: N815
 
 
-USER, USERS = UserSerializer(), UserSerializer(many=True)
 PROCESS, PROCESSES = ProcessSerializer(), ProcessSerializer(many=True)
 CURRENT_USER = CurrentUserSerializer()
 
@@ -70,7 +56,9 @@ class BearerScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-c
         return {"type": "http", "scheme": "bearer"}
 
 
-DELETED = OpenApiResponse(description="Deleted; no body.")
+DELETED = OpenApiResponse(
+    response=inline_serializer("Deleted", {}), description="Deleted; an empty object, as ProcessMaker answers."
+)
 
 
 def workspace_paths(

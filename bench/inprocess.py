@@ -99,7 +99,7 @@ def main() -> None:
         print(f"{name:<30} wall {wall / COUNT * 1000:6.3f} ms   cpu {cpu / COUNT * 1000:6.3f} ms")
         if "--profile" in sys.argv:
             profile.disable()
-            pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
+            pstats.Stats(profile).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(40)
 
 
 if __name__ == "__main__":

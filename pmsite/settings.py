@@ -323,7 +323,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"Status": ["ACTIVE", "INACTIVE"]},
+    "ENUM_NAME_OVERRIDES": {"Status": ["ACTIVE", "INACTIVE"], "UserStatus": ["ACTIVE", "INACTIVE", "VACATION"]},
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.workspace_paths"],
 }
 

@@ -26,6 +26,16 @@ from workspaces.models import Role, User, Workspace
 PASSWORD = "correct horse battery"
 
 
+def new_user_body(username: str, **fields: Any) -> dict[str, Any]:
+    """What POST /user requires (ProcessMaker's required fields), for `username`, with `fields` over it."""
+    body = {
+        "usr_username": username, "usr_firstname": username.title(), "usr_lastname": "Tester",
+        "usr_email": f"{username}@example.com", "usr_due_date": "2040-01-01", "usr_status": "ACTIVE",
+        "usr_role": "PROCESSMAKER_OPERATOR", "usr_new_pass": "a long password", "usr_cnf_pass": "a long password",
+    }  # fmt: skip
+    return {**body, **fields}
+
+
 @pytest.fixture
 def workspace(db: None) -> Workspace:
     return provision_workspace("workflow", "admin", PASSWORD).workspace

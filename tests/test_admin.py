@@ -113,7 +113,7 @@ def test_adding_a_workspace_in_the_admin_provisions_it(operator_client: Client) 
     assert response.status_code == 302, response.context["adminform"].form.errors
     workspace = Workspace.objects.get(name="sales")
     assert workspace.access_token_lifetime == 3600
-    assert set(workspace.roles.values_list("code", flat=True)) == {Role.ADMIN, Role.OPERATOR}
+    assert set(workspace.roles.values_list("code", flat=True)) == {Role.ADMIN, Role.OPERATOR, Role.MANAGER, Role.GUEST}
     assert Application.objects.filter(workspace=workspace, is_local=True).count() == 1
     chief = User.objects.get_in_workspace(workspace, "chief")
     assert chief.role is not None and chief.role.code == Role.ADMIN and chief.check_password("chief's password 1")

@@ -40,7 +40,8 @@ def test_list_get_update_delete(client: Client, headers: dict[str, str]) -> None
     assert client.get(f"{API}/{uid}", headers=headers).json()["prj_name"] == "B"
     updated = client.put(f"{API}/{uid}", {"prj_status": "INACTIVE"}, content_type="application/json", headers=headers)
     assert updated.json()["prj_status"] == "INACTIVE" and updated.json()["prj_name"] == "B"
-    assert client.delete(f"{API}/{uid}", headers=headers).status_code == 200
+    deleted = client.delete(f"{API}/{uid}", headers=headers)
+    assert deleted.status_code == 200 and deleted.json() == {}
     assert client.get(f"{API}/{uid}", headers=headers).status_code == 404
 
 

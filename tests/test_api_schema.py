@@ -8,6 +8,7 @@ import yaml
 from django.test import Client
 from drf_spectacular.validation import validate_schema
 
+from api.userfields import MODEL_FIELDS
 from workspaces.models import Workspace
 
 
@@ -35,3 +36,18 @@ def test_the_schema_page_uses_only_local_assets(client: Client, workspace: Works
     assert urls and all(not url.startswith(("http:", "https:", "//")) for url in urls), urls
     for url in urls:
         assert client.get(url).status_code == 200, url
+
+
+def test_the_schema_describes_every_user_field_in_and_out(client: Client, workspace: Workspace) -> None:
+    schema = yaml.safe_load(client.get("/api/1.0/workflow/schema").content)
+    components = schema["components"]["schemas"]
+    taken = set(components["UserInput"]["properties"])
+    answered = set(components["User"]["properties"])
+    assert taken == set(MODEL_FIELDS) | {"usr_new_pass", "usr_cnf_pass"}
+    assert answered == set(MODEL_FIELDS) - {"usr_role"} | {"usr_role", "usr_uid", "usr_create_date",
+                                                           "usr_update_date", "usr_calendar_uid"}  # fmt: skip
+    assert set(components["UserInput"]["required"]) == {
+        "usr_username", "usr_firstname", "usr_lastname", "usr_email", "usr_due_date", "usr_status", "usr_role",
+        "usr_new_pass",
+    }  # fmt: skip
+    assert components["UserStatus"]["enum"] == ["ACTIVE", "INACTIVE", "VACATION"]

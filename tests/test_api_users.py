@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from accounts.services import create_user
 from oauth_apps.models import AccessToken
@@ -55,7 +58,10 @@ def test_list_is_a_bare_array_with_processmaker_fields(api: Any, operator_user: 
     john = next(user for user in response.json() if user["usr_username"] == "JohnDoe")
     assert set(john) == {
         "usr_uid", "usr_username", "usr_firstname", "usr_lastname", "usr_email", "usr_due_date",
-        "usr_create_date", "usr_update_date", "usr_status", "usr_role",
+        "usr_create_date", "usr_update_date", "usr_status", "usr_country", "usr_city", "usr_location",
+        "usr_address", "usr_phone", "usr_fax", "usr_cellular", "usr_zip_code", "dep_uid", "usr_position",
+        "usr_birthday", "usr_role", "usr_reports_to", "usr_replaced_by", "usr_calendar", "usr_calendar_uid",
+        "usr_ux", "usr_cost_by_hour", "usr_unit_cost", "usr_time_zone", "usr_default_lang", "usr_logged_next_time",
     }  # fmt: skip
     assert john["usr_uid"] == operator_user.uid and john["usr_role"] == "PROCESSMAKER_OPERATOR"
     assert "T" in john["usr_create_date"]
@@ -79,8 +85,9 @@ def test_pagination_sort_and_filters(api: Any, admin: User) -> None:
 
 @pytest.mark.parametrize(
     ("params", "field"),
-    [({"start": "-1"}, "start"), ({"limit": "0"}, "limit"), ({"limit": "x"}, "limit"), ({"sort": "password"}, "sort"),
-     ({"dir": "UP"}, "dir"), ({"status": "GONE"}, "status")],
+    [({"start": "-1"}, "start"), ({"start": "b"}, "start"), ({"start": "0.1"}, "start"), ({"limit": "-1"}, "limit"),
+     ({"limit": "x"}, "limit"), ({"limit": "1.4599"}, "limit"), ({"sort": "password"}, "sort"), ({"dir": "UP"}, "dir"),
+     ({"status": "GONE"}, "status")],
 )  # fmt: skip
 def test_bad_list_parameters_are_400(api: Any, params: dict[str, str], field: str) -> None:
     response = api.call("get", "/users", **params)
@@ -90,13 +97,20 @@ def test_bad_list_parameters_are_400(api: Any, params: dict[str, str], field: st
 
 def test_a_user_of_another_workspace_is_not_listed_or_found(api: Any, stranger: User) -> None:
     assert stranger.uid not in [u["usr_uid"] for u in api.call("get", "/users").json()]
-    assert api.call("get", f"/user/{stranger.uid}").status_code == 404
+    for method in ("get", "put", "delete"):
+        response = api.call(method, f"/user/{stranger.uid}", {"usr_firstname": "Hacked"} if method == "put" else None)
+        assert response.status_code == 400 and "does not exist" in response.json()["error"]["message"]
+    stranger.refresh_from_db()
+    assert stranger.first_name != "Hacked"
 
 
 def test_get_one_user(api: Any, operator_user: User) -> None:
     assert api.call("get", f"/user/{operator_user.uid}").json()["usr_email"] == "john@example.com"
-    response = api.call("get", "/user/" + "0" * 32)
-    assert response.status_code == 404 and response.json()["error"]["code"] == 404
+    # ProcessMaker answers 400 for a user that does not exist, whatever the shape of the uid.
+    for uid in ("0" * 32, "not-a-uid", "X" * 200):
+        response = api.call("get", "/user/" + uid)
+        assert response.status_code == 400 and response.json()["error"]["code"] == 400
+        assert "does not exist" in response.json()["error"]["message"]
 
 
 def test_create_a_user(api: Any, admin: User) -> None:
@@ -201,3 +215,63 @@ def test_a_server_error_has_the_error_shape_too(
     assert response.status_code == 500
     assert response.json() == {"error": {"code": 500, "message": "Internal Server Error"}}
     assert b"injected fault" not in response.content
+
+
+def many_users(admin: User, count: int) -> None:
+    """`count` more users, fast (no password hashing), with few distinct due dates and some none, so
+    pages meet ties and NULLs at their edges."""
+    role = admin.workspace.roles.get(code=Role.OPERATOR)
+    days = [None, datetime.date(2030, 1, 1), datetime.date(2031, 1, 1)]
+    User.objects.bulk_create(
+        User(
+            workspace=admin.workspace, username=f"bulk{number:05d}", username_folded=f"bulk{number:05d}",
+            role=role, password="!", due_date=days[number % 3],
+        )
+        for number in range(count)
+    )  # fmt: skip
+
+
+def read_all(response: Any) -> list[dict[str, Any]]:
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    users: list[dict[str, Any]] = json.loads(content)
+    return users
+
+
+def test_a_large_limit_is_honoured_and_streamed_a_chunk_at_a_time(api: Any, admin: User) -> None:
+    many_users(admin, 1205)
+    total = User.objects.filter(workspace=admin.workspace).count()
+    with CaptureQueriesContext(connection) as queries:
+        response = api.call("get", "/users", limit=10000)
+        everyone = read_all(response)
+    assert response.status_code == 200 and response.streaming
+    assert len(everyone) == total and len({user["usr_uid"] for user in everyone}) == total
+    names = [user["usr_username"].casefold() for user in everyone]
+    assert names == sorted(names)
+    reads = [q["sql"] for q in queries.captured_queries if "FROM" in q["sql"] and "workspaces_user" in q["sql"]]
+    assert len(reads) >= 3, "the users were read in one go instead of a chunk at a time"
+
+    middle = read_all(api.call("get", "/users", start=10, limit=1000))
+    assert [user["usr_uid"] for user in middle] == [user["usr_uid"] for user in everyone[10:1010]]
+    backwards = read_all(api.call("get", "/users", dir="DESC"))
+    assert [user["usr_uid"] for user in backwards] == [user["usr_uid"] for user in reversed(everyone)]
+
+
+def test_pages_by_due_date_neither_repeat_nor_skip_across_ties_and_empty_dates(api: Any, admin: User) -> None:
+    many_users(admin, 1205)
+    by_date = read_all(api.call("get", "/users", sort="usr_due_date"))
+    assert len({user["usr_uid"] for user in by_date}) == len(by_date) == User.objects.count()
+    days = [user["usr_due_date"] or "9999-12-31" for user in by_date]
+    assert days == sorted(days)  # no due date: never ends, so last
+    descending = read_all(api.call("get", "/users", sort="usr_due_date", dir="DESC"))
+    assert sorted(user["usr_uid"] for user in descending) == sorted(user["usr_uid"] for user in by_date)
+    assert [user["usr_due_date"] or "9999-12-31" for user in descending] == sorted(days, reverse=True)
+
+
+def test_limit_zero_answers_an_empty_list_without_reading_users(api: Any, admin: User) -> None:
+    with CaptureQueriesContext(connection) as queries:
+        response = api.call("get", "/users", limit=0, filter="a")
+    assert response.status_code == 200 and response.json() == []
+    lists = [
+        q["sql"] for q in queries.captured_queries if "workspaces_user" in q["sql"] and "ACCESS_TOKEN" not in q["sql"]
+    ]
+    assert lists == []

@@ -11,6 +11,7 @@ from django.db import connection
 from django.test import Client
 
 from oauth_apps.services import RegisteredClient
+from tests.conftest import new_user_body
 from tests.oauth import bearer, issue
 from workspaces.models import User
 
@@ -85,8 +86,7 @@ def race(count: int, send: Any) -> list[int]:
 @pytest.mark.parametrize(
     ("path", "body"),
     [
-        ("/user", {"usr_username": "twin", "usr_firstname": "T", "usr_lastname": "W", "usr_email": "t@example.com",
-                   "usr_new_pass": "a long password", "usr_cnf_pass": "a long password"}),
+        ("/user", new_user_body("twin")),
         ("/project", {"prj_name": "Twin process"}),
     ],
 )  # fmt: skip

@@ -12,7 +12,7 @@ from django.test import Client
 from accounts.services import create_user
 from oauth_apps.models import AccessToken
 from oauth_apps.services import RegisteredClient
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, new_user_body
 from tests.oauth import bearer, issue
 from workspaces.models import Role, User, Workspace
 
@@ -62,9 +62,7 @@ def test_a_designer_can_read_users_but_not_change_create_or_delete_them(
     reset = call(app, designer, "put", f"/user/{admin.uid}", {"usr_new_pass": new, "usr_cnf_pass": new})
     assert reset.status_code == 403 and "PM_USERS" in reset.json()["error"]["message"]
     assert User.objects.get(pk=admin.pk).check_password(PASSWORD)
-    body = {"usr_username": "mallory", "usr_firstname": "M", "usr_lastname": "M", "usr_email": "m@example.com",
-            "usr_new_pass": new, "usr_cnf_pass": new}  # fmt: skip
-    assert call(app, designer, "post", "/user", body).status_code == 403
+    assert call(app, designer, "post", "/user", new_user_body("mallory")).status_code == 403
     assert call(app, designer, "delete", f"/user/{operator_user.uid}").status_code == 403
     assert User.objects.filter(pk=operator_user.pk).exists() and not User.objects.filter(username="mallory").exists()
 
@@ -94,14 +92,13 @@ def test_a_user_manager_manages_users_of_roles_within_theirs(
     app: RegisteredClient, user_manager: User, operator_user: User
 ) -> None:
     assert call(app, user_manager, "put", f"/user/{operator_user.uid}", {"usr_status": "INACTIVE"}).status_code == 200
-    body = {"usr_username": "newbie", "usr_firstname": "N", "usr_lastname": "B", "usr_email": "n@example.com",
-            "usr_new_pass": "a long password", "usr_cnf_pass": "a long password"}  # fmt: skip
-    assert call(app, user_manager, "post", "/user", body).status_code == 201
+    assert call(app, user_manager, "post", "/user", new_user_body("newbie")).status_code == 201
+    assert call(app, user_manager, "post", "/user", new_user_body("boss", usr_role=Role.ADMIN)).status_code == 403
 
 
 def test_an_admin_may_hand_out_the_guest_role(app: RegisteredClient, admin: User, operator_user: User) -> None:
-    guest = Role.objects.create(workspace=admin.workspace, code="PROCESSMAKER_GUEST", permissions=["PM_GUEST_CASE"])
-    assert "PM_GUEST_CASE" not in admin.pm_permissions
+    guest = Role.objects.get(workspace=admin.workspace, code=Role.GUEST)
+    assert guest.permissions == ["PM_GUEST_CASE"] and "PM_GUEST_CASE" not in admin.pm_permissions
     response = call(app, admin, "put", f"/user/{operator_user.uid}", {"usr_role": guest.code})
     assert response.status_code == 200 and response.json()["usr_role"] == "PROCESSMAKER_GUEST"
 
@@ -128,10 +125,20 @@ def test_own_profile_fields_follow_the_roles_edit_profile_permissions(
     app: RegisteredClient, operator_user: User
 ) -> None:
     assert call(app, operator_user, "put", f"/user/{operator_user.uid}", {"usr_firstname": "Jon"}).status_code == 200
-    response = call(app, operator_user, "put", f"/user/{operator_user.uid}", {"usr_username": "jonny"})
-    assert response.status_code == 403
-    assert "PM_EDIT_USER_PROFILE_USERNAME" in response.json()["error"]["message"]
-    assert User.objects.get(pk=operator_user.pk).username == "JohnDoe"
+    # ProcessMaker's operator may change their address but not their position or costs.
+    assert (
+        call(app, operator_user, "put", f"/user/{operator_user.uid}", {"usr_address": "1 Main St"}).status_code == 200
+    )
+    for change, permission in (
+        ({"usr_position": "Boss"}, "PM_EDIT_USER_PROFILE_POSITION"),
+        ({"usr_cost_by_hour": "99.00"}, "PM_EDIT_USER_PROFILE_COSTS"),
+        ({"usr_reports_to": operator_user.uid}, "PM_USERS"),
+    ):
+        response = call(app, operator_user, "put", f"/user/{operator_user.uid}", change)
+        assert response.status_code == 403
+        assert permission in response.json()["error"]["message"]
+    saved = User.objects.get(pk=operator_user.pk)
+    assert (saved.first_name, saved.address, saved.position, saved.reports_to) == ("Jon", "1 Main St", "", None)
 
 
 def test_changing_ones_own_password_ends_ones_tokens(app: RegisteredClient, operator_user: User) -> None:

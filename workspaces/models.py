@@ -17,8 +17,9 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 
-from workspaces import rows
+from workspaces import profile, rbac, rows
 from workspaces.names import workspace_name_validator
+from workspaces.rbac import PermissionCode as PermissionCode  # the catalogue, where the models' users look
 
 
 class ErrorMode(models.TextChoices):
@@ -68,32 +69,10 @@ class Workspace(models.Model):
         return self.name
 
 
-class PermissionCode(models.TextChoices):
-    """ProcessMaker's RBAC permission codes (RBAC_PERMISSIONS.PER_CODE)."""
-
-    PM_LOGIN = "PM_LOGIN", "Log in"
-    PM_CASES = "PM_CASES", "Work on cases"
-    PM_FACTORY = "PM_FACTORY", "Design processes"
-    PM_USERS = "PM_USERS", "Manage users"
-    PM_SETUP = "PM_SETUP", "Set up the workspace"
-    PM_REPORTS = "PM_REPORTS", "See reports"
-    PM_SUPERVISOR = "PM_SUPERVISOR", "Supervise processes"
-    PM_REST_API_APPLICATIONS = "PM_REST_API_APPLICATIONS", "Register REST API applications"
-    # The one permission of ProcessMaker's guest role; an admin does not hold it.
-    PM_GUEST_CASE = "PM_GUEST_CASE", "Start cases as a guest"
-    # Which fields of their own profile a user may change (ProcessMaker's users API checks these).
-    PM_EDIT_USER_PROFILE_FIRST_NAME = "PM_EDIT_USER_PROFILE_FIRST_NAME", "Edit own first name"
-    PM_EDIT_USER_PROFILE_LAST_NAME = "PM_EDIT_USER_PROFILE_LAST_NAME", "Edit own last name"
-    PM_EDIT_USER_PROFILE_USERNAME = "PM_EDIT_USER_PROFILE_USERNAME", "Edit own username"
-    PM_EDIT_USER_PROFILE_EMAIL = "PM_EDIT_USER_PROFILE_EMAIL", "Edit own email"
-    PM_EDIT_USER_PROFILE_PASSWORD = "PM_EDIT_USER_PROFILE_PASSWORD", "Change own password"
-
-
 class Role(models.Model):
     """A role of one workspace and the permission codes it grants (RBAC_ROLES)."""
 
-    ADMIN = "PROCESSMAKER_ADMIN"
-    OPERATOR = "PROCESSMAKER_OPERATOR"
+    ADMIN, OPERATOR, MANAGER, GUEST = rbac.ADMIN, rbac.OPERATOR, rbac.MANAGER, rbac.GUEST
 
     class Status(models.TextChoices):
         ACTIVE = "ACTIVE", "Active"
@@ -118,20 +97,6 @@ class Role(models.Model):
 
     def grants(self, permission: str) -> bool:
         return self.is_active and permission in self.permissions
-
-
-OPERATOR_PERMISSIONS = [
-    PermissionCode.PM_LOGIN.value,
-    PermissionCode.PM_CASES.value,
-    PermissionCode.PM_EDIT_USER_PROFILE_FIRST_NAME.value,
-    PermissionCode.PM_EDIT_USER_PROFILE_LAST_NAME.value,
-    PermissionCode.PM_EDIT_USER_PROFILE_EMAIL.value,
-    PermissionCode.PM_EDIT_USER_PROFILE_PASSWORD.value,
-]
-DEFAULT_ROLES: dict[str, list[str]] = {
-    Role.ADMIN: [code.value for code in PermissionCode if code != PermissionCode.PM_GUEST_CASE],
-    Role.OPERATOR: OPERATOR_PERMISSIONS,
-}
 
 
 def generate_uid() -> str:
@@ -184,6 +149,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Status(models.TextChoices):
         ACTIVE = "ACTIVE", "Active"
         INACTIVE = "INACTIVE", "Inactive"
+        VACATION = "VACATION", "On vacation"  # cannot log in, as INACTIVE
 
     uid = models.CharField(
         "USR_UID",
@@ -209,6 +175,40 @@ class User(AbstractBaseUser, PermissionsMixin):
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.ACTIVE)
     due_date = models.DateField(null=True, blank=True, help_text="The account cannot log in after this day.")
     role = models.ForeignKey(Role, on_delete=models.PROTECT, null=True, blank=True, related_name="users")
+    # ProcessMaker's profile (USERS), stored as its REST API takes them; see workspaces.profile.
+    address = models.CharField(max_length=255, blank=True)
+    zip_code = models.CharField(max_length=16, blank=True)
+    country = models.CharField(max_length=3, blank=True, help_text="ISO 3166-1 alpha-2 code, e.g. US.")
+    city = models.CharField(max_length=3, blank=True, help_text="ISO 3166-2 region in the country, e.g. FL.")
+    location = models.CharField(max_length=3, blank=True, help_text="UN/LOCODE place in the country, e.g. MIA.")
+    phone = models.CharField(max_length=24, blank=True)
+    fax = models.CharField(max_length=24, blank=True)
+    cellular = models.CharField(max_length=24, blank=True)
+    position = models.CharField(max_length=100, blank=True)
+    birthday = models.DateField(null=True, blank=True)
+    department = models.CharField(
+        "DEP_UID", max_length=32, blank=True, help_text="Stored as given (no departments here)."
+    )
+    replaced_by = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Who takes over their work.",
+    )
+    reports_to = models.ForeignKey("self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    calendar = models.CharField(max_length=32, blank=True, help_text="Stored as given (no calendars here).")
+    ux = models.CharField(
+        "USR_UX", max_length=16, default="NORMAL", choices=[(ux, ux.title()) for ux in profile.UX_CHOICES]
+    )
+    cost_by_hour = models.DecimalField(max_digits=7, decimal_places=2, default=0)
+    unit_cost = models.CharField(max_length=50, blank=True)
+    time_zone = models.CharField(max_length=100, blank=True, validators=[profile.validate_time_zone])
+    default_lang = models.CharField(max_length=10, blank=True, validators=[profile.validate_language])
+    must_change_password = models.BooleanField(
+        default=False, help_text="ProcessMaker's USR_LOGGED_NEXT_TIME: stored and reported, not enforced here."
+    )
     is_staff = models.BooleanField(default=False, help_text="May log in to the Django admin.")
     created = models.DateTimeField(default=timezone.now)
     updated = models.DateTimeField(auto_now=True)
@@ -243,6 +243,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.username_folded = fold_username(self.username)
         if self.role is not None and self.workspace_id and self.role.workspace_id != self.workspace_id:
             raise ValidationError({"role": "The role belongs to another workspace."})
+        problems = profile.check_place(self.country, self.city, self.location)
+        for field in ("replaced_by", "reports_to"):
+            other = getattr(self, field)
+            if other is not None and (other.workspace_id != self.workspace_id or other.workspace_id is None):
+                problems[field] = "The user belongs to another workspace."
+        if problems:
+            raise ValidationError(problems)
         if self.workspace_id and (self.is_staff or self.is_superuser):
             raise ValidationError("A workspace user cannot be staff or a superuser: only site operators use the admin.")
 
