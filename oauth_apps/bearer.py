@@ -25,7 +25,7 @@ from workspaces.models import Role, User
 from workspaces.rows import Reader, column, fetch_one
 
 # (model, table alias, fields): what is read of each table, in this order.
-ACCESS = ["id", "workspace", "user", "application", "client_id", "user_uid", "expires", "scope"]
+ACCESS = ["id", "workspace", "user", "application", "client_id", "user_uid", "expires", "scope", "created"]
 USER = ["id", "uid", "workspace", "username", "first_name", "last_name", "email", "status", "due_date", "role"]
 ROLE = ["id", "workspace", "code", "status", "permissions"]
 SESSION = ["id", "access_token", "session_key"]

@@ -27,6 +27,9 @@ class OAuthRequestContext:
     # Work that must outlive a failed request, run after its transaction is rolled back:
     # revoking a replayed token's family.
     after_failure: list[Callable[[], object]] = field(default_factory=list)
+    # Introspection: only confidential clients may ask (RFC 7662 2.1), and claims name the issuer.
+    confidential_only: bool = False
+    issuer: str = ""
 
 
 _current: ContextVar[OAuthRequestContext | None] = ContextVar("pm_oauth_request", default=None)

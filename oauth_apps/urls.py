@@ -1,19 +1,37 @@
-"""OAuth endpoints under /{ws}/oauth2/ and the web pages under /sys{ws}/{lang}/{skin}/."""
+"""OAuth endpoints under /{ws}/oauth2/ (and, as ProcessMaker serves them, /api/1.0/{ws}/oauth2/), the
+RFC 8414 metadata, and the web pages under /sys{ws}/{lang}/{skin}/."""
 
-from django.urls import re_path
+from django.urls import URLPattern, re_path
 
-from oauth_apps.views import applications, login
+from oauth_apps.views import applications, holder, login
 from oauth_apps.views.authorize import AuthorizeView
-from oauth_apps.views.token import RevokeTokenView, TokenView
-from workspaces.names import OAUTH_URL, SYS_URL
+from oauth_apps.views.metadata import metadata
+from oauth_apps.views.token import IntrospectView, RevokeTokenView, TokenView
+from workspaces.names import API_OAUTH_URL, METADATA_URLS, OAUTH_URL, SYS_URL
 
 APPS = SYS_URL + r"oauth2/applications"
 CLIENT = r"/(?P<client_id>[A-Z]{1,80})"
 
+TOKEN_IN_PATH = r"(?P<token>[^/]{1,255})"
+
+
+def oauth_routes(prefix: str, suffix: str = "") -> list[URLPattern]:
+    """The workspace's OAuth routes under `prefix`; names end in `suffix` (the first set is reversed)."""
+    return [
+        re_path(prefix + r"token$", TokenView.as_view(), name="token" + suffix),
+        re_path(prefix + r"revoke$", RevokeTokenView.as_view(), name="revoke" + suffix),
+        re_path(prefix + r"introspect$", IntrospectView.as_view(), name="introspect" + suffix),
+        re_path(prefix + r"authorize$", AuthorizeView.as_view(), name="authorize" + suffix),
+        # ProcessMaker's: the token in the path is the credential (oauth_apps.holder).
+        re_path(prefix + TOKEN_IN_PATH + r"/expire$", holder.expire_token, name="token-expire" + suffix),
+        re_path(prefix + TOKEN_IN_PATH + r"$", holder.delete_token, name="token-delete" + suffix),
+    ]
+
+
 urlpatterns = [
-    re_path(OAUTH_URL + r"token$", TokenView.as_view(), name="token"),
-    re_path(OAUTH_URL + r"revoke$", RevokeTokenView.as_view(), name="revoke"),
-    re_path(OAUTH_URL + r"authorize$", AuthorizeView.as_view(), name="authorize"),
+    *oauth_routes(OAUTH_URL),
+    *oauth_routes(API_OAUTH_URL, "-api"),
+    *(re_path(pattern, metadata, name=f"metadata-{number}") for number, pattern in enumerate(METADATA_URLS)),
     re_path(SYS_URL + r"login/login$", login.login_view, name="login"),
     re_path(SYS_URL + r"login/logout$", login.logout_view, name="logout"),
     re_path(APPS + r"$", applications.application_list, name="applications"),

@@ -17,7 +17,7 @@ from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.common import Request
 from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 
-from oauth_apps import clientauth, errors, scopes, services
+from oauth_apps import clientauth, errors, introspection, scopes, services
 from oauth_apps.context import OAuthRequestContext, current
 from oauth_apps.exceptions import CredentialExpired, CredentialRefused, CredentialReplayed
 from oauth_apps.identifiers import MAX_CLIENT_ID_LENGTH, new_token
@@ -90,6 +90,11 @@ class ProcessMakerValidator(OAuth2Validator):
             raise errors.invalid_client(errors.CLIENT_CREDENTIALS_INVALID)
         request.pm_client_authenticated = True
         return True
+
+    def client_authentication_required(self, request: Request, *args: Any, **kwargs: Any) -> bool:
+        if current().confidential_only:  # a public client cannot authenticate, so it is refused
+            return True
+        return bool(super().client_authentication_required(request, *args, **kwargs))
 
     def authenticate_client_id(self, client_id: str, request: Request, *args: Any, **kwargs: Any) -> bool:
         if getattr(request, "pm_client_authenticated", False):
@@ -295,6 +300,14 @@ class ProcessMakerValidator(OAuth2Validator):
             access_tokens=AccessToken.objects.presented(token).filter(**mine).values_list("pk", flat=True),
             refresh_tokens=RefreshToken.objects.presented(token).filter(**mine).values_list("pk", flat=True),
         )
+
+    # --- Introspection (RFC 7662) ------------------------------------------------------
+
+    def introspect_token(
+        self, token: str, token_type_hint: str | None, request: Request, *args: Any, **kwargs: Any
+    ) -> dict[str, Any] | None:
+        context = current()
+        return introspection.introspect(context.workspace, token, token_type_hint, context.issuer)
 
     # --- Issuing ----------------------------------------------------------------------
 

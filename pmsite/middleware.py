@@ -1,12 +1,13 @@
 """The browser's middleware, only for requests that come from a browser.
 
 Sessions, CSRF, `request.user`, web-session sliding, operator sessions and messages are what a
-person's pages need. A machine request never needs them: the token, revoke and introspect
-endpoints (authenticated by the client, CSRF-exempt, no session read or written), `/health`, and a REST call
-that carries no session cookie (authenticated by its bearer token alone). For those, each of these
-middleware classes steps aside, which saved a quarter of such a request's time. Everything else,
-the authorize endpoint, the pages and any API call with a session cookie, goes through all of them
-exactly as before.
+person's pages need. A machine request never needs them: every OAuth route of a workspace but
+authorize (token, revoke, introspect, and ProcessMaker's expire and delete routes, at /{ws}/oauth2/
+and /api/1.0/{ws}/oauth2/: authenticated by the client or the token itself, CSRF-exempt, no session
+read or written), the RFC 8414 metadata, `/health`, and a REST call that carries no session cookie
+(authenticated by its bearer token alone). For those, each of these middleware classes steps
+aside, which saved a quarter of such a request's time. Everything else, the authorize endpoint,
+the pages and any API call with a session cookie, goes through all of them exactly as before.
 """
 
 from __future__ import annotations
@@ -25,9 +26,10 @@ from django.middleware.csrf import CsrfViewMiddleware
 from accounts.middleware import OperatorSessionMiddleware
 from oauth_apps.middleware import WebSessionMiddleware
 
-# Client-authenticated endpoints of a workspace and the load balancer's probes: never a session,
-# whatever cookies come along.
-CLIENT_ENDPOINT = re.compile(r"^/[^/]+/oauth2/(?:token|revoke|introspect)/?\Z")
+# A workspace's OAuth routes (but authorize, a person's page), its metadata and the load balancer's
+# probes: never a session, whatever cookies come along.
+OAUTH_ROUTE = re.compile(r"^/(?:api/1\.0/)?[^/]+/oauth2/(?P<rest>.*)\Z")
+METADATA = re.compile(r"^/(?:[^/]+/)?\.well-known/")
 PROBES = frozenset({"/health"})
 API = "/api/1.0/"
 MACHINE_KEY = "_pm_machine_request"
@@ -38,11 +40,15 @@ def is_machine_request(request: HttpRequest) -> bool:
     known = request.__dict__.get(MACHINE_KEY)
     if known is None:
         path = request.path_info
-        known = (
-            path in PROBES
-            or bool(CLIENT_ENDPOINT.match(path))
-            or (path.startswith(API) and settings.SESSION_COOKIE_NAME not in request.COOKIES)
-        )
+        oauth = OAUTH_ROUTE.match(path)
+        if oauth is not None:
+            known = oauth["rest"].rstrip("/") != "authorize"
+        else:
+            known = (
+                path in PROBES
+                or bool(METADATA.match(path))
+                or (path.startswith(API) and settings.SESSION_COOKIE_NAME not in request.COOKIES)
+            )
         request.__dict__[MACHINE_KEY] = known
     return known
 

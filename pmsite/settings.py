@@ -327,9 +327,16 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "api.schema.workspace_paths"],
 }
 
-# --- CORS: ProcessMaker answers the API and the token endpoint for any origin. ----------
+# --- CORS: ProcessMaker answers the API and the token routes for any origin. ----------
+# That is the REST API, and the OAuth routes at /{ws}/oauth2/ and /api/1.0/{ws}/oauth2/ (token,
+# revoke, ProcessMaker's {token}/expire and {token}), but never authorize (a person's page) or
+# introspect (resource servers call it, not browsers); and the RFC 8414 metadata.
 CORS_ALLOW_ALL_ORIGINS = True
-CORS_URLS_REGEX = rf"^/(api/1\.0/.*|{WORKSPACE_NAME}/oauth2/(token|revoke))$"
+_OAUTH_FOR_BROWSERS = r"oauth2/(?!(?:authorize|introspect)$)[^/]+(?:/expire)?"
+CORS_URLS_REGEX = (
+    rf"^/(?:api/1\.0/{WORKSPACE_NAME}/(?!oauth2/).*|(?:api/1\.0/)?{WORKSPACE_NAME}/{_OAUTH_FOR_BROWSERS}"
+    rf"|{WORKSPACE_NAME}/\.well-known/oauth-authorization-server|\.well-known/oauth-authorization-server/{WORKSPACE_NAME})$"
+)
 CORS_ALLOW_METHODS = ["GET", "POST", "PUT", "DELETE", "OPTIONS"]
 CORS_ALLOW_HEADERS = ["authorization", "content-type"]
 CORS_PREFLIGHT_MAX_AGE = 60

@@ -72,6 +72,24 @@ def test_pages_and_authorize_keep_sessions_and_csrf(client: Client, public_app: 
     assert had_a_session(authorize) and authorize.status_code == 302  # to the login page: no user
 
 
+def test_the_new_oauth_routes_and_the_metadata_are_machine_requests_but_authorize_is_not(
+    client: Client, app: RegisteredClient, public_app: RegisteredClient, operator_user: User
+) -> None:
+    logged_in(client)
+    token = issue(app, operator_user)
+    for response in (
+        client.post(f"/api/1.0/workflow/oauth2/{token}/expire"),
+        client.delete(f"/workflow/oauth2/{token}"),
+        client.get("/workflow/.well-known/oauth-authorization-server"),
+        client.post("/workflow/oauth2/introspect", {"token": token}),
+    ):
+        assert response.status_code in (200, 401) and not had_a_session(response), response.wsgi_request.path
+    authorize = Client().get(
+        "/api/1.0/workflow/oauth2/authorize", {"response_type": "code", "client_id": public_app.application.client_id}
+    )
+    assert had_a_session(authorize) and authorize.status_code == 302  # no cookie, yet a person's page
+
+
 def test_a_post_to_a_page_without_csrf_is_still_refused(operator_user: User) -> None:
     client = Client(enforce_csrf_checks=True)
     response = client.post(LOGIN, {"username": "johndoe", "password": PASSWORD})

@@ -25,7 +25,7 @@ def client_of(name: str) -> RegisteredClient:
     return register_application(workspace, owner, name=f"{name} app", website="https://example.com")
 
 
-def token_at(name: str, app: RegisteredClient) -> dict[str, str]:
+def token_at(name: str, app: RegisteredClient, prefix: str = "") -> dict[str, str]:
     params = {
         "grant_type": "password",
         "client_id": app.application.client_id,
@@ -33,7 +33,7 @@ def token_at(name: str, app: RegisteredClient) -> dict[str, str]:
         "username": "admin",
         "password": PASSWORD,
     }
-    return post_token(Client(), params, url=f"/{name}/oauth2/token").json()  # type: ignore[no-any-return]
+    return post_token(Client(), params, url=f"{prefix}/{name}/oauth2/token").json()  # type: ignore[no-any-return]
 
 
 @pytest.fixture
@@ -50,6 +50,25 @@ def test_the_token_endpoint_serves_exactly_the_named_workspace(tricky: dict[str,
     response = Client().get(f"/api/1.0/{name}/light/user/data", headers=bearer(token["access_token"]))
     assert response.status_code == 200
     assert User.objects.get(uid=response.json()["userId"]).workspace.name == name  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("name", TRICKY)
+def test_the_rest_base_urls_token_endpoint_serves_exactly_the_named_workspace(
+    tricky: dict[str, RegisteredClient], name: str
+) -> None:
+    token = token_at(name, tricky[name], prefix="/api/1.0")
+    assert "access_token" in token, token
+    assert token_at(name, tricky["other"], prefix="/api/1.0")["error"] == "invalid_client"
+    response = Client().get(f"/api/1.0/{name}/light/user/data", headers=bearer(token["access_token"]))
+    assert User.objects.get(uid=response.json()["userId"]).workspace.name == name  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("name", TRICKY)
+def test_the_metadata_is_the_named_workspaces_in_both_shapes(tricky: dict[str, RegisteredClient], name: str) -> None:
+    for path in (f"/{name}/.well-known/oauth-authorization-server", f"/.well-known/oauth-authorization-server/{name}"):
+        meta = Client().get(path).json()
+        assert meta["issuer"] == f"http://testserver/{name}", path
+        assert meta["token_endpoint"] == f"http://testserver/{name}/oauth2/token", path
 
 
 @pytest.mark.parametrize("name", TRICKY)
@@ -89,7 +108,12 @@ def test_another_workspaces_token_is_refused_on_the_api(tricky: dict[str, Regist
 
 @pytest.mark.parametrize("name", TRICKY)
 def test_without_the_workspace_every_shape_answers_503(db: None, name: str) -> None:
-    for path in (f"/{name}/oauth2/token", f"/sys{name}/en/neoclassic/login/login", f"/api/1.0/{name}/users"):
+    paths = (
+        f"/{name}/oauth2/token", f"/sys{name}/en/neoclassic/login/login", f"/api/1.0/{name}/users",
+        f"/api/1.0/{name}/oauth2/token", f"/{name}/oauth2/{'a' * 40}/expire",
+        f"/{name}/.well-known/oauth-authorization-server", f"/.well-known/oauth-authorization-server/{name}",
+    )  # fmt: skip
+    for path in paths:
         response = Client().post(path)
         assert response.status_code == 503 and response.content == b"", path
 

@@ -68,7 +68,10 @@ def test_known_workspace_is_routed_to_its_pages(client: Client, workspace: Works
 
 
 def test_known_workspace_with_unknown_page_is_404_not_503(client: Client, workspace: Workspace) -> None:
-    assert client.get("/workflow/oauth2/no-such-endpoint").status_code == 404
+    assert client.get("/workflow/oauth2/no/such-endpoint").status_code == 404
+    # One segment after oauth2/ is ProcessMaker's DELETE /oauth2/{token}: other methods are a 405.
+    wrong_method = client.get("/workflow/oauth2/no-such-endpoint")
+    assert wrong_method.status_code == 405 and wrong_method["Allow"] == "DELETE"
     assert client.get("/api/1.0/workflow/no-such-resource").status_code == 404
 
 

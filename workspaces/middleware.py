@@ -19,13 +19,17 @@ from workspaces.http import is_ip_address
 from workspaces.models import Workspace
 from workspaces.names import WORKSPACE_NAME
 
-# /{ws}/oauth2/...   /api/1.0/{ws}/...   /sys{ws}/{lang}/{skin}/...  Any name is captured here, so a
-# malformed one is answered 503 like an unknown one (the URL confs only match well-formed names).
-# The shapes overlap for names that start with "sys" (/sysother/oauth2/token could be workspace
-# "other" with lang "oauth2"): a second segment "oauth2" always means /{ws}/oauth2/, so it is
-# tried first and the request reaches exactly the workspace the client named.
+# /{ws}/oauth2/...   /api/1.0/{ws}/...   /sys{ws}/{lang}/{skin}/...   and RFC 8414's metadata at
+# /{ws}/.well-known/oauth-authorization-server and /.well-known/oauth-authorization-server/{ws}.
+# Any name is captured here, so a malformed one is answered 503 like an unknown one (the URL confs
+# only match well-formed names). The shapes overlap for names that start with "sys"
+# (/sysother/oauth2/token could be workspace "other" with lang "oauth2"): a second segment "oauth2"
+# (or ".well-known") always means the /{ws}/ shape, so it is tried first and the request reaches
+# exactly the workspace the client named.
 WORKSPACE_PATH = re.compile(
-    r"^/(?:(?P<oauth>[^/]+)/oauth2|api/1\.0/(?P<api>[^/]*)|sys(?P<sys>[^/]*)/[^/]+/[^/]+)(?:/|$)"
+    r"^/(?:(?P<oauth>[^/]+)/(?:oauth2|\.well-known/oauth-authorization-server)"
+    r"|\.well-known/oauth-authorization-server/(?P<metadata>[^/]*)"
+    r"|api/1\.0/(?P<api>[^/]*)|sys(?P<sys>[^/]*)/[^/]+/[^/]+)(?:/|$)"
 )
 VALID_NAME = re.compile(rf"^{WORKSPACE_NAME}\Z")
 

@@ -299,6 +299,7 @@ class AuditEventType(models.IntegerChoices):
     CODE_REPLAYED = 201, "authorization code replayed"
     REFRESH_TOKEN_REUSED = 202, "refresh token reused"
     CROSS_WORKSPACE_ATTEMPT = 203, "credential of another workspace"
+    TOKEN_EXPIRED = 204, "access token expired by its holder"
     APPLICATION_CREATED = 300, "application created"
     APPLICATION_UPDATED = 301, "application updated"
     APPLICATION_DELETED = 302, "application deleted"

@@ -1,4 +1,4 @@
-"""Workspace names and the three URL shapes ProcessMaker puts them in.
+"""Workspace names and the URL shapes that carry them (ProcessMaker's three, and RFC 8414's).
 
 Written once here; the URL confs, the routing middleware, the CORS setting and the model's
 validator are all built from these. (No Django models are imported, so settings may use it.)
@@ -15,6 +15,15 @@ workspace_name_validator = RegexValidator(rf"^{WORKSPACE_NAME}\Z", f"A workspace
 # URL conf prefixes. Each captures the workspace as `ws` so reverse() can build the URL; the
 # routing middleware resolves it to `request.workspace` and drops it before the view runs.
 OAUTH_URL = rf"^(?P<ws>{WORKSPACE_NAME})/oauth2/"
+# ProcessMaker serves its OAuth routes under the REST base URL too: /api/1.0/{ws}/oauth2/...
+API_OAUTH_URL = rf"^api/1\.0/(?P<ws>{WORKSPACE_NAME})/oauth2/"
+# RFC 8414 metadata, in the two places a client looks for an issuer with a path (its section 3.1):
+# /{ws}/.well-known/oauth-authorization-server and /.well-known/oauth-authorization-server/{ws}.
+METADATA = "oauth-authorization-server"
+METADATA_URLS = (
+    rf"^(?P<ws>{WORKSPACE_NAME})/\.well-known/{METADATA}$",
+    rf"^\.well-known/{METADATA}/(?P<ws>{WORKSPACE_NAME})$",
+)
 SYS_URL = rf"^sys(?P<ws>{WORKSPACE_NAME})/(?P<lang>[A-Za-z_-]{{1,10}})/(?P<skin>[A-Za-z0-9_-]{{1,32}})/"
 API_URL = rf"^api/1\.0/(?P<ws>{WORKSPACE_NAME})/"
 

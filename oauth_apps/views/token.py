@@ -1,4 +1,5 @@
-"""POST /{ws}/oauth2/token and /{ws}/oauth2/revoke: django-oauth-toolkit's views with ProcessMaker's contract."""
+"""POST /{ws}/oauth2/token, /revoke and /introspect (also under /api/1.0/{ws}/oauth2/): django-oauth-toolkit's
+views and oauthlib's endpoints with ProcessMaker's contract."""
 
 from __future__ import annotations
 
@@ -6,17 +7,20 @@ from contextlib import nullcontext
 from typing import Any
 
 from django.db import transaction
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.decorators import method_decorator
+from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from oauth2_provider.views import RevokeTokenView as DOTRevokeTokenView
 from oauth2_provider.views import TokenView as DOTTokenView
+from oauth2_provider.views.mixins import OAuthLibMixin
 
 from oauth_apps import errors
 from oauth_apps.backends import token_request_params
 from oauth_apps.context import oauth_request_for
 from oauth_apps.responses import no_store, token_error_from, token_error_from_oauthlib, token_success
+from oauth_apps.views import issuer
 from workspaces import audit
 from workspaces.http import WorkspaceRequest
 
@@ -84,3 +88,26 @@ class RevokeTokenView(DOTRevokeTokenView):
         if status != 200:
             return token_error_from_oauthlib(workspace, body, status, headers)
         return no_store(JsonResponse({}))
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class IntrospectView(OAuthLibMixin, View):
+    """POST /{ws}/oauth2/introspect (RFC 7662), oauthlib's introspection endpoint: a confidential
+    client of the workspace (a resource server) asks whether a token is active and what it carries
+    (`oauth_apps.introspection`). Errors are RFC 6749's, with their status codes, in either mode."""
+
+    def http_method_not_allowed(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        workspace = request.workspace  # type: ignore[attr-defined]
+        return token_error_from(workspace, errors.invalid_request(errors.METHOD_NOT_POST))
+
+    @method_decorator(sensitive_post_parameters("client_secret", "token"))
+    def post(self, request: WorkspaceRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        core = self.get_oauthlib_core()
+        uri, http_method, body, headers = core._extract_params(request)
+        with oauth_request_for(request) as context:
+            context.confidential_only, context.issuer = True, issuer(request, request.workspace)
+            headers, body, status = core.server.create_introspect_response(uri, http_method, body, headers)
+        response = HttpResponse(body, status=status, content_type="application/json")
+        for name, value in headers.items():
+            response[name] = value
+        return response
