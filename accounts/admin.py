@@ -18,6 +18,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from accounts import services
+from accounts.grants_admin import UserGrantsAdminMixin
 from workspaces.http import signed_in_user
 from workspaces.models import AuditEvent, PermissionCode, Role, User, Workspace, fold_username
 from workspaces.services import WorkspaceError
@@ -67,6 +68,7 @@ class WorkspaceAdmin(admin.ModelAdmin):
                     "authorization_code_lifetime",
                     "default_scope",
                     "error_mode",
+                    "consent_days",
                 ]
             },
         ),
@@ -169,7 +171,7 @@ class RevokingPasswordChangeForm(AdminPasswordChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(UserGrantsAdminMixin, DjangoUserAdmin):
     add_form = WorkspaceUserCreationForm
     form = UserChangeForm
     change_password_form = RevokingPasswordChangeForm
@@ -177,7 +179,7 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["workspace", "status", "role__code", "is_staff"]
     search_fields = ["username", "first_name", "last_name", "email", "uid"]
     ordering = ["workspace", "username_folded"]
-    readonly_fields = ["uid", "created", "updated", "last_login"]
+    readonly_fields = ["uid", "created", "updated", "last_login", "authorized_applications"]
     filter_horizontal = []
     raw_id_fields = ["replaced_by", "reports_to"]
     fieldsets = [
@@ -203,6 +205,7 @@ class UserAdmin(DjangoUserAdmin):
                 ],
             },
         ),
+        ("Authorized applications", {"fields": ["authorized_applications"]}),
         ("Site operator", {"fields": ["is_staff", "is_superuser"]}),
         ("Dates", {"fields": ["last_login", "created", "updated"]}),
     ]

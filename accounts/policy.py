@@ -91,6 +91,14 @@ def check_change(actor: User, target: User, changes: Mapping[str, Any], *, passw
             raise NotAllowed(OWN_FIELD.format(field=field.replace("_", " "), permission=permission.value))
 
 
+def check_revoke_grants(actor: User, target: User) -> None:
+    """Revoking what a user granted an application: one's own always; another's as changing them."""
+    if actor.workspace_id is None or actor.pk == target.pk:
+        return
+    require_pm_users(actor)
+    check_not_stronger(actor, target)
+
+
 def current(user: User, field: str) -> Any:
     return getattr(user, f"{field}_id") if field in USER_REFERENCES else getattr(user, field)
 

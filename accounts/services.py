@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts import policy
+from oauth_apps import grants
 from oauth_apps.models import Application
 from oauth_apps.revocation import revoke_tokens
 from oauth_apps.services import delete_application, local_client
@@ -157,6 +158,14 @@ def save_role(role: Role) -> None:
     role.save()
     if not role.grants(PermissionCode.PM_LOGIN):
         revoke_tokens(role=role, why=f"role {role.code} can no longer log in")
+
+
+def revoke_application_grant(user: User, client: Application, *, by: User | None = None) -> int:
+    """End what `user` granted `client` (its tokens for them, the remembered consent);
+    `policy.NotAllowed` when `by` may not. How many tokens were live."""
+    if by is not None:
+        policy.check_revoke_grants(by, user)
+    return grants.revoke_application(user, client, by=by)
 
 
 @transaction.atomic

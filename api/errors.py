@@ -33,6 +33,7 @@ NO_SUCH_USER = "The user with {field}: {uid!r} does not exist."
 NO_SUCH_TIME_ZONE = "The time zone {value!r} does not exist (use an IANA name such as Europe/Paris)."
 NOT_A_LANGUAGE = "Use a language code such as en, es or pt-BR."
 CANNOT_DELETE_YOURSELF = "You cannot delete your own user."
+NO_SUCH_GRANT = "The application {client_id!r} holds no token or consent of this user's."
 PROCESS_NAME_TAKEN = "A process with this name already exists in this workspace."
 
 

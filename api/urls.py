@@ -6,6 +6,7 @@ from django.urls import re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.request import Request
 
+from api.grants import UserGrantsView, UserGrantView
 from api.processes import ProcessDetailView, ProcessListView
 from api.users import CurrentUserView, UserCreateView, UserDetailView, UserListView
 from workspaces.names import API_URL
@@ -28,6 +29,12 @@ urlpatterns = [
     re_path(API + r"users$", UserListView.as_view(), name="api-users"),
     re_path(API + r"user$", UserCreateView.as_view(), name="api-user-create"),
     re_path(API + r"user/(?P<usr_uid>[^/]{1,200})$", UserDetailView.as_view(), name="api-user"),
+    re_path(API + r"user/(?P<usr_uid>[^/]{1,200})/tokens$", UserGrantsView.as_view(), name="api-user-grants"),
+    re_path(
+        API + r"user/(?P<usr_uid>[^/]{1,200})/tokens/(?P<client_id>[^/]{1,80})$",
+        UserGrantView.as_view(),
+        name="api-user-grant",
+    ),
     re_path(API + r"project$", ProcessListView.as_view(), name="api-projects"),
     re_path(API + r"project/" + UID.format("prj_uid"), ProcessDetailView.as_view(), name="api-project"),
     re_path(API + r"light/user/data$", CurrentUserView.as_view(), name="api-current-user"),

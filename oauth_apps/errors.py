@@ -42,6 +42,11 @@ LOGIN_FAILED = "Invalid username or password."
 LOGIN_LOCKED = "Too many failed logins for this username. It is locked for a while; try again later."
 LOGIN_THROTTLED = "Too many failed logins from your address. Try again later."
 
+# Authorized applications page.
+AUTHORIZED_LOG_IN = "Log in to see the applications you have authorized."
+AUTHORIZED_NOT_FOUND = "This application holds nothing of yours."
+AUTHORIZED_REVOKED = "Revoked {name}: its tokens stopped working, and it will ask you again."
+
 # Applications pages.
 APPLICATIONS_LOG_IN = "Log in to manage your applications."
 APPLICATIONS_NO_PERMISSION = (

@@ -294,3 +294,25 @@ class UserSessionToken(models.Model):
 
     def __str__(self) -> str:
         return f"web session token #{self.pk}"
+
+
+class Consent(models.Model):
+    """A user's acceptance of an application for a set of scopes on the consent page.
+
+    Kept for every acceptance, so the user's Authorized applications page can say when they first
+    authorized it; it spares the user the page only while the workspace's `consent_days` say so
+    (`oauth_apps.grants`). Revoking the application forgets it.
+    """
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents")
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="consents")
+    scope = models.TextField(help_text="The scopes accepted, space separated.")
+    created = models.DateTimeField(auto_now_add=True, help_text="First accepted.")
+    granted = models.DateTimeField(help_text="Last accepted: remembered from here for the workspace's consent days.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "application"], name="one_consent_per_user_and_client")]
+
+    def __str__(self) -> str:
+        return f"{self.user} -> {self.application}: {self.scope}"

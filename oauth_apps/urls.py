@@ -3,13 +3,14 @@ RFC 8414 metadata, and the web pages under /sys{ws}/{lang}/{skin}/."""
 
 from django.urls import URLPattern, re_path
 
-from oauth_apps.views import applications, holder, login
+from oauth_apps.views import applications, authorized, holder, login
 from oauth_apps.views.authorize import AuthorizeView
 from oauth_apps.views.metadata import metadata
 from oauth_apps.views.token import IntrospectView, RevokeTokenView, TokenView
 from workspaces.names import API_OAUTH_URL, METADATA_URLS, OAUTH_URL, SYS_URL
 
 APPS = SYS_URL + r"oauth2/applications"
+AUTHORIZED = SYS_URL + r"oauth2/authorized"
 CLIENT = r"/(?P<client_id>[A-Z]{1,80})"
 
 TOKEN_IN_PATH = r"(?P<token>[^/]{1,255})"
@@ -34,6 +35,8 @@ urlpatterns = [
     *(re_path(pattern, metadata, name=f"metadata-{number}") for number, pattern in enumerate(METADATA_URLS)),
     re_path(SYS_URL + r"login/login$", login.login_view, name="login"),
     re_path(SYS_URL + r"login/logout$", login.logout_view, name="logout"),
+    re_path(AUTHORIZED + r"$", authorized.authorized_list, name="authorized"),
+    re_path(AUTHORIZED + CLIENT + r"/revoke$", authorized.authorized_revoke, name="authorized-revoke"),
     re_path(APPS + r"$", applications.application_list, name="applications"),
     re_path(APPS + r"/new$", applications.application_new, name="application-new"),
     re_path(APPS + CLIENT + r"/edit$", applications.application_edit, name="application-edit"),

@@ -101,6 +101,7 @@ def test_adding_a_workspace_in_the_admin_provisions_it(operator_client: Client) 
         "authorization_code_lifetime": "30",
         "default_scope": "*",
         "error_mode": "processmaker",
+        "consent_days": "0",
         "session_inactivity_timeout": "1440",
         "lockout_threshold": "10",
         "lockout_window": "900",
@@ -131,3 +132,22 @@ def test_adding_a_workspace_in_the_admin_needs_matching_admin_passwords(operator
     )
     assert response.status_code == 200
     assert not Workspace.objects.filter(name="sales").exists()
+
+
+def test_an_operator_sees_what_a_user_granted_and_revokes_it_after_confirming(
+    operator_client: Client, client: Client, app: RegisteredClient, operator_user: User
+) -> None:
+    tokens = password_grant(Client(), app, "johndoe", PASSWORD).json()
+    page = operator_client.get(f"/admin/workspaces/user/{operator_user.pk}/change/").content.decode()
+    assert "Authorized applications" in page and "Test app" in page
+    url = f"/admin/workspaces/user/{operator_user.pk}/grants/{app.application.client_id}/revoke/"
+    assert url in page
+    confirm = operator_client.get(url)
+    assert confirm.status_code == 200 and b"Revoke Test app for JohnDoe?" in confirm.content
+    assert AccessToken.objects.filter(token=tokens["access_token"]).exists()
+    done = operator_client.post(url)
+    assert done.status_code == 302 and done["Location"] == f"/admin/workspaces/user/{operator_user.pk}/change/"
+    assert not AccessToken.objects.filter(user=operator_user).exists()
+    assert RefreshToken.objects.get(user=operator_user).revoked is not None
+    assert operator_client.get(url).status_code == 404
+    assert Client().get(url).status_code == 302  # not an operator: to the admin's login

@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import threading
+import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
@@ -22,7 +23,7 @@ from playwright.sync_api import expect
 from oauth_apps.services import RegisteredClient, register_application
 from tests.conftest import PASSWORD
 from tests.live import free_port
-from workspaces.models import User
+from workspaces.models import User, Workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.live, pytest.mark.django_db(transaction=True)]
 
@@ -248,3 +249,44 @@ def test_applications_page_refuses_a_user_without_the_permission(
     log_in(page, "johndoe")
     expect(page.locator(".messages")).to_contain_text("needs the PM_REST_API_APPLICATIONS permission")
     assert "/login/login" in page.url
+
+
+def test_authorized_applications_page_shows_what_was_granted_and_revokes_it(
+    page: Any, live_server: Any, web_app: RegisteredClient, callback: CallbackServer, operator_user: User
+) -> None:
+    Workspace.objects.filter(pk=operator_user.workspace_id).update(consent_days=30)
+    page.goto(authorize_url(live_server, web_app.application.client_id, scope="view_process"))
+    log_in(page, "johndoe")
+    page.click("button[name=accept]")
+    page.wait_for_url(f"{callback.url}*")
+    code = callback.last_query()["code"]
+    tokens = token_request(live_server, {
+        "grant_type": "authorization_code", "code": code,
+        "client_id": web_app.application.client_id, "client_secret": web_app.client_secret,
+    })  # fmt: skip
+    # Accepted once for 30 days: the same request goes straight back to the client.
+    page.goto(authorize_url(live_server, web_app.application.client_id, scope="view_process", state="again"))
+    page.wait_for_url(f"{callback.url}*")
+    assert callback.last_query()["state"] == "again"
+
+    page.goto(f"{live_server.url}/sysworkflow/en/neoclassic/oauth2/authorized")
+    row = page.locator("tr", has_text="Report Builder")
+    expect(row).to_contain_text("view_process")
+    expect(row).to_contain_text("remembered until")
+    expect(row.locator("td").nth(4)).to_have_text("2")  # the access token and its refresh token
+    page.screenshot(path=str(screenshot_dir() / "authorized.png"))
+    row.get_by_role("link", name="Revoke").click()
+    expect(page.locator("h1")).to_have_text("Revoke Report Builder?")
+    page.get_by_role("button", name="Revoke").click()
+    expect(page.locator(".messages")).to_contain_text("Revoked Report Builder")
+    expect(page.get_by_text("No application holds access to your account.")).to_be_visible()
+    me = urllib.request.Request(
+        f"{live_server.url}/api/1.0/workflow/light/user/data",
+        headers={"Authorization": f"Bearer {tokens['access_token']}"},
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(me, timeout=10)  # noqa: S310 - the live server
+    assert refused.value.code == 401
+    # Forgotten: the consent page asks again.
+    page.goto(authorize_url(live_server, web_app.application.client_id, scope="view_process"))
+    expect(page.locator("button[name=accept]")).to_be_visible()

@@ -50,6 +50,14 @@ class Workspace(models.Model):
         max_length=200, default="*", help_text="Scope granted when a client asks for none."
     )
     error_mode = models.CharField(max_length=16, choices=ErrorMode.choices, default=ErrorMode.PROCESSMAKER)
+    consent_days = models.PositiveIntegerField(
+        "remember consent (days)",
+        default=0,
+        help_text="Days a user's acceptance of an application is remembered: within them the same or a narrower "
+        "set of scopes is granted without asking again (e.g. 30: asked about once a month per application). "
+        "0 asks every time, as ProcessMaker does. Revoking the application on the user's Authorized "
+        "applications page forgets it at once.",
+    )
     session_inactivity_timeout = models.PositiveIntegerField(
         default=1440,
         validators=[MinValueValidator(60)],

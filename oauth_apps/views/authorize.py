@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.db import transaction
@@ -16,14 +16,19 @@ from django.views.decorators.csrf import csrf_protect
 from oauth2_provider.exceptions import FatalClientError, OAuthToolkitError
 from oauth2_provider.views.mixins import OAuthLibMixin
 
-from oauth_apps import errors, scopes
+from oauth_apps import errors, grants, scopes
 from oauth_apps.context import oauth_request_for
 from oauth_apps.models import Application
 from oauth_apps.views import issuer, login_redirect
 from workspaces.http import WorkspaceRequest, forbid_framing
-from workspaces.models import ErrorMode, Workspace
+from workspaces.models import ErrorMode, User, Workspace
 
 FRAGMENT_ORDER = ("access_token", "expires_in", "token_type", "scope", "state")
+
+
+def person(request: HttpRequest) -> User:
+    """The logged-in user of the request's workspace (dispatch sends anyone else to the login page)."""
+    return cast(User, request.user)
 
 
 def with_query(uri: str, params: dict[str, str]) -> str:
@@ -111,6 +116,9 @@ class AuthorizeView(OAuthLibMixin, View):
     def get(self, request: WorkspaceRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         requested, credentials = self.validate_authorization_request(request)
         client: Application = credentials["request"].client
+        if request.GET.get("prompt") != "consent" and grants.remembered(person(request), client, requested):
+            credentials.pop("request", None)
+            return self.grant(request, client, requested, credentials)  # accepted before: not asked again
         context = {
             "user": request.user,
             "application": client,
@@ -120,14 +128,28 @@ class AuthorizeView(OAuthLibMixin, View):
 
     def post(self, request: WorkspaceRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         requested, credentials = self.validate_authorization_request(request)
-        credentials.pop("request", None)
+        client: Application = credentials.pop("request").client
         if "cancel" in request.POST:
+            grants.forget(person(request), client)
             denied = {"error": "access_denied", "error_description": errors.ACCESS_DENIED}
             if credentials.get("state"):
                 denied["state"] = credentials["state"]
             return self.answer(request, with_query(credentials["redirect_uri"], denied))
+        return self.grant(request, client, requested, credentials, accepted=True)
+
+    def grant(
+        self,
+        request: WorkspaceRequest,
+        client: Application,
+        requested: list[str],
+        credentials: dict[str, Any],
+        accepted: bool = False,
+    ) -> HttpResponse:
+        """The code or token for an accepted request (just now, or remembered)."""
         with transaction.atomic():
             uri, _, _, _ = self.create_authorization_response(request, " ".join(requested), credentials, allow=True)
+            if accepted:
+                grants.remember(person(request), client, scopes.normalise(requested))
         if credentials.get("response_type") == "token":
             uri = processmaker_fragment(uri)
         return self.answer(request, uri)

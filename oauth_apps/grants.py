@@ -1,0 +1,130 @@
+"""What a user has granted: remembered consent, the applications holding their tokens, and revoking one.
+
+The consent page asks a user whether an application may act for them; their acceptance is kept
+(`Consent`). Within the workspace's `consent_days` (0 by default: always ask, as ProcessMaker) the
+same or a narrower set of scopes is granted without asking again. A user sees every application
+holding a token or a consent of theirs (their Authorized applications page, the REST API for
+PM_USERS, the Django admin), figured from the token rows themselves (no write per API call to track
+use), and revoking one ends its tokens for that user and forgets the consent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Count, Max, Min, Q
+from django.utils import timezone
+
+from oauth_apps import scopes
+from oauth_apps.models import AccessToken, Application, Consent, RefreshToken
+from oauth_apps.revocation import revoke_tokens
+from workspaces import audit
+from workspaces.models import User
+
+
+def remembered(user: User, client: Application, requested: list[str]) -> bool:
+    """True when the user accepted this client for these scopes (or wider) within the workspace's days."""
+    days = client.workspace.consent_days
+    if days <= 0:
+        return False
+    consent = Consent.objects.filter(user=user, application=client).first()
+    if consent is None or consent.granted + timedelta(days=days) <= timezone.now():
+        return False
+    return bool(requested) and scopes.within(scopes.normalise(requested), scopes.split(consent.scope))
+
+
+def remember(user: User, client: Application, granted: list[str]) -> None:
+    """Record an acceptance; a narrower request keeps the wider set already accepted."""
+    now = timezone.now()
+    consent, created = Consent.objects.get_or_create(
+        user=user, application=client,
+        defaults={"workspace_id": client.workspace_id, "scope": " ".join(granted), "granted": now},
+    )  # fmt: skip
+    if not created:
+        kept = scopes.split(consent.scope)
+        consent.scope = " ".join(kept + [name for name in granted if name not in kept])
+        consent.granted = now
+        consent.save(update_fields=["scope", "granted"])
+
+
+def forget(user: User, client: Application) -> None:
+    Consent.objects.filter(user=user, application=client).delete()
+
+
+@dataclass
+class AuthorizedApplication:
+    application: Application
+    scopes: list[str] = field(default_factory=list)
+    first_authorized: datetime | None = None
+    last_issued: datetime | None = None
+    live_tokens: int = 0
+    remembered_until: datetime | None = None
+
+
+def authorized_applications(user: User) -> list[AuthorizedApplication]:
+    """Every application (but the workspace's own web client) holding a token or consent of the user's."""
+    now = timezone.now()
+    found: dict[int, AuthorizedApplication] = {}
+    mine = Q(user=user) & ~Q(application__is_local=True)
+    access = (
+        AccessToken.objects.filter(mine)
+        .values("application")
+        .annotate(first=Min("created"), last=Max("created"), live=Count("id", filter=Q(expires__gt=now)))
+    )
+    refresh = (
+        RefreshToken.objects.filter(mine, revoked__isnull=True)
+        .values("application")
+        .annotate(
+            first=Min("created"), last=Max("created"),
+            live=Count("id", filter=Q(expires__isnull=True) | Q(expires__gt=now)),
+        )
+    )  # fmt: skip
+    for row in [*access, *refresh]:
+        entry = found.setdefault(row["application"], AuthorizedApplication(application=None))  # type: ignore[arg-type]
+        entry.first_authorized = earliest(entry.first_authorized, row["first"])
+        entry.last_issued = latest(entry.last_issued, row["last"])
+        entry.live_tokens += row["live"]
+    consents = {consent.application_id: consent for consent in Consent.objects.filter(user=user)}
+    for application_id in consents:
+        found.setdefault(application_id, AuthorizedApplication(application=None))  # type: ignore[arg-type]
+    token_scopes: dict[int, list[str]] = {}
+    for application_id, scope in AccessToken.objects.filter(mine, expires__gt=now).values_list("application", "scope"):
+        token_scopes.setdefault(application_id, []).extend(scopes.split(scope))
+    applications = Application.objects.in_bulk(found)
+    days = user.workspace.consent_days if user.workspace else 0
+    for application_id, entry in found.items():
+        entry.application = applications[application_id]
+        consent = consents.get(application_id)
+        names = scopes.split(consent.scope) if consent else token_scopes.get(application_id, [])
+        entry.scopes = list(dict.fromkeys(names))
+        if consent is not None:
+            entry.first_authorized = earliest(entry.first_authorized, consent.created)
+            if days > 0 and consent.granted + timedelta(days=days) > now:
+                entry.remembered_until = consent.granted + timedelta(days=days)
+    return sorted(found.values(), key=lambda entry: (entry.application.name.casefold(), entry.application.pk))
+
+
+def earliest(a: datetime | None, b: datetime | None) -> datetime | None:
+    return min(value for value in (a, b) if value is not None) if a or b else None
+
+
+def latest(a: datetime | None, b: datetime | None) -> datetime | None:
+    return max(value for value in (a, b) if value is not None) if a or b else None
+
+
+@transaction.atomic
+def revoke_application(user: User, client: Application, *, by: User | None = None) -> int:
+    """End every token `client` holds for `user` and forget the consent; how many tokens were live."""
+    mine = {"user": user, "application": client}
+    count = revoke_tokens(
+        access_tokens=AccessToken.objects.filter(**mine).values_list("pk", flat=True),
+        refresh_tokens=RefreshToken.objects.filter(**mine).values_list("pk", flat=True),
+        by=by, why=f"application {client.client_id} revoked for {user.username}",
+    )  # fmt: skip
+    had_consent = Consent.objects.filter(**mine).delete()[0] > 0
+    if not count and had_consent:
+        audit.record(audit.Event.TOKENS_REVOKED, user.workspace_id, by=by, user=user, client_id=client.client_id,
+                     count=0, why="consent forgotten")  # fmt: skip
+    return count
