@@ -27,6 +27,16 @@ REFRESH_TOKEN_EXPIRED = "Refresh token has expired"
 SCOPE_UNSUPPORTED = "An unsupported scope was requested"
 GRANT_TYPE_UNAUTHORIZED = "The grant type is unauthorized for this client_id"
 PKCE_S256_REQUIRED = "A public client must send a code_challenge with code_challenge_method S256"
+# The device flow (RFC 8628), which ProcessMaker has not: our wording.
+DEVICE_CODE_MISSING = 'Missing parameter: "device_code" is required'
+DEVICE_CODE_INVALID = "Invalid device code"
+DEVICE_FLOW_OFF = "This client may not use the device flow: its owner has not turned it on"
+DEVICE_WRONG_CODE = "No pending request has this code. Check it on the device's screen; codes last 10 minutes."
+DEVICE_TOO_MANY_WRONG = "Too many wrong codes. Wait a few minutes, then try again."
+DEVICE_DECIDED = "This request was already answered, or it expired."
+DEVICE_APPROVED = "Done: {name} can now act for you. Go back to your device."
+DEVICE_DENIED = "Denied: {name} was not given access."
+DEVICE_LOG_IN = "Log in to connect a device."
 ACCOUNT_LOCKED = "Too many failed logins: this username is locked for a while"
 ADDRESS_THROTTLED = "Too many failed logins from this address: try again later"
 
@@ -62,10 +72,11 @@ CALLBACK_PLAIN_HTTP = (
 )
 CALLBACK_NEEDS_HTTPS = "The callback URL must use https (plain http only to this machine: localhost, 127.0.0.1, [::1])."
 
-SUPPORTED_GRANT_TYPES = ("authorization_code", "password", "client_credentials", "refresh_token")
+DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+SUPPORTED_GRANT_TYPES = ("authorization_code", "password", "client_credentials", "refresh_token", DEVICE_CODE_GRANT)
 # A public client has no secret to prove who it is: the code flow with PKCE (S256) and refreshing
 # what it gave are all it may use (RFC 9700 2.1.1, 2.4).
-PUBLIC_CLIENT_GRANT_TYPES = ("authorization_code", "refresh_token")
+PUBLIC_CLIENT_GRANT_TYPES = ("authorization_code", "refresh_token", DEVICE_CODE_GRANT)
 
 
 class RedirectURIMismatchError(errors.OAuth2Error):
@@ -87,8 +98,8 @@ def invalid_grant(description: str) -> errors.InvalidGrantError:
     return errors.InvalidGrantError(description=description)
 
 
-def unauthorized_client() -> errors.UnauthorizedClientError:
-    return errors.UnauthorizedClientError(description=GRANT_TYPE_UNAUTHORIZED)
+def unauthorized_client(description: str = GRANT_TYPE_UNAUTHORIZED) -> errors.UnauthorizedClientError:
+    return errors.UnauthorizedClientError(description=description)
 
 
 def invalid_scope() -> errors.InvalidScopeError:

@@ -68,8 +68,12 @@ class ApplicationForm(forms.ModelForm):
 
     class Meta:
         model = Application
-        fields = ["name", "description", "website", "redirect_uris"]
-        labels = {"website": "Web Site", "redirect_uris": "Callback URL"}
+        fields = ["name", "description", "website", "redirect_uris", "allow_device_flow"]
+        labels = {
+            "website": "Web Site",
+            "redirect_uris": "Callback URL",
+            "allow_device_flow": "Device flow (RFC 8628): for CLI tools and kiosks, approved on another screen",
+        }
         widgets = {"description": forms.Textarea(attrs={"rows": 3}), "redirect_uris": forms.URLInput()}
         help_texts = {
             "website": "The application's home page, with http:// or https://.",

@@ -29,6 +29,7 @@ from oauth2_provider.models import (
     ClientSecretField,
 )
 
+from oauth_apps.errors import DEVICE_CODE_GRANT
 from oauth_apps.identifiers import MAX_CLIENT_ID_LENGTH, checksum, new_client_id, new_client_secret
 from workspaces import rows
 from workspaces.models import Workspace
@@ -103,6 +104,12 @@ class Application(AbstractApplication):
     is_local = models.BooleanField(
         default=False, help_text="The workspace's own web client; never usable at the token endpoint."
     )
+    allow_device_flow = models.BooleanField(
+        "device flow",
+        default=False,
+        help_text="May start the device authorization grant (RFC 8628): for CLI tools and kiosks, whose user "
+        "approves on another screen. Off unless the owner turns it on.",
+    )
 
     objects = ApplicationManager.from_queryset(ApplicationQuerySet)()
 
@@ -112,8 +119,11 @@ class Application(AbstractApplication):
         indexes = [models.Index(fields=["workspace", "user"], name="client_workspace_owner")]
 
     def allows_grant_type(self, *grant_types: str) -> bool:
-        # ProcessMaker lets every registered client use every grant it supports.
-        return not self.is_local
+        # ProcessMaker lets every registered client use every grant it supports; the device flow,
+        # which ProcessMaker has not, only clients whose owner turned it on.
+        if self.is_local:
+            return False
+        return self.allow_device_flow or DEVICE_CODE_GRANT not in grant_types
 
     @property
     def is_public(self) -> bool:
@@ -257,7 +267,11 @@ class IDToken(AbstractIDToken):
 
 
 class DeviceGrant(AbstractDeviceGrant):
-    """RFC 8628 device grant; ProcessMaker has none, the model is swapped for consistency."""
+    """An RFC 8628 device authorization (`oauth_apps.device`): one device's pending request, which a
+    user approves or denies on the verification page. `device_code` holds the SHA-256 of the code
+    the device polls with (the code itself is never stored); `client_id` is the client's."""
+
+    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, null=True, related_name="+")
 
     class Meta(AbstractDeviceGrant.Meta):
         swappable = "OAUTH2_PROVIDER_DEVICE_GRANT_MODEL"

@@ -29,11 +29,12 @@ def token_success(body: str) -> JsonResponse:
 
 
 def token_error(
-    workspace: Workspace, error: str, description: str, status: int, headers: Mapping[str, str]
+    workspace: Workspace, error: str, description: str, status: int, headers: Mapping[str, str], *, rfc: bool = False
 ) -> JsonResponse:
-    """An error body; HTTP 200 in ProcessMaker's error mode, the RFC 6749 status otherwise."""
+    """An error body; HTTP 200 in ProcessMaker's error mode, the RFC 6749 status otherwise, or when
+    `rfc` says so (a grant ProcessMaker has not, whose clients know only the RFC's statuses)."""
     payload = {"error": error, "error_description": description}
-    if workspace.error_mode == ErrorMode.PROCESSMAKER:
+    if workspace.error_mode == ErrorMode.PROCESSMAKER and not rfc:
         return no_store(JsonResponse(payload, status=200))
     response = no_store(JsonResponse(payload, status=status))
     if status == 401:
@@ -41,11 +42,12 @@ def token_error(
     return response
 
 
-def token_error_from_oauthlib(workspace: Workspace, body: str, status: int, headers: Mapping[str, str]) -> JsonResponse:
+def token_error_from_oauthlib(
+    workspace: Workspace, body: str, status: int, headers: Mapping[str, str], *, rfc: bool = False
+) -> JsonResponse:
     data = json.loads(body)
-    return token_error(
-        workspace, data.get("error", "invalid_request"), data.get("error_description", ""), status, headers
-    )
+    error, description = data.get("error", "invalid_request"), data.get("error_description", "")
+    return token_error(workspace, error, description, status, headers, rfc=rfc)
 
 
 def token_error_from(workspace: Workspace, error: OAuth2Error) -> JsonResponse:

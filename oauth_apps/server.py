@@ -8,6 +8,7 @@ from typing import Any
 from oauthlib.common import Request
 from oauthlib.oauth2 import Server
 
+from oauth_apps import device
 from oauth_apps.context import current
 from oauth_apps.validator import ProcessMakerValidator, pm_pre_token_checks, public_clients_use_s256
 
@@ -24,4 +25,8 @@ class ProcessMakerServer(Server):
         check = partial(pm_pre_token_checks, request_validator)
         for grant in (self.auth_grant, self.password_grant, self.credentials_grant, self.refresh_grant):
             grant.custom_validators.pre_token.append(check)
+        # A list of its own: oauthlib hands the device grant the settings' pre_token list itself
+        # (django-oauth-toolkit's hook, which looks the code up unhashed and in no workspace), shared
+        # by every server the views build.
+        self.device_code_grant.custom_validators.pre_token = [check, device.claim_on_poll]
         self.auth_grant.custom_validators.post_auth.append(public_clients_use_s256)

@@ -41,6 +41,7 @@ def register_application(
     callback: str = "",
     description: str = "",
     public: bool = False,
+    device_flow: bool = False,
     by: User | None = None,
 ) -> RegisteredClient:
     secret = "" if public else new_client_secret()
@@ -56,6 +57,7 @@ def register_application(
         client_secret=secret,
         # A public client has no secret at all (not a hash of the empty string).
         hash_client_secret=not public,
+        allow_device_flow=device_flow,
     )
     application.save()
     audit.record(

@@ -3,7 +3,7 @@ RFC 8414 metadata, and the web pages under /sys{ws}/{lang}/{skin}/."""
 
 from django.urls import URLPattern, re_path
 
-from oauth_apps.views import applications, authorized, holder, login
+from oauth_apps.views import applications, authorized, device, holder, login
 from oauth_apps.views.authorize import AuthorizeView
 from oauth_apps.views.metadata import metadata
 from oauth_apps.views.token import IntrospectView, RevokeTokenView, TokenView
@@ -23,6 +23,11 @@ def oauth_routes(prefix: str, suffix: str = "") -> list[URLPattern]:
         re_path(prefix + r"revoke$", RevokeTokenView.as_view(), name="revoke" + suffix),
         re_path(prefix + r"introspect$", IntrospectView.as_view(), name="introspect" + suffix),
         re_path(prefix + r"authorize$", AuthorizeView.as_view(), name="authorize" + suffix),
+        re_path(
+            prefix + r"device_authorization$",
+            device.DeviceAuthorizationView.as_view(),
+            name="device-authorization" + suffix,
+        ),
         # ProcessMaker's: the token in the path is the credential (oauth_apps.holder).
         re_path(prefix + TOKEN_IN_PATH + r"/expire$", holder.expire_token, name="token-expire" + suffix),
         re_path(prefix + TOKEN_IN_PATH + r"$", holder.delete_token, name="token-delete" + suffix),
@@ -35,6 +40,7 @@ urlpatterns = [
     *(re_path(pattern, metadata, name=f"metadata-{number}") for number, pattern in enumerate(METADATA_URLS)),
     re_path(SYS_URL + r"login/login$", login.login_view, name="login"),
     re_path(SYS_URL + r"login/logout$", login.logout_view, name="logout"),
+    re_path(SYS_URL + r"oauth2/device$", device.verify, name="device"),
     re_path(AUTHORIZED + r"$", authorized.authorized_list, name="authorized"),
     re_path(AUTHORIZED + CLIENT + r"/revoke$", authorized.authorized_revoke, name="authorized-revoke"),
     re_path(APPS + r"$", applications.application_list, name="applications"),

@@ -32,6 +32,7 @@ REQUIRED_PARAMETERS = {
     "password": (("username", "password"), errors.PASSWORD_PARAMETERS_MISSING),
     "authorization_code": (("code",), errors.CODE_MISSING),
     "refresh_token": (("refresh_token",), errors.REFRESH_TOKEN_MISSING),
+    errors.DEVICE_CODE_GRANT: (("device_code",), errors.DEVICE_CODE_MISSING),
 }
 
 
@@ -368,6 +369,8 @@ def public_clients_use_s256(request: Request) -> dict[str, Any]:
 def pm_pre_token_checks(validator: ProcessMakerValidator, request: Request) -> None:
     """Runs first in every grant: client, then required parameters, then scope spelling."""
     validator.authenticate_client_once(request)
+    if request.grant_type == errors.DEVICE_CODE_GRANT and not request.client.allows_grant_type(request.grant_type):
+        raise errors.unauthorized_client(errors.DEVICE_FLOW_OFF)
     names, description = REQUIRED_PARAMETERS.get(request.grant_type, ((), ""))
     if any(not getattr(request, name, None) for name in names):
         raise errors.invalid_request(description)

@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -290,3 +291,43 @@ def test_authorized_applications_page_shows_what_was_granted_and_revokes_it(
     # Forgotten: the consent page asks again.
     page.goto(authorize_url(live_server, web_app.application.client_id, scope="view_process"))
     expect(page.locator("button[name=accept]")).to_be_visible()
+
+
+def test_device_flow_a_cli_gets_tokens_once_its_user_approves_in_the_browser(
+    page: Any, live_server: Any, admin: User, operator_user: User
+) -> None:
+    cli = register_application(admin.workspace, admin, name="Shell", website="https://cli.example", device_flow=True)
+    client_auth = {"client_id": cli.application.client_id, "client_secret": cli.client_secret}
+    request = urllib.request.Request(
+        f"{live_server.url}/workflow/oauth2/device_authorization",
+        urllib.parse.urlencode({**client_auth, "scope": "view_process"}).encode(),
+    )
+    with urllib.request.urlopen(request, timeout=10) as answer:  # noqa: S310 - the live server
+        codes = json.load(answer)
+    poll = {
+        "grant_type": "urn:ietf:params:oauth:grant-type:device_code",
+        "device_code": codes["device_code"],
+        **client_auth,
+    }
+    with pytest.raises(urllib.error.HTTPError) as pending:
+        token_request(live_server, poll)
+    assert json.load(pending.value)["error"] == "authorization_pending"
+
+    page.goto(codes["verification_uri"])  # what the CLI prints for its user
+    log_in(page, "johndoe")
+    page.fill("input[name=user_code]", codes["user_code"].lower())
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("main")).to_contain_text("A device running Shell asks to act for you")
+    page.screenshot(path=str(screenshot_dir() / "device.png"))
+    page.get_by_role("button", name="Approve").click()
+    expect(page.locator(".messages")).to_contain_text("Done: Shell can now act for you.")
+
+    time.sleep(codes["interval"])  # a well-behaved device waits its interval between polls
+    tokens = token_request(live_server, poll)
+    assert tokens["scope"] == "view_process" and len(tokens["access_token"]) == 40
+    me = urllib.request.Request(
+        f"{live_server.url}/api/1.0/workflow/light/user/data",
+        headers={"Authorization": f"Bearer {tokens['access_token']}"},
+    )
+    with urllib.request.urlopen(me, timeout=10) as answer:  # noqa: S310 - the live server
+        assert json.load(answer)["userId"] == operator_user.uid

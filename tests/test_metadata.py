@@ -35,6 +35,7 @@ def test_the_metadata_names_the_workspaces_issuer_and_endpoints(
     assert meta["introspection_endpoint"] == "http://testserver/workflow/oauth2/introspect"
     assert set(meta["grant_types_supported"]) == {
         "authorization_code", "implicit", "password", "client_credentials", "refresh_token",
+        "urn:ietf:params:oauth:grant-type:device_code",
     }  # fmt: skip
     assert meta["response_types_supported"] == ["code", "token"]
     assert meta["code_challenge_methods_supported"] == ["S256", "plain"]

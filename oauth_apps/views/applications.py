@@ -84,6 +84,7 @@ def application_new(request: WorkspaceRequest, lang: str, skin: str) -> HttpResp
             callback=form.cleaned_data["redirect_uris"],
             description=form.cleaned_data["description"],
             public=form.cleaned_data["public"],
+            device_flow=form.cleaned_data["allow_device_flow"],
             by=request.user,  # type: ignore[arg-type]
         )
         return show_credentials(request, lang, skin, registered.application, registered.client_secret, created=True)

@@ -30,6 +30,7 @@ def metadata_for(request: HttpRequest, workspace: Workspace) -> dict[str, Any]:
         "token_endpoint": endpoint("token"),
         "revocation_endpoint": endpoint("revoke"),
         "introspection_endpoint": endpoint("introspect"),
+        "device_authorization_endpoint": endpoint("device-authorization"),
         "scopes_supported": list(scopes.KNOWN),
         "response_types_supported": ["code", "token"],
         "response_modes_supported": ["query", "fragment"],

@@ -64,7 +64,8 @@ class TokenView(DOTTokenView):
             for task in context.after_failure:
                 task()
         if status != 200:
-            return token_error_from_oauthlib(workspace, body, status, headers)
+            rfc = grant_type == errors.DEVICE_CODE_GRANT  # device clients know only RFC 8628's statuses
+            return token_error_from_oauthlib(workspace, body, status, headers, rfc=rfc)
         return token_success(body)
 
 

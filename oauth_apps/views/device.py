@@ -1,0 +1,116 @@
+"""The device flow's two ends (RFC 8628; rules in `oauth_apps.device`):
+
+- POST /{ws}/oauth2/device_authorization: oauthlib's device authorization endpoint, for clients
+  whose owner turned the flow on; errors always with RFC 6749 statuses (ProcessMaker has no such
+  endpoint, so no client expects its HTTP-200 errors here);
+- /sys{ws}/{lang}/{skin}/oauth2/device: where the logged-in user types the code, then approves or
+  denies (POST, then redirect).
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.shortcuts import render
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods
+from oauth2_provider.views.mixins import OAuthLibMixin
+from oauthlib.common import Request
+from oauthlib.oauth2.rfc6749.errors import InvalidClientIdError, OAuth2Error
+from oauthlib.oauth2.rfc8628.endpoints import DeviceAuthorizationEndpoint
+
+from oauth_apps import device, errors, scopes
+from oauth_apps.context import oauth_request_for
+from oauth_apps.models import Application
+from oauth_apps.responses import no_store, token_error
+from oauth_apps.validator import ProcessMakerValidator
+from oauth_apps.views import page_url
+from oauth_apps.views.authorized import requires_login
+from workspaces.http import WorkspaceRequest
+from workspaces.models import User
+
+
+class WorkspaceDeviceEndpoint(DeviceAuthorizationEndpoint):
+    """oauthlib's checks of the client, then ours: the flow turned on, known scopes."""
+
+    validated: tuple[Application, str] | None = None
+
+    def validate_device_authorization_request(self, request: Request) -> None:
+        super().validate_device_authorization_request(request)
+        client: Application = request.client
+        if not client.allows_grant_type(errors.DEVICE_CODE_GRANT):
+            raise errors.unauthorized_client(errors.DEVICE_FLOW_OFF)
+        names = scopes.normalise(request.scope) or scopes.normalise(client.workspace.default_scope)
+        if not names or not scopes.all_known(names):
+            raise errors.invalid_scope()
+        self.validated = (client, " ".join(names))
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class DeviceAuthorizationView(OAuthLibMixin, View):
+    http_method_names = ["post"]
+
+    @method_decorator(sensitive_post_parameters("client_secret"))
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        workspace = request.workspace  # type: ignore[attr-defined]
+        verification = request.build_absolute_uri(page_url("device", workspace))
+        endpoint = WorkspaceDeviceEndpoint(
+            ProcessMakerValidator(), verification_uri=verification, expires_in=device.LIFETIME,
+            interval=device.INTERVAL, verification_uri_complete=lambda code: f"{verification}?user_code={code}",
+            user_code_generator=device.new_user_code,
+        )  # fmt: skip
+        uri, method, body, headers = self.get_oauthlib_core()._extract_params(request)
+        # oauthlib compares the media type exactly; a charset parameter is still a form.
+        headers["Content-Type"] = str(headers.get("Content-Type", "")).split(";")[0].strip()
+        with oauth_request_for(request):
+            try:
+                _, data, _ = endpoint.create_device_authorization_response(uri, method, body, headers)
+            except InvalidClientIdError:  # oauthlib calls an unknown client an invalid_request
+                error = errors.invalid_client(errors.CLIENT_CREDENTIALS_INVALID)
+                return token_error(workspace, error.error, error.description, error.status_code, {}, rfc=True)
+            except OAuth2Error as error:
+                return token_error(workspace, error.error, error.description, error.status_code, {}, rfc=True)
+        assert endpoint.validated is not None  # set by the validation that just passed
+        client, scope = endpoint.validated
+        device.start(workspace, client, device_code=data["device_code"], user_code=data["user_code"], scope=scope)
+        return no_store(JsonResponse(data))
+
+
+@require_http_methods(["GET", "POST"])
+@requires_login
+def verify(request: WorkspaceRequest, lang: str, skin: str) -> HttpResponse:
+    """Type the code (or arrive with it in the link), see who asks, approve or deny."""
+    user = cast(User, request.user)
+    base = page_url("device", request.workspace, lang, skin)
+    code = (request.POST if request.method == "POST" else request.GET).get("user_code", "")[:32]
+    if not code:
+        return render(request, "oauth_apps/device/code.html", {"base": base, "code": ""})
+    if device.too_many_wrong_codes(user):
+        messages.error(request, errors.DEVICE_TOO_MANY_WRONG)
+        return render(request, "oauth_apps/device/code.html", {"base": base, "code": code}, status=429)
+    found = device.pending(request.workspace, user, code)
+    if found is None:
+        messages.error(request, errors.DEVICE_WRONG_CODE)
+        return render(request, "oauth_apps/device/code.html", {"base": base, "code": code}, status=400)
+    grant, client = found
+    answer = request.POST.get("answer") if request.method == "POST" else None
+    if answer not in ("approve", "deny"):
+        context = {
+            "base": base,
+            "code": code,
+            "application": client,
+            "scopes": scopes.describe(scopes.split(grant.scope)),
+        }
+        return render(request, "oauth_apps/device/confirm.html", context)
+    if not device.decide(grant, user, approve=answer == "approve"):
+        messages.error(request, errors.DEVICE_DECIDED)
+    elif answer == "approve":
+        messages.success(request, errors.DEVICE_APPROVED.format(name=client.name))
+    else:
+        messages.info(request, errors.DEVICE_DENIED.format(name=client.name))
+    return HttpResponseRedirect(base)
