@@ -9,6 +9,9 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
+from api.oauth_schema import COMPONENTS as OAUTH_COMPONENTS
+from api.oauth_schema import oauth_paths
+
 ERROR = OpenApiResponse(
     response=inline_serializer(
         "Error",
@@ -85,5 +88,14 @@ def workspace_paths(
                 },
             )
         paths[path.replace("{ws}", workspace.name) if workspace is not None else path] = item
+    # The OAuth endpoints (Django views, invisible to drf-spectacular), in OAuth's own shapes.
+    for path, item in oauth_paths().items():
+        paths[path.replace("{ws}", workspace.name) if workspace is not None else path] = item
     result["paths"] = paths
+    components = result.setdefault("components", {})
+    components.setdefault("schemas", {}).update(OAUTH_COMPONENTS)
+    components.setdefault("securitySchemes", {})["clientBasic"] = {
+        "type": "http", "scheme": "basic",
+        "description": "The client's id and secret (or client_id and client_secret in the body)",
+    }  # fmt: skip
     return result

@@ -51,3 +51,21 @@ def test_the_schema_describes_every_user_field_in_and_out(client: Client, worksp
         "usr_new_pass",
     }  # fmt: skip
     assert components["UserStatus"]["enum"] == ["ACTIVE", "INACTIVE", "VACATION"]
+
+
+def test_the_schema_lists_the_oauth_endpoints_in_oauths_shapes(client: Client, workspace: Workspace) -> None:
+    schema = yaml.safe_load(client.get("/api/1.0/workflow/schema").content)
+    validate_schema(schema)
+    oauth = {path: set(ops) for path, ops in schema["paths"].items() if "/api/" not in path}
+    assert oauth == {
+        "/workflow/oauth2/token": {"post"}, "/workflow/oauth2/revoke": {"post"},
+        "/workflow/oauth2/introspect": {"post"}, "/workflow/oauth2/device_authorization": {"post"},
+        "/workflow/oauth2/{token}/expire": {"post"}, "/workflow/oauth2/{token}": {"delete"},
+        "/workflow/.well-known/oauth-authorization-server": {"get"},
+    }  # fmt: skip
+    token = schema["paths"]["/workflow/oauth2/token"]["post"]
+    assert token["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/TokenResponse"
+    }
+    assert "default" not in token["responses"]  # not the REST API's error body
+    assert schema["components"]["securitySchemes"]["clientBasic"]["scheme"] == "basic"
