@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from oauth_apps import claims
@@ -128,6 +129,16 @@ def delete_application(application: Application, *, by: User | None = None) -> N
 
 
 # --- Tokens ----------------------------------------------------------------------------
+
+
+def live_token_count(application: Application) -> int:
+    """Access tokens of the client that still work, and refresh tokens that still can."""
+    now = timezone.now()
+    access = AccessToken.objects.filter(application=application, expires__gt=now).count()
+    refresh = RefreshToken.objects.filter(application=application, revoked__isnull=True).filter(
+        Q(expires__isnull=True) | Q(expires__gt=now)
+    )
+    return access + refresh.count()
 
 
 def issued_to(workspace: Workspace, client: Application, user: User | None) -> dict[str, Any]:

@@ -43,15 +43,29 @@ def test_a_user_without_the_permission_is_sent_to_login_with_a_message(client: C
 
 def test_creating_shows_the_credentials_once(admin_client: Client, admin: User) -> None:
     response = admin_client.post(f"{BASE}/new", NEW)
-    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
-    page = response.content.decode()
+    assert response.status_code == 302 and response["Location"].endswith("/credentials")  # POST, redirect, GET
+    shown = admin_client.get(response["Location"])
+    assert shown.status_code == 200 and "no-store" in shown["Cache-Control"]
+    page = shown.content.decode()
     client_id = re.search(r'id="client-id" value="([A-Z]{32})"', page).group(1)  # type: ignore[union-attr]
     secret = re.search(r'id="client-secret" value="([0-9a-f]{32})"', page).group(1)  # type: ignore[union-attr]
     application = Application.objects.get(client_id=client_id)
     assert application.user == admin
     assert check_password(secret, application.client_secret)
+    again = admin_client.get(response["Location"]).content.decode()  # a reload: the secret is gone
+    assert secret not in again and "was shown once" in again
     assert secret not in admin_client.get(f"{BASE}/{client_id}/edit").content.decode()
     assert secret not in admin_client.get(BASE).content.decode()
+    assert not any(secret in str(value) for value in admin_client.session.values())
+
+
+def test_a_reload_or_a_double_click_of_the_new_form_makes_one_application(admin_client: Client) -> None:
+    form = admin_client.get(f"{BASE}/new").content.decode()
+    once = re.search(r'name="once" value="([^"]+)"', form).group(1)  # type: ignore[union-attr]
+    first = admin_client.post(f"{BASE}/new", {**NEW, "once": once})
+    second = admin_client.post(f"{BASE}/new", {**NEW, "once": once})
+    assert first["Location"] == second["Location"]
+    assert Application.objects.filter(name="Reports").count() == 1
 
 
 @pytest.mark.parametrize(
@@ -73,7 +87,9 @@ def test_bad_input_is_refused_with_a_message(admin_client: Client, field: str, v
 
 
 def test_a_public_client_has_no_secret(admin_client: Client) -> None:
-    response = admin_client.post(f"{BASE}/new", {**NEW, "public": "on", "redirect_uris": "https://reports.example/cb"})
+    response = admin_client.post(
+        f"{BASE}/new", {**NEW, "public": "on", "redirect_uris": "https://reports.example/cb"}, follow=True
+    )
     assert b"public client: it has no secret" in response.content
     application = Application.objects.get(name="Reports")
     assert application.is_public and application.client_secret == ""
@@ -107,7 +123,10 @@ def test_editing_saves_the_fields(admin_client: Client, admin: User) -> None:
 
 
 def test_regenerating_the_secret_replaces_it(admin_client: Client, app: RegisteredClient, operator_user: User) -> None:
-    response = admin_client.post(f"{BASE}/{app.application.client_id}/secret")
+    confirm = admin_client.get(f"{BASE}/{app.application.client_id}/secret")
+    assert confirm.status_code == 200 and b"stops working at once" in confirm.content
+    assert "access_token" in password_grant(Client(), app, "johndoe", PASSWORD).json()  # nothing done yet
+    response = admin_client.post(f"{BASE}/{app.application.client_id}/secret", follow=True)
     new_secret = re.search(r'id="client-secret" value="([0-9a-f]{32})"', response.content.decode()).group(1)  # type: ignore[union-attr]
     assert new_secret != app.client_secret
     assert password_grant(Client(), app, "johndoe", PASSWORD).json()["error"] == "invalid_client"
@@ -119,6 +138,9 @@ def test_deleting_removes_the_application_and_revokes_its_tokens(
     admin_client: Client, app: RegisteredClient, operator_user: User
 ) -> None:
     token = password_grant(Client(), app, "johndoe", PASSWORD).json()["access_token"]
+    confirm = admin_client.get(f"{BASE}/{app.application.client_id}/delete")
+    assert confirm.status_code == 200 and b"2 active tokens stop working" in confirm.content
+    assert Application.objects.filter(pk=app.application.pk).exists()
     response = admin_client.post(f"{BASE}/{app.application.client_id}/delete")
     assert response.status_code == 302
     assert not Application.objects.filter(pk=app.application.pk).exists()
@@ -137,7 +159,7 @@ def test_someone_elses_or_the_local_client_is_404(admin_client: Client, admin: U
 def test_changes_need_post_and_csrf(admin: User, app: RegisteredClient) -> None:
     client = Client(enforce_csrf_checks=True)
     client.force_login(admin, backend=BACKEND)
-    assert client.get(f"{BASE}/{app.application.client_id}/delete").status_code == 405
+    assert client.get(f"{BASE}/{app.application.client_id}/delete").status_code == 200  # the confirmation page
     assert client.post(f"{BASE}/{app.application.client_id}/delete").status_code == 403
     assert Application.objects.filter(pk=app.application.pk).exists()
 
@@ -145,14 +167,16 @@ def test_changes_need_post_and_csrf(admin: User, app: RegisteredClient) -> None:
 def test_a_plain_http_callback_to_another_machine_is_a_warning_in_processmaker_mode(
     admin_client: Client, admin: User
 ) -> None:
-    response = admin_client.post(f"{BASE}/new", {**NEW, "redirect_uris": "http://example.com/gettoken.php"})
+    response = admin_client.post(
+        f"{BASE}/new", {**NEW, "redirect_uris": "http://example.com/gettoken.php"}, follow=True
+    )
     assert response.status_code == 200 and b"unencrypted" in response.content
     assert Application.objects.filter(redirect_uris="http://example.com/gettoken.php").exists()
 
 
 @pytest.mark.parametrize("callback", ["http://localhost:8000/cb", "http://127.0.0.1/cb", "http://[::1]/cb"])
 def test_a_plain_http_callback_to_this_machine_is_fine(admin_client: Client, admin: User, callback: str) -> None:
-    response = admin_client.post(f"{BASE}/new", {**NEW, "redirect_uris": callback})
+    response = admin_client.post(f"{BASE}/new", {**NEW, "redirect_uris": callback}, follow=True)
     assert response.status_code == 200 and b"unencrypted" not in response.content
 
 

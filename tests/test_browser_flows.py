@@ -231,14 +231,21 @@ def test_applications_page_create_see_secret_once_edit_regenerate_delete(
     expect(page.locator("table")).to_contain_text("Nightly sync v2")
 
     page.click("text=Edit")
-    page.click("text=Regenerate secret")
+    page.get_by_role("link", name="Regenerate secret…").click()
+    expect(page.locator("h1")).to_have_text("Regenerate the client secret of Nightly sync v2?")
+    page.get_by_role("button", name="Regenerate secret").click()
     expect(page.locator("#client-id")).to_have_value(client_id)
     new_secret = page.input_value("#client-secret")
     assert new_secret != secret
+    page.reload()  # the address bar holds the credentials page: a reload shows no secret and makes nothing
+    expect(page.locator("main")).to_contain_text("was shown once")
+    assert new_secret not in page.content()
 
     page.click("text=Back to applications")
     page.click("text=Edit")
-    page.click("text=Delete application")
+    page.get_by_role("link", name="Delete application…").click()
+    expect(page.locator("h1")).to_have_text("Delete Nightly sync v2?")
+    page.get_by_role("button", name="Delete application").click()
     expect(page.locator(".messages")).to_contain_text("Deleted Nightly sync v2")
     assert client_id not in page.content()
 

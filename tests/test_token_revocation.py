@@ -121,7 +121,7 @@ def test_regenerating_a_client_secret_revokes_the_clients_tokens(
 ) -> None:
     pages = Client()
     pages.force_login(admin, backend=BACKEND)
-    assert pages.post(f"{APPLICATIONS}/{app.application.client_id}/secret").status_code == 200
+    assert pages.post(f"{APPLICATIONS}/{app.application.client_id}/secret").status_code == 302  # to the new secret
     assert not AccessToken.objects.filter(token=operator_tokens["access_token"]).exists()
     assert RefreshToken.objects.presented(operator_tokens["refresh_token"]).get().revoked is not None
     assert processmaker_current_token(operator_user) is None

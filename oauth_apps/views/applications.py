@@ -11,9 +11,9 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
-from oauth_apps import errors, services
+from oauth_apps import errors, onetime, services
 from oauth_apps.forms import ApplicationForm, NewApplicationForm
 from oauth_apps.models import Application
 from oauth_apps.views import login_redirect, page_url
@@ -74,7 +74,14 @@ def application_list(request: WorkspaceRequest, lang: str, skin: str) -> HttpRes
 @requires_applications_permission
 def application_new(request: WorkspaceRequest, lang: str, skin: str) -> HttpResponse:
     form = NewApplicationForm(request.POST or None, workspace=request.workspace)
+    once = request.POST.get("once", "")
+    if request.method == "POST" and once:
+        made = onetime.already_done(once)
+        if made is not None:  # a reload or a second click: show what the first one made
+            return redirect_to(request, lang, skin, made, "credentials")
     if request.method == "POST" and form.is_valid():
+        if once and not onetime.claim(once):
+            return redirect_to(request, lang, skin, onetime.already_done(once) or "", "credentials")
         warn(request, form)
         registered = services.register_application(
             request.workspace,
@@ -87,8 +94,15 @@ def application_new(request: WorkspaceRequest, lang: str, skin: str) -> HttpResp
             device_flow=form.cleaned_data["allow_device_flow"],
             by=request.user,  # type: ignore[arg-type]
         )
-        return show_credentials(request, lang, skin, registered.application, registered.client_secret, created=True)
-    context = {"form": form, "base": base_url(request, lang, skin), "title": "New application"}
+        client_id = registered.application.client_id
+        if once:
+            onetime.done(once, client_id)
+        hold_secret(request, client_id, registered.client_secret, created=True)
+        return redirect_to(request, lang, skin, client_id, "credentials")
+    context = {
+        "form": form, "base": base_url(request, lang, skin), "title": "New application",
+        "once": once or onetime.new_token(),
+    }  # fmt: skip
     return render(request, "oauth_apps/applications/form.html", context)
 
 
@@ -105,43 +119,79 @@ def application_edit(request: WorkspaceRequest, lang: str, skin: str, client_id:
     context = {
         "form": form,
         "application": application,
+        "live_tokens": services.live_token_count(application),
         "base": base_url(request, lang, skin),
         "title": "Edit application",
     }
     return render(request, "oauth_apps/applications/form.html", context)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @requires_applications_permission
 def application_regenerate_secret(request: WorkspaceRequest, lang: str, skin: str, client_id: str) -> HttpResponse:
+    """GET: what regenerating does, and a button; POST: do it, then show the new secret once."""
     application = owned_application(request, client_id)
     if application.is_public:
         messages.error(request, errors.PUBLIC_CLIENT_HAS_NO_SECRET)
         return HttpResponseRedirect(base_url(request, lang, skin))
+    if request.method == "GET":
+        return confirm(request, lang, skin, application, "regenerate")
     secret = services.regenerate_secret(application, by=request.user)  # type: ignore[arg-type]
-    return show_credentials(request, lang, skin, application, secret, created=False)
+    hold_secret(request, client_id, secret, created=False)
+    return redirect_to(request, lang, skin, client_id, "credentials")
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @requires_applications_permission
 def application_delete(request: WorkspaceRequest, lang: str, skin: str, client_id: str) -> HttpResponse:
+    """GET: what deleting does, and a button; POST: do it."""
     application = owned_application(request, client_id)
+    if request.method == "GET":
+        return confirm(request, lang, skin, application, "delete")
     name = application.name
     services.delete_application(application, by=request.user)  # type: ignore[arg-type]
     messages.success(request, errors.APPLICATION_DELETED.format(name=name))
     return HttpResponseRedirect(base_url(request, lang, skin))
 
 
-def warn(request: WorkspaceRequest, form: ApplicationForm) -> None:
-    for warning in form.warnings:
-        messages.warning(request, warning)
-
-
-def show_credentials(
-    request: WorkspaceRequest, lang: str, skin: str, application: Application, secret: str, *, created: bool
-) -> HttpResponse:
-    """The one page that ever shows a client secret: rendered in answer to the POST, never stored."""
-    context = {"application": application, "secret": secret, "created": created, "base": base_url(request, lang, skin)}
+@require_http_methods(["GET"])
+@requires_applications_permission
+def application_credentials(request: WorkspaceRequest, lang: str, skin: str, client_id: str) -> HttpResponse:
+    """The one page that ever shows a client secret: it takes the secret out of the session, so it is
+    shown once; a reload shows the client id and says the secret was already shown."""
+    application = owned_application(request, client_id)
+    held = request.session.pop(SECRET_KEY.format(client_id=client_id), None)
+    context = {
+        "application": application,
+        "secret": held["secret"] if held else "",
+        "created": held["created"] if held else False,
+        "shown_before": held is None and not application.is_public,
+        "base": base_url(request, lang, skin),
+    }
     response = render(request, "oauth_apps/applications/credentials.html", context)
     response["Cache-Control"] = "no-store"
     return response
+
+
+SECRET_KEY = "pm-secret-once:{client_id}"
+
+
+def hold_secret(request: WorkspaceRequest, client_id: str, secret: str, *, created: bool) -> None:
+    """Keep a new secret in the session only until the credentials page shows it (the next request)."""
+    request.session[SECRET_KEY.format(client_id=client_id)] = {"secret": secret, "created": created}
+
+
+def redirect_to(request: WorkspaceRequest, lang: str, skin: str, client_id: str, page: str) -> HttpResponseRedirect:
+    base = base_url(request, lang, skin)
+    return HttpResponseRedirect(f"{base}/{client_id}/{page}" if client_id else base)
+
+
+def confirm(request: WorkspaceRequest, lang: str, skin: str, application: Application, action: str) -> HttpResponse:
+    context = {"application": application, "action": action, "base": base_url(request, lang, skin),
+               "live_tokens": services.live_token_count(application)}  # fmt: skip
+    return render(request, "oauth_apps/applications/confirm.html", context)
+
+
+def warn(request: WorkspaceRequest, form: ApplicationForm) -> None:
+    for warning in form.warnings:
+        messages.warning(request, warning)
