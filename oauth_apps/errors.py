@@ -49,8 +49,9 @@ ACCESS_DENIED = "The user denied access to your application"
 
 # Login page.
 LOGIN_FAILED = "Invalid username or password."
-LOGIN_LOCKED = "Too many failed logins for this username. It is locked for a while; try again later."
-LOGIN_THROTTLED = "Too many failed logins from your address. Try again later."
+LOGIN_LOCKED = "Too many failed logins for this username. It is locked for up to {minutes} minutes; try again then."
+LOGIN_THROTTLED = "Too many failed logins from your address. Try again in up to {minutes} minutes."
+LOGGED_OUT = "You have been logged out."
 
 # Authorized applications page.
 AUTHORIZED_LOG_IN = "Log in to see the applications you have authorized."

@@ -28,17 +28,20 @@ def _absolute_http_url(value: str, what: str) -> str:
     return value
 
 
-def validate_website_url(value: str) -> str:
-    """The application's home page: an absolute URL with a scheme."""
-    return _absolute_http_url(value, "web site")
+def validate_website(value: str) -> str:
+    """The application's home page, as ProcessMaker takes it: any text (its page says the field
+    "won't be used so don't worry if it isn't a valid URL"); shown as text, never as a link."""
+    value = value.strip()
+    if len(value) > MAX_URL_LENGTH:
+        raise ValidationError(f"The web site is at most {MAX_URL_LENGTH} characters.")
+    return value
 
 
 def validate_callback_url(value: str) -> str:
     """A redirect URI (RFC 6749 3.1.2): an absolute http(s) URL without a fragment."""
-    value = _absolute_http_url(value, "callback URL")
-    if urlsplit(value).fragment or "#" in value:
+    if "#" in value:
         raise ValidationError("The callback URL must not contain a fragment (#...).")
-    return value
+    return _absolute_http_url(value, "callback URL")
 
 
 def is_loopback(host: str | None) -> bool:
@@ -76,7 +79,7 @@ class ApplicationForm(forms.ModelForm):
         }
         widgets = {"description": forms.Textarea(attrs={"rows": 3}), "redirect_uris": forms.URLInput()}
         help_texts = {
-            "website": "The application's home page, with http:// or https://.",
+            "website": "The application's home page (optional; shown to the users it asks).",
             "redirect_uris": "Optional. Where the authorize page sends the user back (code and implicit flows).",
         }
 
@@ -84,7 +87,7 @@ class ApplicationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.workspace = workspace
         self.warnings: list[str] = []
-        self.fields["website"].required = True
+        self.fields["website"].required = False
         self.fields["redirect_uris"].required = False
 
     def clean_name(self) -> str:
@@ -94,7 +97,7 @@ class ApplicationForm(forms.ModelForm):
         return name
 
     def clean_website(self) -> str:
-        return validate_website_url(self.cleaned_data["website"])
+        return validate_website(str(self.cleaned_data.get("website") or ""))
 
     def clean_redirect_uris(self) -> str:
         value = str(self.cleaned_data.get("redirect_uris") or "").strip()

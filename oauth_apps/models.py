@@ -94,7 +94,7 @@ class Application(AbstractApplication):
     )
     name = models.CharField("name", max_length=256, db_column="CLIENT_NAME")
     description = models.CharField(max_length=1024, blank=True, db_column="CLIENT_DESCRIPTION")
-    website = models.CharField("web site", max_length=1024, db_column="CLIENT_WEBSITE")
+    website = models.CharField("web site", max_length=1024, blank=True, db_column="CLIENT_WEBSITE")
     redirect_uris = models.TextField(
         "callback URL",
         blank=True,

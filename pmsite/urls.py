@@ -2,7 +2,9 @@
 middleware resolves it to `request.workspace` and drops it before the view runs."""
 
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from pmsite import views
 
@@ -13,6 +15,8 @@ urlpatterns = [
     path("", include("api.urls")),
     path("", views.home, name="home"),
     path("health", views.health, name="health"),
+    # Browsers ask every site for /favicon.ico; pages of ours name the icon themselves.
+    path("favicon.ico", RedirectView.as_view(url=static("pm/favicon.svg"), permanent=True)),
     path("admin/", admin.site.urls),
 ]
 

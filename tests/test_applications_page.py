@@ -72,9 +72,9 @@ def test_a_reload_or_a_double_click_of_the_new_form_makes_one_application(admin_
     ("field", "value", "message"),
     [
         ("name", "  ", "This field is required."),
-        ("website", "reports.example", "absolute http(s) URL"),
-        ("website", "", "This field is required."),
+        ("website", "w" * 1025, "at most 1024 characters"),
         ("redirect_uris", "https://reports.example/cb#x", "must not contain a fragment"),
+        ("redirect_uris", "http://a/b#frag", "must not contain a fragment"),
         ("redirect_uris", "javascript:alert(1)", "absolute http(s) URL"),
         ("name", "n" * 300, "at most 256 characters"),
     ],
@@ -84,6 +84,13 @@ def test_bad_input_is_refused_with_a_message(admin_client: Client, field: str, v
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not Application.objects.filter(is_local=False).exists()
+
+
+@pytest.mark.parametrize("website", ["example.com", "", "our intranet"])
+def test_the_web_site_is_whatever_processmaker_takes(admin_client: Client, website: str) -> None:
+    response = admin_client.post(f"{BASE}/new", {**NEW, "website": website})
+    assert response.status_code == 302
+    assert Application.objects.get(name="Reports").website == website
 
 
 def test_a_public_client_has_no_secret(admin_client: Client) -> None:

@@ -131,7 +131,7 @@ def test_code_flow_from_authorize_through_login_and_consent_to_tokens(
     page.goto(authorize_url(live_server, web_app.application.client_id, state="af0ifjsldkj"))
     assert "/sysworkflow/en/neoclassic/login/login" in page.url
     log_in(page, "JohnDoe")
-    expect(page.locator("h1")).to_have_text("John Doe,")
+    expect(page.locator("h1")).to_have_text("John Doe (JohnDoe),")
     assert "The application Report Builder is requesting access to your account." in page.content().replace(
         "<b>", ""
     ).replace("</b>", "")

@@ -73,3 +73,36 @@ def test_oversized_credentials_are_a_form_error_not_a_500(client: Client, operat
     data = {"username": "johndoe", "password": PASSWORD, field: "x" * 5000}
     response = client.post(LOGIN, data)
     assert response.status_code == 200 and b"Invalid username or password." in response.content
+
+
+def test_reached_from_authorize_the_login_page_names_the_application(client: Client, admin: User) -> None:
+    from oauth_apps.services import register_application
+
+    web = register_application(
+        admin.workspace, admin, name="Report <Builder>", website="r.example", callback="https://r.example/cb"
+    )
+    authorize = f"/workflow/oauth2/authorize?response_type=code&client_id={web.application.client_id}"
+    page = client.get(f"{LOGIN}?u={quote(authorize, safe='')}").content.decode()
+    assert "Log in to continue to <b>Report &lt;Builder&gt;</b>." in page
+    api_authorize = f"/api/1.0/workflow/oauth2/authorize?client_id={web.application.client_id}&response_type=code"
+    assert "Report &lt;Builder&gt;" in client.get(f"{LOGIN}?u={quote(api_authorize, safe='')}").content.decode()
+    assert "continue to" not in client.get(LOGIN).content.decode()
+    unknown = "/workflow/oauth2/authorize?response_type=code&client_id=NOSUCHCLIENT"
+    assert "continue to" not in client.get(f"{LOGIN}?u={quote(unknown, safe='')}").content.decode()
+
+
+def test_logging_out_says_so(client: Client, operator_user: User) -> None:
+    client.post(LOGIN, {"username": "johndoe", "password": PASSWORD})
+    response = client.post("/sysworkflow/en/neoclassic/login/logout", follow=True)
+    assert response.redirect_chain[-1][0] == LOGIN and b"You have been logged out." in response.content
+
+
+def test_a_locked_username_is_told_for_how_long(client: Client, operator_user: User) -> None:
+    from workspaces.models import Workspace
+
+    Workspace.objects.filter(pk=operator_user.workspace_id).update(lockout_threshold=3, lockout_duration=600)
+    pages = [
+        client.post(LOGIN, {"username": "johndoe", "password": "wrong password"}, REMOTE_ADDR=f"10.0.0.{n}").content
+        for n in range(5)
+    ]  # from several addresses, so the username's lock answers, not an address's throttle
+    assert b"It is locked for up to 10 minutes; try again then." in pages[-1]

@@ -83,3 +83,9 @@ def test_a_64_character_name_is_valid(client: Client, db: None) -> None:
 @pytest.mark.parametrize("path", ["/health", "/admin/login/", "/", "/static/pm/site.css"])
 def test_paths_outside_workspace_shapes_are_untouched(client: Client, db: None, path: str) -> None:
     assert client.get(path).status_code == 200
+
+
+def test_the_favicon_is_served(client: Client, db: None) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert client.get(response["Location"]).status_code == 200

@@ -7,8 +7,9 @@ revokes it (`oauth_apps.websessions`); checking the password and the lockout is 
 from __future__ import annotations
 
 import re
+from urllib.parse import parse_qs, urlsplit
 
-from django.contrib import auth
+from django.contrib import auth, messages
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,12 +18,15 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
 from oauth_apps import errors, websessions
+from oauth_apps.models import Application
 from oauth_apps.views import page_url
 from workspaces.forms import LoginForm
 from workspaces.http import WorkspaceRequest, client_address, forbid_framing
 from workspaces.lockout import AccountLocked, AddressThrottled, authenticate_with_lockout
+from workspaces.models import Workspace
 
 SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+AUTHORIZE_PATH = re.compile(r"^/(?:api/1\.0/)?[^/]+/oauth2/authorize/?$")
 
 
 def safe_next_url(request: WorkspaceRequest, target: str) -> str | None:
@@ -67,15 +71,29 @@ def login_view(request: WorkspaceRequest, lang: str, skin: str) -> HttpResponse:
                     via="web login",
                 )
             except AccountLocked:
-                user, error = None, errors.LOGIN_LOCKED
+                user, error = None, errors.LOGIN_LOCKED.format(minutes=minutes(workspace.lockout_duration))
             except AddressThrottled:
-                user, error = None, errors.LOGIN_THROTTLED
+                user, error = None, errors.LOGIN_THROTTLED.format(minutes=minutes(workspace.lockout_window))
             if user is not None:
                 websessions.end(request)  # a login over a live session replaces that session's token
                 auth.login(request, user, backend="workspaces.backends.WorkspaceBackend")
                 websessions.issue(request, user, workspace)
                 return HttpResponseRedirect(next_url)
-    return render(request, "oauth_apps/login.html", {"form": form, "error": error, "workspace": workspace}, status=200)
+    context = {"form": form, "error": error, "workspace": workspace, "asking": asking_application(workspace, next_url)}
+    return render(request, "oauth_apps/login.html", context, status=200)
+
+
+def minutes(seconds: int) -> int:
+    return max(1, -(-seconds // 60))
+
+
+def asking_application(workspace: Workspace, next_url: str) -> Application | None:
+    """The application whose authorize (or device) page sent the user here, to name it on the login page."""
+    parts = urlsplit(next_url)
+    if not AUTHORIZE_PATH.match(parts.path):
+        return None
+    client_id = parse_qs(parts.query).get("client_id", [""])[0]
+    return Application.objects.find(workspace, client_id) if client_id else None
 
 
 @require_POST
@@ -83,4 +101,5 @@ def login_view(request: WorkspaceRequest, lang: str, skin: str) -> HttpResponse:
 def logout_view(request: WorkspaceRequest, lang: str, skin: str) -> HttpResponse:
     websessions.end(request)
     auth.logout(request)
+    messages.success(request, errors.LOGGED_OUT)
     return HttpResponseRedirect(page_url("login", request.workspace, lang, skin))

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from oauth_apps.forms import callback_transport_warning, validate_callback_url, validate_website_url
+from oauth_apps.forms import callback_transport_warning, validate_callback_url, validate_website
 from oauth_apps.services import register_application
 from workspaces.management.jsoncommand import JsonCommand
 from workspaces.models import User
@@ -41,7 +41,7 @@ class Command(JsonCommand):
         if len(options["description"]) > 1024:
             raise WorkspaceError("The description is at most 1024 characters.")
         try:
-            website = validate_website_url(options["website"])
+            website = validate_website(options["website"])
             callback = validate_callback_url(options["callback"]) if options["callback"] else ""
             warning = callback_transport_warning(callback, workspace)
         except ValidationError as error:
