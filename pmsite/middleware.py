@@ -22,6 +22,7 @@ from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
+from django.shortcuts import render
 
 from accounts.middleware import OperatorSessionMiddleware
 from oauth_apps.middleware import WebSessionMiddleware
@@ -81,3 +82,26 @@ BrowserAuthenticationMiddleware = browser_only(AuthenticationMiddleware)
 BrowserWebSessionMiddleware = browser_only(WebSessionMiddleware)
 BrowserOperatorSessionMiddleware = browser_only(OperatorSessionMiddleware)
 BrowserMessageMiddleware = browser_only(MessageMiddleware)
+
+
+class PageErrorMiddleware:
+    """A person's page that answers an empty error (Django's 405 for a method a view does not take)
+    gets a page in the site's layout instead of the browser's bare "HTTP ERROR 405". Machine
+    requests, the REST API (ProcessMaker's JSON errors) and the admin are left as they are."""
+
+    PAGES = {405: "405.html"}
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        template = self.PAGES.get(response.status_code)
+        if template is None or getattr(response, "streaming", False) or response.content:
+            return response
+        if is_machine_request(request) or request.path_info.startswith((API, "/admin/")):
+            return response
+        page = render(request, template, {"allowed": response.get("Allow", "")}, status=response.status_code)
+        if "Allow" in response:
+            page["Allow"] = response["Allow"]
+        return page

@@ -107,6 +107,7 @@ MIDDLEWARE = [
     "pmsite.middleware.BrowserOperatorSessionMiddleware",
     "pmsite.middleware.BrowserMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "pmsite.middleware.PageErrorMiddleware",
 ]
 
 ROOT_URLCONF = "pmsite.urls"

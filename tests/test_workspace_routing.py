@@ -89,3 +89,16 @@ def test_the_favicon_is_served(client: Client, db: None) -> None:
     response = client.get("/favicon.ico")
     assert response.status_code == 301
     assert client.get(response["Location"]).status_code == 200
+
+
+def test_page_errors_are_pages_in_the_sites_layout_and_the_api_keeps_its_json(
+    client: Client, workspace: Workspace
+) -> None:
+    wrong_method = client.get("/sysworkflow/en/neoclassic/login/logout")
+    assert wrong_method.status_code == 405 and wrong_method["Allow"] == "POST"
+    assert b"This address is not a page" in wrong_method.content and b'class="brand"' in wrong_method.content
+    missing = client.get("/sysworkflow/en/neoclassic/no/such/page")
+    assert missing.status_code == 404 and b"Page not found" in missing.content and b'class="brand"' in missing.content
+    api = client.post("/api/1.0/workflow/light/user/data")
+    assert api.status_code in (401, 405) and api.json()["error"]["code"] == api.status_code
+    assert client.get("/workflow/oauth2/token").status_code == 200  # the token endpoint's own JSON error
