@@ -201,3 +201,33 @@ def test_an_application_without_a_callback_can_be_edited(admin_client: Client, a
     response = admin_client.post(f"{BASE}/{registered.application.client_id}/edit", {**NEW, "name": "Batch script"})
     assert response.status_code == 302
     assert Application.objects.get(pk=registered.application.pk).name == "Batch script"
+
+
+def names_on(page: str) -> list[str]:
+    return re.findall(r"<tr>\s*<td>([^<]+)", page)
+
+
+def test_the_list_sorts_names_naturally_pages_and_sorts_by_date(admin_client: Client, admin: User) -> None:
+    for number in (10, 2, 1, 11, 3):
+        register_application(admin.workspace, admin, name=f"Bulk app {number}", website="b.example")
+    for number in range(30):
+        register_application(admin.workspace, admin, name=f"Zeta {number:02d}", website="z.example")
+    first = admin_client.get(BASE).content.decode()
+    assert names_on(first)[:5] == ["Bulk app 1", "Bulk app 2", "Bulk app 3", "Bulk app 10", "Bulk app 11"]
+    assert len(names_on(first)) == 20 and "Page 1 of 2 (35 applications)" in first
+    second = admin_client.get(BASE, {"page": 2}).content.decode()
+    assert names_on(second) == [f"Zeta {number:02d}" for number in range(15, 30)]
+    newest = names_on(admin_client.get(BASE, {"sort": "-created"}).content.decode())
+    assert newest[0] == "Zeta 29" and newest[19] == "Zeta 10"
+    assert names_on(admin_client.get(BASE, {"page": "nonsense", "sort": "evil"}).content.decode())[0] == "Bulk app 1"
+
+
+def test_search_matches_name_and_description_and_only_an_exact_client_id(admin_client: Client, admin: User) -> None:
+    mine = register_application(
+        admin.workspace, admin, name="Payroll", website="p.example", description="Monthly MY run"
+    )
+    register_application(admin.workspace, admin, name="Other", website="o.example")
+    client_id = mine.application.client_id
+    assert names_on(admin_client.get(BASE, {"q": "monthly"}).content.decode()) == ["Payroll"]
+    assert names_on(admin_client.get(BASE, {"q": client_id}).content.decode()) == ["Payroll"]
+    assert names_on(admin_client.get(BASE, {"q": client_id[3:12]}).content.decode()) == []

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -22,6 +24,8 @@ from workspaces.models import PermissionCode
 
 PERMISSION = PermissionCode.PM_REST_API_APPLICATIONS
 MAX_SEARCH_LENGTH = 200
+PAGE_SIZE = 20
+NUMBERS = re.compile(r"(\d+)")
 
 
 def base_url(request: WorkspaceRequest, lang: str, skin: str) -> str:
@@ -56,18 +60,30 @@ def owned_application(request: WorkspaceRequest, client_id: str) -> Application:
 @require_http_methods(["GET"])
 @requires_applications_permission
 def application_list(request: WorkspaceRequest, lang: str, skin: str) -> HttpResponse:
+    """The user's applications: search (name or description, or an exact client id), sorted by name
+    (naturally: "app 2" before "app 10") or by date, PAGE_SIZE to a page."""
     search = request.GET.get("q", "").strip()[:MAX_SEARCH_LENGTH]
-    applications = Application.objects.filter(
-        workspace=request.workspace,
-        user=request.user,
-        is_local=False,
-    ).order_by("name")
+    applications = Application.objects.filter(workspace=request.workspace, user=request.user, is_local=False)
     if search:
         applications = applications.filter(
-            Q(name__icontains=search) | Q(description__icontains=search) | Q(client_id__icontains=search)
+            Q(name__icontains=search) | Q(description__icontains=search) | Q(client_id=search)
         )
-    context = {"applications": applications, "search": search, "base": base_url(request, lang, skin)}
+    order = request.GET.get("sort", "name")
+    order = order if order in ("name", "-name", "created", "-created") else "name"
+    rows = list(applications.only("client_id", "name", "description", "client_type", "redirect_uris", "created"))
+    if order.lstrip("-") == "name":
+        rows.sort(key=lambda app: (natural_key(app.name), app.pk), reverse=order.startswith("-"))
+    else:
+        rows.sort(key=lambda app: (app.created, app.pk), reverse=order.startswith("-"))
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"page": page, "applications": page.object_list, "search": search, "sort": order,
+               "base": base_url(request, lang, skin)}  # fmt: skip
     return render(request, "oauth_apps/applications/list.html", context)
+
+
+def natural_key(text: str) -> list[tuple[int, int | str]]:
+    """Sort key that orders runs of digits by value: "Bulk app 2" before "Bulk app 10"."""
+    return [(0, int(part)) if part.isdigit() else (1, part.casefold()) for part in NUMBERS.split(text) if part]
 
 
 @require_http_methods(["GET", "POST"])
