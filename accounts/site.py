@@ -40,6 +40,9 @@ class OperatorLoginForm(AdminAuthenticationForm):
 class OperatorAdminSite(AdminSite):
     login_form = OperatorLoginForm
     site_header = "pm-oauth administration"
+    site_title = "pm-oauth administration"
+    index_title = "Workspaces, users, applications and tokens"
+    site_url = "/"
 
     def has_permission(self, request: HttpRequest) -> bool:
         """Staff without a workspace: a workspace user never reaches the admin, whatever its flags."""

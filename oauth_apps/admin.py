@@ -9,16 +9,43 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.auth.models import Group
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
-from oauth_apps.models import AccessToken, Application, Grant, RefreshToken
+from oauth_apps.models import AccessToken, Application, DeviceGrant, Grant, IDToken, RefreshToken
 from oauth_apps.revocation import revoke_tokens
 from workspaces.http import signed_in_user
 
-for model in (Application, AccessToken, RefreshToken, Grant):
+# django-oauth-toolkit's admin classes are replaced below; what operators never use (Django's
+# groups, OpenID Connect's ID tokens, pending device requests) is not shown at all.
+for model in (Application, AccessToken, RefreshToken, Grant, IDToken, DeviceGrant, Group):
     if admin.site.is_registered(model):
         admin.site.unregister(model)
+
+
+class StateFilter(admin.SimpleListFilter):
+    """Live, expired or (refresh tokens) revoked."""
+
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        states = [("live", "Live"), ("expired", "Expired")]
+        return [*states, ("revoked", "Revoked")] if model_admin.model is RefreshToken else states
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        now = timezone.now()
+        revocable = queryset.model is RefreshToken
+        if self.value() == "live":
+            live = queryset.filter(revoked__isnull=True) if revocable else queryset
+            return live.exclude(expires__lte=now)
+        if self.value() == "expired":
+            return queryset.filter(expires__lte=now)
+        if self.value() == "revoked" and revocable:
+            return queryset.filter(revoked__isnull=False)
+        return queryset
 
 
 @admin.register(Application)
@@ -54,7 +81,8 @@ class ApplicationAdmin(admin.ModelAdmin):
 
 
 class TokenAdmin(admin.ModelAdmin):
-    list_filter = ["workspace", "application__is_local"]
+    list_filter = [StateFilter, "workspace", "application__is_local"]
+    list_select_related = ["workspace", "user"]
     search_fields = ["client_id", "user__username", "user_uid"]
     raw_id_fields = ["user", "application"]
     exclude = ["token", "token_checksum"]
@@ -75,20 +103,26 @@ class TokenAdmin(admin.ModelAdmin):
             revoke_tokens(refresh_tokens=pks, by=signed_in_user(request), why="site operator")
         self.message_user(request, f"Revoked {len(pks)} {label}.", messages.SUCCESS)
 
+    @admin.display(description="state")
+    def state(self, obj: Any) -> str:
+        if getattr(obj, "revoked", None):
+            return "revoked"
+        return "expired" if obj.expires is not None and obj.expires <= timezone.now() else "live"
+
 
 @admin.register(AccessToken)
 class AccessTokenAdmin(TokenAdmin):
-    list_display = ["pk", "workspace", "client_id", "user", "scope", "expires"]
+    list_display = ["pk", "state", "workspace", "client_id", "user", "scope", "created", "expires"]
     actions = ["revoke"]
 
 
 @admin.register(RefreshToken)
 class RefreshTokenAdmin(TokenAdmin):
-    list_display = ["pk", "workspace", "client_id", "user", "scope", "expires", "revoked"]
+    list_display = ["pk", "state", "workspace", "client_id", "user", "scope", "created", "expires", "revoked"]
     actions = ["revoke"]
 
 
 @admin.register(Grant)
 class GrantAdmin(TokenAdmin):
-    list_display = ["pk", "workspace", "client_id", "user", "scope", "expires", "used_at"]
+    list_display = ["pk", "state", "workspace", "client_id", "user", "scope", "created", "expires", "used_at"]
     exclude = ["code"]

@@ -252,6 +252,7 @@ class Grant(AbstractGrant):
     class Meta(AbstractGrant.Meta):
         swappable = "OAUTH2_PROVIDER_GRANT_MODEL"
         db_table = "OAUTH_AUTHORIZATION_CODES"
+        verbose_name = "authorization code"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         copy_pm_columns(self)

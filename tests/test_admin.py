@@ -151,3 +151,34 @@ def test_an_operator_sees_what_a_user_granted_and_revokes_it_after_confirming(
     assert RefreshToken.objects.get(user=operator_user).revoked is not None
     assert operator_client.get(url).status_code == 404
     assert Client().get(url).status_code == 302  # not an operator: to the admin's login
+
+
+def test_every_admin_link_answers_without_a_server_error(
+    operator_client: Client, app: RegisteredClient, operator_user: User
+) -> None:
+    """Crawl the admin as a superuser, following every link under /admin/ once (GET only)."""
+    import re
+    from collections import deque
+
+    password_grant(Client(), app, "johndoe", PASSWORD)  # tokens, an audit event, a refresh token
+    seen: set[str] = set()
+    queue = deque(["/admin/"])
+    while queue and len(seen) < 400:
+        url = queue.popleft()
+        if url in seen:
+            continue
+        seen.add(url)
+        response = operator_client.get(url)
+        assert response.status_code < 500, url
+        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+            continue
+        for link in re.findall(r'href="(/admin/[^"#]*)"', response.content.decode()):
+            link = link.replace("&amp;", "&")
+            if "logout" not in link and link not in seen:
+                queue.append(link)
+    assert len(seen) > 40, sorted(seen)
+    page = operator_client.get("/admin/").content.decode()
+    assert "pm-oauth administration" in page and "Groups" not in page and "Id tokens" not in page.lower()
+    assert "Authorization codes" in page
+    tokens = operator_client.get("/admin/oauth_apps/accesstoken/?state=live").content.decode()
+    assert ">live<" in tokens and app.application.client_id in tokens
