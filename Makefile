@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8080
 DEMO_WORKSPACE ?= workflow
 
-.PHONY: run test fuzz bench bench-servers bench-scale bench-purge bench-memory lint install-run install-test clean
+.PHONY: run test fuzz bench bench-servers bench-scale bench-purge bench-memory lint install-run install-test clean admin
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ run: install-run $(VENV)/.installed var/secret_key var/admin_password
 	@echo
 	PATH="$(CURDIR)/$(BIN):$$PATH" PM_ALLOW_HTTP=1 PM_LIST_WORKSPACES=1 PM_BOOTSTRAP_WORKSPACE=$(DEMO_WORKSPACE) PM_ADMIN_PASSWORD_FILE=var/admin_password \
 		PM_BIND=$(HOST):$(PORT) docker/entrypoint.sh
+
+# A site operator for the Django admin (/admin/), on the same database as `make run`.
+admin: $(VENV)/.installed var/secret_key
+	$(BIN)/python manage.py createsuperuser
 
 test: install-test $(VENV)/.installed var/secret_key
 	$(BIN)/pytest $(PYTEST_ARGS)
