@@ -3,8 +3,11 @@
 from typing import Any
 
 from django.urls import re_path
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from api.grants import UserGrantsView, UserGrantView
 from api.processes import ProcessDetailView, ProcessListView
@@ -22,10 +25,34 @@ class SchemaUIView(SpectacularSwaggerView):
         return request.path.removesuffix("/ui")
 
 
+class IndexView(APIView):
+    """GET /api/1.0/{ws}/: where things are (no token needed: links only)."""
+
+    authentication_classes: list[Any] = []
+    permission_classes: list[Any] = []
+
+    @extend_schema(exclude=True)
+    def get(self, request: Request, **kwargs: Any) -> Response:
+        base = request.build_absolute_uri(request.path)
+        oauth = request.build_absolute_uri(f"/{request.workspace.name}/oauth2/")
+        return Response({
+            "workspace": request.workspace.name,
+            "schema": base + "schema", "docs": base + "schema/ui",
+            "endpoints": {
+                "users": base + "users", "user": base + "user/{usr_uid}", "projects": base + "project",
+                "current_user": base + "light/user/data", "token": oauth + "token",
+                "metadata": request.build_absolute_uri(
+                    f"/.well-known/oauth-authorization-server/{request.workspace.name}"
+                ),
+            },
+        })  # fmt: skip
+
+
 API = API_URL
 UID = r"(?P<{}>[0-9a-f]{{32}})$"
 
 urlpatterns = [
+    re_path(API + r"$", IndexView.as_view(), name="api-index"),
     re_path(API + r"users$", UserListView.as_view(), name="api-users"),
     re_path(API + r"user$", UserCreateView.as_view(), name="api-user-create"),
     re_path(API + r"user/(?P<usr_uid>[^/]{1,200})$", UserDetailView.as_view(), name="api-user"),

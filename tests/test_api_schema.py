@@ -69,3 +69,12 @@ def test_the_schema_lists_the_oauth_endpoints_in_oauths_shapes(client: Client, w
     }
     assert "default" not in token["responses"]  # not the REST API's error body
     assert schema["components"]["securitySchemes"]["clientBasic"]["scheme"] == "basic"
+
+
+def test_the_api_base_url_is_an_index(client: Client, workspace: Workspace) -> None:
+    index = client.get("/api/1.0/workflow/")
+    assert index.status_code == 200
+    data = index.json()
+    assert data["workspace"] == "workflow" and data["docs"] == "http://testserver/api/1.0/workflow/schema/ui"
+    assert client.get(data["schema"]).status_code == 200
+    assert data["endpoints"]["token"] == "http://testserver/workflow/oauth2/token"
