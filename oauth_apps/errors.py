@@ -60,9 +60,6 @@ AUTHORIZED_REVOKED = "Revoked {name}: its tokens stopped working, and it will as
 
 # Applications pages.
 APPLICATIONS_LOG_IN = "Log in to manage your applications."
-APPLICATIONS_NO_PERMISSION = (
-    "Managing applications needs the PM_REST_API_APPLICATIONS permission. Log in as a user whose role has it."
-)
 APPLICATION_NOT_FOUND = "No such application."
 APPLICATION_SAVED = "Saved {name}."
 APPLICATION_DELETED = "Deleted {name} and revoked its tokens."

@@ -34,11 +34,20 @@ def test_without_a_session_it_goes_to_login_and_back(client: Client, workspace: 
     )
 
 
-def test_a_user_without_the_permission_is_sent_to_login_with_a_message(client: Client, operator_user: User) -> None:
+def test_a_user_without_the_permission_is_told_so_and_not_sent_back_to_login(
+    client: Client, operator_user: User
+) -> None:
     client.force_login(operator_user, backend=BACKEND)
-    response = client.get(BASE, follow=True)
-    assert response.redirect_chain[0][0].startswith("/sysworkflow/en/neoclassic/login/login")
-    assert b"needs the PM_REST_API_APPLICATIONS permission" in response.content
+    for path in (BASE, f"{BASE}/new"):
+        response = client.get(path)
+        assert response.status_code == 403
+        assert (
+            b"You are logged in as <b>JohnDoe</b>" in response.content
+            and b"PM_REST_API_APPLICATIONS" in response.content
+        )
+        assert b"Log out" in response.content
+    assert client.post(f"{BASE}/new", NEW).status_code == 403
+    assert not Application.objects.filter(name="Reports").exists()
 
 
 def test_creating_shows_the_credentials_once(admin_client: Client, admin: User) -> None:

@@ -255,8 +255,10 @@ def test_applications_page_refuses_a_user_without_the_permission(
 ) -> None:
     page.goto(f"{live_server.url}/sysworkflow/en/neoclassic/oauth2/applications")
     log_in(page, "johndoe")
-    expect(page.locator(".messages")).to_contain_text("needs the PM_REST_API_APPLICATIONS permission")
-    assert "/login/login" in page.url
+    expect(page.locator("main")).to_contain_text("You are logged in as JohnDoe, but registering applications needs")
+    assert page.url.endswith("/oauth2/applications")
+    page.get_by_role("main").get_by_role("button", name="Log out").click()
+    expect(page.locator(".messages")).to_contain_text("You have been logged out.")
 
 
 def test_authorized_applications_page_shows_what_was_granted_and_revokes_it(

@@ -38,12 +38,13 @@ def requires_applications_permission(view: Callable[..., HttpResponse]) -> Calla
     @wraps(view)
     def wrapper(request: WorkspaceRequest, lang: str, skin: str, *args: Any, **kwargs: Any) -> HttpResponse:
         user = request.user
-        if not user.is_authenticated or not user.has_pm_permission(PERMISSION):  # type: ignore[union-attr]
-            if user.is_authenticated:
-                messages.error(request, errors.APPLICATIONS_NO_PERMISSION)
-            else:
-                messages.info(request, errors.APPLICATIONS_LOG_IN)
+        if not user.is_authenticated:
+            messages.info(request, errors.APPLICATIONS_LOG_IN)
             return login_redirect(request, request.workspace, lang, skin)
+        if not user.has_pm_permission(PERMISSION):  # type: ignore[union-attr]
+            # Logged in, but not allowed: say so (sending them to the login form again would loop).
+            context = {"authorized": page_url("authorized", request.workspace, lang, skin)}
+            return render(request, "oauth_apps/applications/no_permission.html", context, status=403)
         return view(request, lang, skin, *args, **kwargs)
 
     return never_cache(forbid_framing(wrapper))
