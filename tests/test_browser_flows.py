@@ -340,3 +340,61 @@ def test_device_flow_a_cli_gets_tokens_once_its_user_approves_in_the_browser(
     )
     with urllib.request.urlopen(me, timeout=10) as answer:  # noqa: S310 - the live server
         assert json.load(answer)["userId"] == operator_user.uid
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_pages_fit_a_desktop_and_a_phone(
+    page: Any, live_server: Any, admin: User, operator_user: User, width: int
+) -> None:
+    """Each page a person meets, at both widths: nothing spills sideways; a screenshot of each."""
+    folder = screenshot_dir() / f"w{width}"
+    folder.mkdir(exist_ok=True)
+    print(f"screenshots: {folder}")
+    page.set_viewport_size({"width": width, "height": 900})
+    description = "A description long enough to wrap on a phone screen, as real ones do."
+    for number in range(25):
+        register_application(
+            admin.workspace, admin, name=f"Bulk app {number}", website="bulk.example", description=description
+        )
+    web = register_application(
+        admin.workspace, admin, name="Report Builder", website="r.example", callback="https://r.example/cb"
+    )
+    base = f"{live_server.url}/sysworkflow/en/neoclassic/oauth2/applications"
+
+    def shot(name: str) -> None:
+        page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{name} is {overflow}px wider than a {width}px screen"
+
+    page.goto(authorize_url(live_server, web.application.client_id))
+    expect(page.locator("main")).to_contain_text("Log in to continue to Report Builder")
+    shot("login-from-authorize")
+    log_in(page, "admin")
+    shot("consent")
+    page.goto(base)
+    expect(page.locator("nav.pages")).to_contain_text("Page 1 of 2")
+    shot("applications")
+    page.goto(f"{base}/new")
+    shot("new")
+    page.goto(f"{base}/{web.application.client_id}/edit")
+    shot("edit")
+    page.goto(f"{base}/{web.application.client_id}/secret")
+    shot("regenerate-confirm")
+    page.get_by_role("button", name="Regenerate secret").click()
+    shot("credentials")
+    page.goto(f"{base}/{web.application.client_id}/delete")
+    shot("delete-confirm")
+    page.goto(f"{live_server.url}/sysworkflow/en/neoclassic/oauth2/authorized")
+    shot("authorized")
+    page.get_by_role("banner").get_by_role("button", name="Log out").click()
+    expect(page.locator(".messages")).to_contain_text("You have been logged out.")
+    shot("logged-out")
+    page.goto(base)
+    log_in(page, "johndoe")
+    shot("no-permission")
+    page.get_by_role("main").get_by_role("button", name="Log out").click()
+    Workspace.objects.filter(pk=admin.workspace_id).update(lockout_threshold=2)
+    for _ in range(3):
+        log_in(page, "johndoe", "wrong password")
+    expect(page.locator(".error")).to_contain_text("minutes")
+    shot("locked")
