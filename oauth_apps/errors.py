@@ -44,7 +44,12 @@ ADDRESS_THROTTLED = "Too many failed logins from this address: try again later"
 AUTHORIZE_CLIENT_ID_MISSING = "Invalid request. The 'client_id' parameter is missing!"
 AUTHORIZE_RESPONSE_TYPE_MISSING = "Invalid request. The 'response_type' parameter is missing!"
 AUTHORIZE_UNKNOWN_CLIENT = "Error, unknown client. The client with id '{client_id}' is not registered"
-REDIRECT_URI_NOT_STORED = "No redirect URL was supplied or stored"
+# The authorize error page's own sentences (ProcessMaker's JSON wording stays in the token endpoint's bodies).
+REDIRECT_URI_NOT_STORED = (
+    "This application has no callback URL registered, so it cannot use this page. "
+    "Its owner can add one on the applications page."
+)
+REDIRECT_URI_MISMATCH_PAGE = "The redirect_uri does not match the callback URL registered for this application."
 ACCESS_DENIED = "The user denied access to your application"
 
 # Login page.

@@ -133,7 +133,7 @@ class Application(AbstractApplication):
         # A ProcessMaker client's callback is optional (the password and client-credentials grants
         # need none), but django-oauth-toolkit requires one for the authorization-code type it
         # records: without a callback, its checks are skipped, and the authorize page refuses
-        # the client instead ("No redirect URL was supplied or stored").
+        # the client instead (errors.REDIRECT_URI_NOT_STORED).
         if self.redirect_uris.strip():
             super().clean()
 

@@ -78,7 +78,7 @@ def test_processmaker_error_pages(logged_in: Client, web_app: RegisteredClient, 
 
 def test_a_client_without_a_callback_gets_an_error_page(logged_in: Client, app: RegisteredClient) -> None:
     response = logged_in.get(authorize_url(app))
-    assert response.status_code == 400 and b"No redirect URL was supplied or stored" in response.content
+    assert response.status_code == 400 and b"This application has no callback URL registered" in response.content
 
 
 @pytest.mark.parametrize(
@@ -90,7 +90,7 @@ def test_a_redirect_uri_other_than_the_callback_is_refused_without_redirecting(
 ) -> None:
     response = logged_in.get(authorize_url(web_app, redirect_uri=redirect_uri))
     assert response.status_code == 400 and "Location" not in response
-    assert b"The redirect URI is missing or do not match" in response.content
+    assert b"The redirect_uri does not match the callback URL registered for this application." in response.content
 
 
 def test_a_client_of_another_workspace_is_unknown(logged_in: Client, foreign_app: RegisteredClient) -> None:

@@ -67,7 +67,9 @@ class AuthorizeView(OAuthLibMixin, View):
             try:
                 return super().dispatch(request, *args, **kwargs)
             except FatalClientError as error:
-                message = error.oauthlib_error.description or errors.REDIRECT_URI_MISMATCH
+                message = error.oauthlib_error.description or errors.REDIRECT_URI_MISMATCH_PAGE
+                if message == errors.REDIRECT_URI_MISMATCH:
+                    message = errors.REDIRECT_URI_MISMATCH_PAGE
                 return render(request, "oauth_apps/authorize_error.html", {"message": message}, status=400)
             except OAuthToolkitError as error:
                 return self.error_redirect(request, error)
@@ -109,7 +111,7 @@ class AuthorizeView(OAuthLibMixin, View):
         if not callback:
             return errors.REDIRECT_URI_NOT_STORED
         if "redirect_uri" in request.GET and request.GET["redirect_uri"] != callback:
-            return errors.REDIRECT_URI_MISMATCH
+            return errors.REDIRECT_URI_MISMATCH_PAGE
         self.callback = callback
         return None
 
