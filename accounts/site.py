@@ -43,6 +43,8 @@ class OperatorAdminSite(AdminSite):
     site_title = "pm-oauth administration"
     index_title = "Workspaces, users, applications and tokens"
     site_url = "/"
+    # The token lists need the width: the app list is one click away on the home page.
+    enable_nav_sidebar = False
 
     def has_permission(self, request: HttpRequest) -> bool:
         """Staff without a workspace: a workspace user never reaches the admin, whatever its flags."""

@@ -112,17 +112,17 @@ class TokenAdmin(admin.ModelAdmin):
 
 @admin.register(AccessToken)
 class AccessTokenAdmin(TokenAdmin):
-    list_display = ["pk", "state", "workspace", "client_id", "user", "scope", "created", "expires"]
+    list_display = ["state", "workspace", "client_id", "user", "scope", "created", "expires"]
     actions = ["revoke"]
 
 
 @admin.register(RefreshToken)
 class RefreshTokenAdmin(TokenAdmin):
-    list_display = ["pk", "state", "workspace", "client_id", "user", "scope", "created", "expires", "revoked"]
+    list_display = ["state", "workspace", "client_id", "user", "scope", "created", "expires", "revoked"]
     actions = ["revoke"]
 
 
 @admin.register(Grant)
 class GrantAdmin(TokenAdmin):
-    list_display = ["pk", "state", "workspace", "client_id", "user", "scope", "created", "expires", "used_at"]
+    list_display = ["state", "workspace", "client_id", "user", "scope", "created", "expires", "used_at"]
     exclude = ["code"]

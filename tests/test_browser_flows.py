@@ -398,3 +398,34 @@ def test_the_pages_fit_a_desktop_and_a_phone(
         log_in(page, "johndoe", "wrong password")
     expect(page.locator(".error")).to_contain_text("minutes")
     shot("locked")
+
+
+def test_the_admin_lists_fit_a_1400_px_screen(
+    page: Any, live_server: Any, app: RegisteredClient, operator_user: User
+) -> None:
+    User.objects.create_superuser("root", "operator password 1")
+    token_request(live_server, {
+        "grant_type": "password", "username": "johndoe", "password": PASSWORD,
+        "client_id": app.application.client_id, "client_secret": app.client_secret,
+    })  # fmt: skip
+    folder = screenshot_dir() / "admin"
+    folder.mkdir(exist_ok=True)
+    page.set_viewport_size({"width": 1400, "height": 900})
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("input[name=username]", "root")
+    page.fill("input[name=password]", "operator password 1")
+    page.click("input[type=submit]")
+    expect(page.locator("#site-name")).to_contain_text("pm-oauth administration")
+    models = [
+        "workspaces/workspace", "workspaces/user", "workspaces/role", "workspaces/auditevent",
+        "oauth_apps/application", "oauth_apps/accesstoken", "oauth_apps/refreshtoken", "oauth_apps/grant",
+    ]  # fmt: skip
+    for model in models:
+        page.goto(f"{live_server.url}/admin/{model}/")
+        page.screenshot(path=str(folder / f"{model.replace('/', '-')}.png"), full_page=True)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{model} is {overflow}px wider than 1,400 px"
+        table = page.evaluate(
+            "(() => { const r = document.querySelector('.results'); return r ? r.scrollWidth - r.clientWidth : 0; })()"
+        )
+        assert table <= 0, f"{model}'s list scrolls sideways by {table}px"

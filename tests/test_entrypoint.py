@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 import urllib.request
 from pathlib import Path
 
@@ -44,6 +45,11 @@ def test_entrypoint_bootstraps_a_workspace_and_serves_it(tmp_path: Path, server:
             assert b"demo" in response.read()
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/sysdemo/en/neoclassic/login/login") as response:  # noqa: S310
             assert response.status == 200
+        # The server writes its access log on its own time: wait for the line (a loaded machine
+        # once stopped granian before it had written it), at most 10 s.
+        deadline = time.monotonic() + 10
+        while "/login/login" not in (tmp_path / "server.log").read_text() and time.monotonic() < deadline:
+            time.sleep(0.1)
     finally:
         stop(process)
     # The access log has the request line, never more of it than the path.
