@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
+from oauth_apps.models import Application
 from oauth_apps.services import RegisteredClient, register_application
 from tests.conftest import PASSWORD
 from tests.live import free_port
@@ -219,6 +220,9 @@ def test_applications_page_create_see_secret_once_edit_regenerate_delete(
     page.click("button[data-copy=client-secret]")
     expect(page.locator("button[data-copy=client-secret]")).to_have_text("Copied")
     page.screenshot(path=str(screenshot_dir() / "credentials.png"))
+    page.reload()  # the credentials page again: the secret is gone, nothing is made twice
+    expect(page.locator("main")).to_contain_text("was shown once")
+    assert Application.objects.filter(name="Nightly sync").count() == 1
 
     page.click("text=Back to applications")
     expect(page.locator("table")).to_contain_text("Nightly sync")
