@@ -10,10 +10,10 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
 from workspaces.http import client_address
-from workspaces.lockout import AccountLocked, AddressThrottled, Attempt
+from workspaces.lockout import AccountLocked, AddressThrottled, Attempt, minutes
 
-OPERATOR_LOCKED = "Too many failed logins for this username. It is locked for a while; try again later."
-OPERATOR_THROTTLED = "Too many failed logins from your address. Try again later."
+OPERATOR_LOCKED = "Too many failed logins for this username. It is locked for up to {minutes} minutes; try again then."
+OPERATOR_THROTTLED = "Too many failed logins from your address. Try again in up to {minutes} minutes."
 
 
 class OperatorLoginForm(AdminAuthenticationForm):
@@ -25,9 +25,11 @@ class OperatorLoginForm(AdminAuthenticationForm):
         try:
             attempt.begin()
         except AccountLocked:
-            raise ValidationError(OPERATOR_LOCKED, code="locked") from None
+            locked = minutes(attempt.limits.duration)
+            raise ValidationError(OPERATOR_LOCKED.format(minutes=locked), code="locked") from None
         except AddressThrottled:
-            raise ValidationError(OPERATOR_THROTTLED, code="throttled") from None
+            throttled = minutes(attempt.limits.window)
+            raise ValidationError(OPERATOR_THROTTLED.format(minutes=throttled), code="throttled") from None
         try:
             cleaned = super().clean()
         except ValidationError:

@@ -37,8 +37,8 @@ DEVICE_DECIDED = "This request was already answered, or it expired."
 DEVICE_APPROVED = "Done: {name} can now act for you. Go back to your device."
 DEVICE_DENIED = "Denied: {name} was not given access."
 DEVICE_LOG_IN = "Log in to connect a device."
-ACCOUNT_LOCKED = "Too many failed logins: this username is locked for a while"
-ADDRESS_THROTTLED = "Too many failed logins from this address: try again later"
+ACCOUNT_LOCKED = "Too many failed logins: this username is locked for up to {minutes} minutes"
+ADDRESS_THROTTLED = "Too many failed logins from this address: try again in up to {minutes} minutes"
 
 # Authorize endpoint and its error page.
 AUTHORIZE_CLIENT_ID_MISSING = "Invalid request. The 'client_id' parameter is missing!"

@@ -135,9 +135,11 @@ class ProcessMakerValidator(OAuth2Validator):
                 context.workspace, username, password, context.address, via="password grant", audit_success=False
             )
         except lockout.AccountLocked:
-            raise errors.invalid_grant(errors.ACCOUNT_LOCKED) from None
+            locked = lockout.minutes(context.workspace.lockout_duration)
+            raise errors.invalid_grant(errors.ACCOUNT_LOCKED.format(minutes=locked)) from None
         except lockout.AddressThrottled:
-            raise errors.invalid_grant(errors.ADDRESS_THROTTLED) from None
+            throttled = lockout.minutes(context.workspace.lockout_window)
+            raise errors.invalid_grant(errors.ADDRESS_THROTTLED.format(minutes=throttled)) from None
         if user is None:
             raise errors.invalid_grant(errors.USER_CREDENTIALS_INVALID)
         request.user = user

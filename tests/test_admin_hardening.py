@@ -30,7 +30,7 @@ def test_ten_wrong_passwords_lock_an_operator_even_for_the_right_one(client: Cli
     for number in range(10):
         assert admin_login(client, "wrong", f"10.1.0.{number}").status_code == 200
     response = admin_login(client, OPERATOR_PASSWORD, "10.1.1.1")
-    assert response.status_code == 200 and b"locked for a while" in response.content
+    assert response.status_code == 200 and b"locked for up to 15 minutes" in response.content
 
 
 def test_one_address_is_throttled_at_the_admin_too(client: Client, root: User) -> None:

@@ -89,7 +89,7 @@ def test_password_grant_failures_count_and_the_lock_applies_there(app: Registere
         assert password_grant(client, app, "johndoe", "wrong").json()["error"] == "invalid_grant"
     assert password_grant(Client(REMOTE_ADDR="10.0.3.1"), app, "johndoe", PASSWORD).json() == {
         "error": "invalid_grant",
-        "error_description": "Too many failed logins: this username is locked for a while",
+        "error_description": "Too many failed logins: this username is locked for up to 15 minutes",
     }
     assert LOCKED in log_in(Client(), "johndoe", PASSWORD, "10.0.3.2").content
 
@@ -108,7 +108,7 @@ def test_the_password_grant_throttles_an_address_too(app: RegisteredClient, oper
         password_grant(client, app, "johndoe", "wrong")
     assert password_grant(client, app, "johndoe", PASSWORD).json() == {
         "error": "invalid_grant",
-        "error_description": "Too many failed logins from this address: try again later",
+        "error_description": "Too many failed logins from this address: try again in up to 15 minutes",
     }
 
 
@@ -139,7 +139,7 @@ def test_twelve_concurrent_guesses_check_at_most_ten_passwords(app: RegisteredCl
         thread.join(timeout=60)
     assert len(results) == 12
     assert results.count("Invalid username and password combination") <= 10, results
-    assert results.count("Too many failed logins: this username is locked for a while") >= 2, results
+    assert results.count("Too many failed logins: this username is locked for up to 15 minutes") >= 2, results
 
 
 def test_behind_the_trusted_proxy_each_client_is_counted_under_its_own_address(

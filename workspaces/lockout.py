@@ -32,6 +32,11 @@ from workspaces.models import User, Workspace, fold_username
 log = logging.getLogger(__name__)
 
 
+def minutes(seconds: int) -> int:
+    """How long a lock or a throttle lasts at most, in whole minutes, for the messages that say so."""
+    return max(1, -(-seconds // 60))
+
+
 class LoginRefused(Exception):
     """Too many failed logins: refused before the password is looked at."""
 

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from oauth_apps import errors, websessions
 from oauth_apps.models import Application
 from oauth_apps.views import page_url
+from workspaces import lockout
 from workspaces.forms import LoginForm
 from workspaces.http import WorkspaceRequest, client_address, forbid_framing
 from workspaces.lockout import AccountLocked, AddressThrottled, authenticate_with_lockout
@@ -71,9 +72,9 @@ def login_view(request: WorkspaceRequest, lang: str, skin: str) -> HttpResponse:
                     via="web login",
                 )
             except AccountLocked:
-                user, error = None, errors.LOGIN_LOCKED.format(minutes=minutes(workspace.lockout_duration))
+                user, error = None, errors.LOGIN_LOCKED.format(minutes=lockout.minutes(workspace.lockout_duration))
             except AddressThrottled:
-                user, error = None, errors.LOGIN_THROTTLED.format(minutes=minutes(workspace.lockout_window))
+                user, error = None, errors.LOGIN_THROTTLED.format(minutes=lockout.minutes(workspace.lockout_window))
             if user is not None:
                 websessions.end(request)  # a login over a live session replaces that session's token
                 auth.login(request, user, backend="workspaces.backends.WorkspaceBackend")
@@ -81,10 +82,6 @@ def login_view(request: WorkspaceRequest, lang: str, skin: str) -> HttpResponse:
                 return HttpResponseRedirect(next_url)
     context = {"form": form, "error": error, "workspace": workspace, "asking": asking_application(workspace, next_url)}
     return render(request, "oauth_apps/login.html", context, status=200)
-
-
-def minutes(seconds: int) -> int:
-    return max(1, -(-seconds // 60))
 
 
 def asking_application(workspace: Workspace, next_url: str) -> Application | None:
