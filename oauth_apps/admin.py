@@ -103,6 +103,14 @@ class TokenAdmin(admin.ModelAdmin):
             revoke_tokens(refresh_tokens=pks, by=signed_in_user(request), why="site operator")
         self.message_user(request, f"Revoked {len(pks)} {label}.", messages.SUCCESS)
 
+    @admin.display(description="issued", ordering="created")
+    def issued(self, obj: Any) -> str:
+        return short(obj.created)
+
+    @admin.display(description="expires", ordering="expires")
+    def expires_at(self, obj: Any) -> str:
+        return short(obj.expires)
+
     @admin.display(description="state")
     def state(self, obj: Any) -> str:
         if getattr(obj, "revoked", None):
@@ -110,19 +118,32 @@ class TokenAdmin(admin.ModelAdmin):
         return "expired" if obj.expires is not None and obj.expires <= timezone.now() else "live"
 
 
+def short(moment: Any) -> str:
+    """A compact local time (the lists are wide enough for every column only with it)."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else "-"
+
+
 @admin.register(AccessToken)
 class AccessTokenAdmin(TokenAdmin):
-    list_display = ["state", "workspace", "client_id", "user", "scope", "created", "expires"]
+    list_display = ["state", "workspace", "client_id", "user", "scope", "issued", "expires_at"]
     actions = ["revoke"]
 
 
 @admin.register(RefreshToken)
 class RefreshTokenAdmin(TokenAdmin):
-    list_display = ["state", "workspace", "client_id", "user", "scope", "created", "expires", "revoked"]
+    list_display = ["state", "workspace", "client_id", "user", "scope", "issued", "expires_at", "revoked_at"]
     actions = ["revoke"]
+
+    @admin.display(description="revoked", ordering="revoked")
+    def revoked_at(self, obj: RefreshToken) -> str:
+        return short(obj.revoked)
 
 
 @admin.register(Grant)
 class GrantAdmin(TokenAdmin):
-    list_display = ["state", "workspace", "client_id", "user", "scope", "created", "expires", "used_at"]
+    list_display = ["state", "workspace", "client_id", "user", "scope", "issued", "expires_at", "used"]
     exclude = ["code"]
+
+    @admin.display(description="used", ordering="used_at")
+    def used(self, obj: Grant) -> str:
+        return short(obj.used_at)
