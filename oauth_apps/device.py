@@ -31,6 +31,7 @@ from oauth_apps import errors, scopes
 from oauth_apps.context import current
 from oauth_apps.identifiers import checksum
 from oauth_apps.models import Application, DeviceGrant
+from workspaces import lockout
 from workspaces.models import User, Workspace
 
 USER_CODE_ALPHABET = "BCDFGHJKLMNPQRSTVWXZ"
@@ -94,9 +95,7 @@ def pending(workspace: Workspace, user: User, user_code: str) -> tuple[DeviceGra
     )  # fmt: skip
     client = Application.objects.find(workspace, grant.client_id) if grant is not None else None
     if grant is None or client is None or not client.allow_device_flow:
-        key = wrong_codes_key(user)
-        cache.add(key, 0, WRONG_CODES_WINDOW)
-        cache.incr(key)
+        lockout.count(wrong_codes_key(user), WRONG_CODES_WINDOW)  # the login limits' counter
         return None
     return grant, client
 

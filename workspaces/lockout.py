@@ -69,7 +69,8 @@ def _key(kind: str, workspace: Workspace | None, value: str) -> str:
     return f"pm:login:{kind}:{workspace.pk if workspace else 'operators'}:{digest}"
 
 
-def _count(key: str, window: int) -> int:
+def count(key: str, window: int) -> int:
+    """Add one to a counter that lives `window` seconds from its first count; the new value."""
     cache.add(key, 0, timeout=window)  # starts the window; a no-op while it runs
     try:
         return cache.incr(key)
@@ -95,12 +96,12 @@ class Attempt:
             raise AddressThrottled(self.address)
         if cache.get(f"{self.user_key}:locked"):
             raise AccountLocked(self.username)
-        if _count(self.address_key, limits.window) > max(limits.threshold - 1, 1):
+        if count(self.address_key, limits.window) > max(limits.threshold - 1, 1):
             cache.set(f"{self.address_key}:blocked", True, timeout=limits.window)
             log.warning("address %s throttled after repeated failed logins (%s)", self.address, self.where)
             self.record(audit.Event.ADDRESS_THROTTLED)
             raise AddressThrottled(self.address)
-        if _count(self.user_key, limits.window) > limits.threshold:
+        if count(self.user_key, limits.window) > limits.threshold:
             self.lock()
             raise AccountLocked(self.username)
 
