@@ -51,19 +51,23 @@ def provision_workspace(workspace: Workspace | str, admin_username: str, admin_p
 
     `workspace` is a name, or an unsaved Workspace whose settings are kept (the admin's form).
     """
+    workspace, client = create_workspace(workspace)
+    admin_role = workspace.roles.get(code=Role.ADMIN)
+    admin = create_user(workspace, admin_username, admin_password, role=admin_role, first_name="Administrator")
+    return NewWorkspace(workspace=workspace, admin=admin, local_client_id=client.client_id)
+
+
+@transaction.atomic
+def create_workspace(workspace: Workspace | str) -> tuple[Workspace, Application]:
+    """A new workspace with ProcessMaker's four roles and its local web client, but no user yet
+    (`provision_workspace` adds the first admin; `import_processmaker` brings the users over)."""
     if isinstance(workspace, str):
         workspace = Workspace(name=workspace)
     check_new_workspace_name(workspace.name)
     workspace.save()
-    roles = {
-        role.code: Role.objects.create(
-            workspace=workspace, code=role.code, name=role.name, permissions=role.permissions
-        )
-        for role in DEFAULT_ROLES
-    }
-    client = local_client(workspace)
-    admin = create_user(workspace, admin_username, admin_password, role=roles[Role.ADMIN], first_name="Administrator")
-    return NewWorkspace(workspace=workspace, admin=admin, local_client_id=client.client_id)
+    for role in DEFAULT_ROLES:
+        Role.objects.create(workspace=workspace, code=role.code, name=role.name, permissions=role.permissions)
+    return workspace, local_client(workspace)
 
 
 @transaction.atomic

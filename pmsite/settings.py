@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "oauth_apps",
     "processes",
     "accounts",
+    "pmimport",
 ]
 
 MIDDLEWARE = [

@@ -162,10 +162,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     uid = models.CharField(
         "USR_UID",
         max_length=32,
-        unique=True,
         default=generate_uid,
         editable=False,
-        help_text="ProcessMaker's user id: 32 lowercase hex.",
+        help_text="ProcessMaker's user id: 32 lowercase hex, unique in the workspace (every ProcessMaker "
+        "workspace's first admin is 00000000000000000000000000000001, so imported workspaces share ids).",
     )
     workspace = models.ForeignKey(
         Workspace,
@@ -230,6 +230,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["workspace", "username_folded"], name="username_unique_per_workspace"),
+            models.UniqueConstraint(fields=["workspace", "uid"], name="uid_unique_per_workspace"),
             # Only site operators (no workspace) may use the Django admin.
             models.CheckConstraint(
                 condition=models.Q(workspace__isnull=True) | models.Q(is_staff=False, is_superuser=False),

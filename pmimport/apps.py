@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PmImportConfig(AppConfig):
+    name = "pmimport"
+    verbose_name = "Import from ProcessMaker"
