@@ -30,6 +30,7 @@ from django.contrib.auth import authenticate  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 
 from accounts.services import create_user, provision_workspace  # noqa: E402
+from workspaces.hashers import wrap_legacy  # noqa: E402
 from workspaces.models import Role, User  # noqa: E402
 
 ROUNDS = int(os.environ.get("ROUNDS", "40"))
@@ -41,6 +42,7 @@ create_user(workspace, "argon", "a real password 1", role=role)
 for username, legacy in [
     ("sha", "pm_sha256$" + hashlib.sha256(b"a real password 1").hexdigest()),
     ("md5", "pm_md5$" + hashlib.md5(b"a real password 1").hexdigest()),  # noqa: S324 - ProcessMaker's own
+    ("wrapped", wrap_legacy("pm_md5$" + hashlib.md5(b"a real password 1").hexdigest())),  # noqa: S324
 ]:
     create_user(workspace, username, "placeholder 123", role=role)
     User.objects.filter(username=username).update(password=legacy)
@@ -59,7 +61,8 @@ print(f"failed password check, median of {ROUNDS}:")
 for label, username in [
     ("unknown user", "nobody"),
     ("Argon2id hash", "argon"),
-    ("imported pm_sha256", "sha"),
-    ("imported pm_md5", "md5"),
+    ("bare pm_sha256", "sha"),
+    ("bare pm_md5", "md5"),
+    ("wrapped pm_md5", "wrapped"),
 ]:
     print(f"  {label:<20} {median_ms(username):6.1f} ms")

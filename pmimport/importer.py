@@ -69,6 +69,7 @@ def role_names(run: Run) -> dict[str, str]:
 
 def import_roles(run: Run, system: str) -> None:
     table, ledger = "roles", Ledger(run.target, ImportedRow.Kind.ROLE)
+    run.report.start(table)
     granted: dict[str, list[str]] = defaultdict(list)
     switched_off: dict[str, list[str]] = defaultdict(list)
     sql = "SELECT ROL_UID, PER_CODE, PER_STATUS FROM `{ROLES_PERMISSIONS}` JOIN `{PERMISSIONS}` USING (PER_UID)"
@@ -123,6 +124,7 @@ def sync_role(run: Run, ledger: Ledger, mapped: Mapped) -> str:
 
 def import_clients(run: Run) -> None:
     table, ledger = "clients", Ledger(run.target, ImportedRow.Kind.CLIENT)
+    run.report.start(table)
     if "OAUTH_CLIENTS" not in run.layout.workspace.tables:
         run.report.note(table, "OAUTH_CLIENTS", "no such table (ProcessMaker 2.x had no OAuth): nothing to import")
         return

@@ -59,6 +59,10 @@ class Report:
     problems: list[dict[str, str]] = field(default_factory=list)
     listed: Counter[str] = field(default_factory=Counter)
 
+    def start(self, table: str) -> None:
+        """Show the table in the report even when it has no rows."""
+        self.tables[table].update()
+
     def count(self, table: str, outcome: str, label: str = "", reason: str = "", *, listed: bool = True) -> None:
         self.tables[table][outcome] += 1
         if reason and listed:

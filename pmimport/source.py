@@ -113,24 +113,31 @@ class Database:
                 charset="utf8mb4",
                 use_unicode=True,
                 connect_timeout=10,
+                # No transaction left open between reads: it would hold metadata locks on a live
+                # ProcessMaker's tables for as long as the import runs.
+                autocommit=True,
             )
         except MySQLdb.Error as error:
             raise SourceError(f"Cannot connect to the source {location}: {error.args[-1]}") from None
         self.tables = self._tables()
 
     def _tables(self) -> frozenset[str]:
-        with self.connection.cursor() as cursor:
-            cursor.execute("SHOW TABLES")
-            return frozenset(str(row[0]) for row in cursor.fetchall())
+        return frozenset(str(row[0]) for row in self._fetch("SHOW TABLES"))
+
+    def _fetch(self, sql: str, params: tuple[Any, ...] = ()) -> tuple[tuple[Any, ...], ...]:
+        try:
+            with self.connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                return tuple(cursor.fetchall())
+        except MySQLdb.Error as error:
+            raise SourceError(f"Reading the source {self.location} failed: {error.args[-1]}") from None
 
     def is_same_database(self, other: Database) -> bool:
         loc, theirs = self.location, other.location
         return (loc.host, loc.port, loc.name) == (theirs.host, theirs.port, theirs.name)
 
     def count(self, table: str, where: str = "", params: tuple[Any, ...] = ()) -> int:
-        with self.connection.cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM `{table}` {where}", params)  # noqa: S608 - names are ours
-            return int(cursor.fetchone()[0])
+        return int(self._fetch(f"SELECT COUNT(*) FROM `{table}` {where}", params)[0][0])  # noqa: S608 - names are ours
 
     def rows(self, sql: str, params: tuple[Any, ...] = ()) -> Iterator[dict[str, Any]]:
         """Every row of a query, streamed from the server (a token table may hold millions): read
@@ -160,6 +167,11 @@ class Layout:
     def table(self, name: str) -> str:
         return f"{self.prefix}{name}"
 
+    def close(self) -> None:
+        self.workspace.close()
+        if self.rbac is not self.workspace:
+            self.rbac.close()
+
     def describe(self) -> str:
         if self.rbac is self.workspace:
             return f"one database ({self.workspace.location.name}), as ProcessMaker 3.x installs it"
@@ -170,23 +182,33 @@ class Layout:
 def open_layout(workspace: Location, rbac: Location | None) -> Layout:
     """Connect and find the RBAC tables; SourceError says what is missing and what to pass."""
     source = Database(workspace)
-    if "USERS" not in source.tables:
-        raise SourceError(f"{workspace} has no USERS table: is it a ProcessMaker workspace database (wf_<ws>)?")
     rbac_db = source
-    if rbac is not None:
-        rbac_db = Database(rbac)
-        if rbac_db.is_same_database(source):
+    try:
+        if rbac is not None and not (rbac_db := Database(rbac)).is_same_database(source):
+            return find_rbac_tables(Layout(source, rbac_db, "RBAC_"))
+        if rbac_db is not source:
             rbac_db.close()
-            rbac_db = source
+        return find_rbac_tables(Layout(source, source, "RBAC_"))
+    except SourceError:
+        source.close()
+        if rbac_db is not source:
+            rbac_db.close()
+        raise
+
+
+def find_rbac_tables(layout: Layout) -> Layout:
+    source, rbac_db = layout.workspace, layout.rbac
+    if "USERS" not in source.tables:
+        raise SourceError(f"{source.location} has no USERS table: is it a ProcessMaker workspace database (wf_<ws>)?")
     if all(f"RBAC_{name}" in rbac_db.tables for name in RBAC_TABLES):
-        return Layout(source, rbac_db, "RBAC_")
+        return layout
     if rbac_db is not source and all(name in rbac_db.tables for name in RBAC_TABLES):
         return Layout(source, rbac_db, "")
     if rbac_db is source:
         raise SourceError(
-            f"{workspace} has no RBAC_USERS/RBAC_ROLES tables: a workspace that began on ProcessMaker 2.x keeps "
-            "them in a second database (rb_<ws>). Pass --rbac-source mysql://.../rb_<ws>, or --db-php with the "
-            "workspace's shared/sites/<ws>/db.php."
+            f"{source.location} has no RBAC_USERS/RBAC_ROLES tables: a workspace that began on ProcessMaker 2.x "
+            "keeps them in a second database (rb_<ws>). Pass --rbac-source mysql://.../rb_<ws>, or --db-php with "
+            "the workspace's shared/sites/<ws>/db.php."
         )
     missing = [name for name in RBAC_TABLES if f"RBAC_{name}" not in rbac_db.tables]
-    raise SourceError(f"{rbac} lacks the RBAC tables {', '.join('RBAC_' + name for name in missing)}.")
+    raise SourceError(f"{rbac_db.location} lacks the RBAC tables {', '.join('RBAC_' + name for name in missing)}.")

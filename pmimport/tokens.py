@@ -36,6 +36,7 @@ SOURCES = {
 
 def import_tokens(run: Run, table: str) -> None:
     source_table, column, model, kind = SOURCES[table]
+    run.report.start(table)
     database = run.layout.workspace
     if source_table not in database.tables:
         run.report.note(table, source_table, "no such table: nothing to import")

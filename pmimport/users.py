@@ -1,7 +1,9 @@
 """Users: RBAC_USERS (what ProcessMaker's login reads) joined with USERS (the profile) by USR_UID.
 
-Passwords keep ProcessMaker's digest behind our prefix (`pm_md5$`, `pm_sha256$`): it verifies
-once and becomes Argon2id at the user's first login here, so nobody has to reset anything.
+Passwords keep ProcessMaker's unsalted digest, wrapped in Argon2id (`pm_md5_argon2$`,
+`pm_sha256_argon2$`: workspaces.hashers): it verifies with the old password and becomes plain
+Argon2id at the user's first login here, so nobody has to reset anything, and a leaked table holds
+no fast hash meanwhile.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from pmimport.common import Run, one_row, per_table, settle
 from pmimport.ledger import Ledger
 from pmimport.mapping import Mapped, Refused
 from pmimport.models import ImportedRow
+from workspaces.hashers import wrap_legacy
 from workspaces.models import Role, User, fold_username
 
 TABLE = "users"
@@ -24,6 +27,7 @@ VALIDATION_ROUNDS = 4
 
 def import_users(run: Run, system: str) -> None:
     ledger = Ledger(run.target, ImportedRow.Kind.USER)
+    run.report.start(TABLE)
     rbac_users = {mapping.text(row, "USR_UID"): row for row in run.rbac("SELECT * FROM `{USERS}`")}
     sql = "SELECT UR.USR_UID, R.ROL_CODE FROM `{USERS_ROLES}` UR JOIN `{ROLES}` R USING (ROL_UID) WHERE ROL_SYSTEM = %s"
     role_of = {mapping.text(row, "USR_UID"): mapping.text(row, "ROL_CODE") for row in run.rbac(sql, (system,))}
@@ -94,7 +98,7 @@ def set_field(user: User, name: str, mapped: Mapped, roles: dict[str, Role]) -> 
     value = mapped.values[name]
     if name == "password":
         if value:
-            user.password = value
+            user.password = wrap_legacy(value)
         else:
             user.set_unusable_password()
     elif name == "role":

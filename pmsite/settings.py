@@ -178,6 +178,8 @@ PASSWORD_HASHERS = [
     "workspaces.hashers.ClientSecretHasher",
     "workspaces.hashers.PMSha256PasswordHasher",
     "workspaces.hashers.PMMd5PasswordHasher",
+    "workspaces.hashers.PMSha256Argon2PasswordHasher",
+    "workspaces.hashers.PMMd5Argon2PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},

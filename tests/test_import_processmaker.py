@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 
 import MySQLdb
 import pytest
-from django.contrib.auth.hashers import identify_hasher
+from django.contrib.auth.hashers import check_password, identify_hasher
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
@@ -25,7 +25,10 @@ from django.utils import timezone
 from accounts.services import update_user
 from oauth_apps.identifiers import checksum
 from oauth_apps.models import AccessToken, Application, RefreshToken
+from pmimport.common import Run
+from pmimport.importer import run_import
 from pmimport.models import ImportedRow
+from pmimport.source import open_layout, parse_url
 from tests.conftest import PASSWORD
 from tests.oauth import bearer, post_token
 from tests.processmaker import fixture
@@ -115,13 +118,16 @@ def test_users_come_over_with_their_profile_status_and_hashes(pm38: fixture.Work
     result = import_38(pm38)
     users = {user.uid: user for user in User.objects.filter(workspace__name="acme").select_related("role")}
     john = users[JOHN]
-    assert (john.username, john.role.code, john.password) == ("johndoe", Role.OPERATOR, f"pm_md5${md5('p4ssw0rd')}")
+    assert (john.username, john.role.code) == ("johndoe", Role.OPERATOR)
+    # ProcessMaker's md5 wrapped in Argon2id: the old password verifies, no fast hash is stored.
+    assert john.password.startswith("pm_md5_argon2$argon2id$") and md5("p4ssw0rd") not in john.password
+    assert check_password("p4ssw0rd", john.password) and not check_password("p4ssw0rd!", john.password)
     assert john.reports_to == users[ADMIN_UID] and john.replaced_by == users[MARY]
     assert (str(john.birthday), str(john.cost_by_hour), john.unit_cost) == ("1980-05-17", "12.50", "USD")
     assert (john.zip_code, john.ux, john.must_change_password) == ("33101", "SIMPLIFIED", True)
     admin = users[ADMIN_UID]
     assert (admin.country, admin.city, admin.location, admin.time_zone) == ("US", "FL", "MIA", "America/New_York")
-    assert users[MARY].password.startswith("pm_sha256$") and users[MARY].role.code == Role.MANAGER
+    assert users[MARY].password.startswith("pm_sha256_argon2$") and users[MARY].role.code == Role.MANAGER
     assert users["3" * 32].status == "INACTIVE" and users["4" * 32].status == "VACATION"
     ldap = users["6" * 32]
     assert ldap.status == "INACTIVE" and not ldap.has_usable_password()
@@ -199,7 +205,7 @@ def test_a_later_run_brings_over_what_changed_there_and_keeps_what_changed_here(
         pm.drop()
     assert result["tables"]["users"]["created"] == 1 and result["tables"]["users"]["updated"] == 2
     john.refresh_from_db()
-    assert (john.password, john.position, john.phone) == (f"pm_md5${md5('a new password')}", "Chief", "555-here")
+    assert (john.position, john.phone) == ("Chief", "555-here") and check_password("a new password", john.password)
     # A new password ends the user's tokens here too; a token revoked here is not brought back.
     assert not AccessToken.objects.filter(user=john).exists()
     assert not AccessToken.objects.filter(token_checksum=checksum(token("mary scoped"))).exists()
@@ -312,3 +318,26 @@ def test_output_shows_progress_and_never_a_secret_or_token(pm38: fixture.Workspa
                                                             "--tokens", expect_failures=True))  # fmt: skip
     secrets = [SEED_CLIENT_SECRET, "f" * 32, md5("p4ssw0rd"), token("john live"), token("john refresh"), PASSWORD]
     assert [secret for secret in secrets if secret in text] == []
+
+
+class Interrupted(Exception):
+    pass
+
+
+def test_an_interrupted_run_leaves_no_table_half_imported_and_the_next_one_finishes(pm38: fixture.Workspace) -> None:
+    def interrupt_users(table: str, done: int, total: int) -> None:
+        if table == "users" and done == 5:
+            raise Interrupted  # a crash, a lost connection: half way through the users
+
+    layout = open_layout(parse_url(pm38.wf.url), None)
+    try:
+        with pytest.raises(Interrupted):
+            run_import(Run(layout, "acme", ZoneInfo("UTC"), tokens=True, progress=interrupt_users))
+    finally:
+        layout.close()
+    acme = Workspace.objects.get(name="acme")
+    assert "PROCESSMAKER_AUDITOR" in set(acme.roles.values_list("code", flat=True))  # the roles table landed
+    assert not User.objects.filter(workspace=acme).exists()  # the users table did not, not even 4 of them
+    assert not ImportedRow.objects.filter(workspace=acme, kind="user").exists()
+    finished = import_38(pm38)
+    assert finished["tables"]["roles"]["unchanged"] == 5 and finished["tables"]["users"]["created"] == 9

@@ -9,7 +9,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth.hashers import check_password, make_password
 
 from tests.conftest import PASSWORD
-from workspaces.hashers import PMArgon2PasswordHasher
+from workspaces.hashers import PMArgon2PasswordHasher, wrap_legacy
 from workspaces.models import User
 
 
@@ -33,6 +33,28 @@ def test_legacy_hash_refuses_a_wrong_password_and_is_kept(operator_user: User, p
     assert User.objects.get(pk=operator_user.pk).password == stored
 
 
+@pytest.mark.parametrize(("prefix", "digest"), [("pm_sha256", hashlib.sha256), ("pm_md5", hashlib.md5)])
+def test_a_wrapped_legacy_hash_verifies_the_old_password_and_is_upgraded(
+    operator_user: User, prefix: str, digest: type
+) -> None:
+    """What import_processmaker stores: Argon2id of ProcessMaker's hex digest, no fast hash at rest."""
+    hexdigest = digest(PASSWORD.encode()).hexdigest()
+    wrapped = wrap_legacy(f"{prefix}${hexdigest}")
+    assert wrapped.startswith(f"{prefix}_argon2$argon2id$v=19$m=19456,t=2,p=1$") and hexdigest not in wrapped
+    assert wrap_legacy(f"{prefix}${hexdigest}") != wrapped  # salted
+    User.objects.filter(pk=operator_user.pk).update(password=wrapped)
+    assert authenticate(None, username="johndoe", password="wrong", workspace=operator_user.workspace) is None
+    assert User.objects.get(pk=operator_user.pk).password == wrapped
+    assert authenticate(None, username="JOHNDOE", password=PASSWORD, workspace=operator_user.workspace) == operator_user
+    assert User.objects.get(pk=operator_user.pk).password.startswith("argon2$argon2id$")
+
+
+@pytest.mark.parametrize("encoded", ["argon2$argon2id$v=19$x", "pm_md5$", "pbkdf2_sha256$1$a$b", ""])
+def test_only_a_bare_processmaker_digest_can_be_wrapped(encoded: str) -> None:
+    with pytest.raises(ValueError, match="Only pm_md5"):
+        wrap_legacy(encoded)
+
+
 def test_client_secret_hash_is_salted_and_verifies() -> None:
     first = make_password("s3cret", hasher="pm_client_secret")
     second = make_password("s3cret", hasher="pm_client_secret")
@@ -41,15 +63,17 @@ def test_client_secret_hash_is_salted_and_verifies() -> None:
     assert not check_password("s3cret!", first)
 
 
-@pytest.mark.parametrize("stored", ["pm_sha256", "pm_md5", "unusable", "unknown"])
+@pytest.mark.parametrize("stored", ["pm_sha256", "pm_md5", "pm_sha256_argon2", "pm_md5_argon2", "unusable", "unknown"])
 def test_every_failed_check_costs_one_argon2_verification(
     operator_user: User, monkeypatch: pytest.MonkeyPatch, stored: str
 ) -> None:
     """No fast path for a stopwatch to find (bench/login_timing.py measures the medians)."""
 
     digests = {"pm_sha256": hashlib.sha256, "pm_md5": hashlib.md5}
-    if stored in digests:
-        encoded = f"{stored}${digests[stored](PASSWORD.encode()).hexdigest()}"
+    if stored.removesuffix("_argon2") in digests:
+        bare = stored.removesuffix("_argon2")
+        encoded = f"{bare}${digests[bare](PASSWORD.encode()).hexdigest()}"
+        encoded = wrap_legacy(encoded) if stored.endswith("_argon2") else encoded
         User.objects.filter(pk=operator_user.pk).update(password=encoded)
     elif stored == "unusable":
         User.objects.filter(pk=operator_user.pk).update(password="!unusable")

@@ -9,9 +9,8 @@ from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.hashers import check_password, make_password
 from django.http import HttpRequest
 
+from workspaces.hashers import COSTS_ONE_ARGON2
 from workspaces.models import User, Workspace
-
-ARGON2_PREFIX = "argon2$"
 
 
 @cache
@@ -50,8 +49,8 @@ class WorkspaceBackend(ModelBackend):
             return None
         if user.check_password(password):
             return user if user.can_log_in() else None
-        if not user.password.startswith(ARGON2_PREFIX):
-            # An imported ProcessMaker hash (or none) answers in microseconds; without this a
+        if not user.password.startswith(COSTS_ONE_ARGON2):
+            # A bare ProcessMaker digest (or no password) answers in microseconds; without this a
             # stopwatch would tell those accounts from the rest.
             spend_one_argon2_check(password)
         return None

@@ -4,8 +4,12 @@
   new password; it keeps Django's "argon2" prefix, so hashes made with other
   parameters still verify and are re-hashed on the next login.
 - `PMSha256PasswordHasher` / `PMMd5PasswordHasher`: ProcessMaker's unsalted hex
-  digests, imported as `pm_sha256$<hex>` / `pm_md5$<hex>`. They verify once and are
+  digests, `pm_sha256$<hex>` / `pm_md5$<hex>`. They verify once and are
   upgraded to Argon2id by `check_password` because they are not the first hasher.
+- `PMSha256Argon2PasswordHasher` / `PMMd5Argon2PasswordHasher`: the same digests wrapped in
+  Argon2id (`wrap_legacy`), as `import_processmaker` stores them: Argon2id(hexdigest(password)),
+  so a leaked table holds no fast unsalted hash of a user who has not logged in since the
+  import. Also upgraded to plain Argon2id at the next login.
 - `ClientSecretHasher`: salted SHA-256 for OAuth client secrets. A client secret is
   128 random bits, so there is nothing for a slow KDF to protect against brute force,
   and PBKDF2 would cost about half a second on every token request.
@@ -71,6 +75,50 @@ class PMSha256PasswordHasher(_UnsaltedHexDigestHasher):
 class PMMd5PasswordHasher(_UnsaltedHexDigestHasher):
     algorithm = "pm_md5"
     digest_name = "md5"
+
+
+class _WrappedDigestHasher(PMArgon2PasswordHasher):
+    """`<algorithm>$argon2id$...`: Argon2id of ProcessMaker's hex digest of the password."""
+
+    digest: type[_UnsaltedHexDigestHasher]
+
+    def encode(self, password: str, salt: str) -> str:
+        return self.wrap(self.digest()._digest(password), salt)
+
+    def wrap(self, digest: str, salt: str | None = None) -> str:
+        """Wrap a stored hex digest (no password needed: what the import does)."""
+        return super().encode(digest.lower(), salt or self.salt())
+
+    def verify(self, password: str, encoded: str) -> bool:
+        return super().verify(self.digest()._digest(password), encoded)
+
+    def must_update(self, encoded: str) -> bool:
+        return True
+
+
+class PMSha256Argon2PasswordHasher(_WrappedDigestHasher):
+    algorithm = "pm_sha256_argon2"
+    digest = PMSha256PasswordHasher
+
+
+class PMMd5Argon2PasswordHasher(_WrappedDigestHasher):
+    algorithm = "pm_md5_argon2"
+    digest = PMMd5PasswordHasher
+
+
+WRAPPERS: dict[str, type[_WrappedDigestHasher]] = {
+    PMSha256PasswordHasher.algorithm: PMSha256Argon2PasswordHasher,
+    PMMd5PasswordHasher.algorithm: PMMd5Argon2PasswordHasher,
+}
+COSTS_ONE_ARGON2 = ("argon2$", *(f"{wrapper.algorithm}$" for wrapper in WRAPPERS.values()))
+
+
+def wrap_legacy(encoded: str) -> str:
+    """`pm_md5$<hex>` or `pm_sha256$<hex>` wrapped in Argon2id; ValueError for anything else."""
+    algorithm, _, digest = encoded.partition("$")
+    if algorithm not in WRAPPERS or not digest:
+        raise ValueError("Only pm_md5$ and pm_sha256$ hashes can be wrapped.")
+    return WRAPPERS[algorithm]().wrap(digest)
 
 
 class ClientSecretHasher(BasePasswordHasher):

@@ -65,9 +65,7 @@ class Command(JsonCommand):
         except SourceError as error:
             raise CommandError(f"{error} (the tables finished before this are imported; run again)") from None
         finally:
-            layout.workspace.close()
-            if layout.rbac is not layout.workspace:
-                layout.rbac.close()
+            layout.close()
         result = {
             "source": str(layout.workspace.location),
             "layout": layout.describe(),
@@ -118,7 +116,7 @@ def open_source(options: dict[str, Any]) -> Layout:
 
 def summary(run: Run, dry_run: bool) -> list[str]:
     report: Report = run.report
-    created = " (created)" if run.created_workspace else ""
+    created = (" (would be created)" if dry_run else " (created)") if run.created_workspace else ""
     lines = [
         f"Source: {run.layout.describe()} on {run.layout.workspace.location.host}:{run.layout.workspace.location.port}",
         f"Workspace: {run.workspace_name}{created}",
