@@ -7,9 +7,20 @@
 #   WEB_CONCURRENCY         worker processes (default 2: one per core; `make bench-servers` measures)
 #   PM_SERVER               granian (default) or gunicorn (sync workers)
 # Neither server believes a forwarded header itself: Django does, from PM_TRUSTED_PROXY only.
+# Neither writes its own access log: it would hold the path, and ProcessMaker's expire and delete
+# routes carry a token in the path. Django's request log (pm.request) names the URL pattern instead.
 set -eu
 cd "$(dirname "$0")/.."
 PYTHON="${PYTHON:-python}"
+export PM_ACCESS_LOG="${PM_ACCESS_LOG:-1}"
+# The workers add up their Prometheus counts through a directory that starts empty.
+if [ -z "${PROMETHEUS_MULTIPROC_DIR:-}" ]; then
+  PROMETHEUS_MULTIPROC_DIR="$(mktemp -d -t pm-metrics.XXXXXX)"
+  export PROMETHEUS_MULTIPROC_DIR
+else
+  mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
+  find "$PROMETHEUS_MULTIPROC_DIR" -mindepth 1 -delete
+fi
 
 "$PYTHON" manage.py migrate --noinput
 "$PYTHON" manage.py collectstatic --noinput --verbosity 0
@@ -35,14 +46,12 @@ case "${PM_SERVER:-granian}" in
       --blocking-threads 1 \
       --no-ws \
       --respawn-failed-workers \
-      --http1-header-read-timeout 30000 \
-      --access-log
+      --http1-header-read-timeout 30000
     ;;
   gunicorn)
     exec gunicorn pmsite.wsgi \
       --bind "$BIND" \
       --workers "${WEB_CONCURRENCY:-2}" \
-      --access-logfile - \
       --forwarded-allow-ips ""
     ;;
   *)

@@ -8,9 +8,18 @@ from collections.abc import Mapping
 from django.http import JsonResponse
 from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 
+from workspaces.metrics import TOKEN_ERRORS
 from workspaces.models import ErrorMode, Workspace
 
 SUCCESS_KEYS = ("access_token", "expires_in", "token_type", "scope", "refresh_token")
+# RFC 6749 5.2, 7009, 8628 3.5: the error codes a metric label may hold.
+KNOWN_ERRORS = frozenset(
+    {
+        "invalid_request", "invalid_client", "invalid_grant", "unauthorized_client", "unsupported_grant_type",
+        "invalid_scope", "unsupported_token_type", "authorization_pending", "slow_down", "access_denied",
+        "expired_token", "temporarily_unavailable", "server_error",
+    }
+)  # fmt: skip
 
 
 def no_store(response: JsonResponse) -> JsonResponse:
@@ -34,6 +43,7 @@ def token_error(
     """An error body; HTTP 200 in ProcessMaker's error mode, the RFC 6749 status otherwise, or when
     `rfc` says so (a grant ProcessMaker has not, whose clients know only the RFC's statuses)."""
     payload = {"error": error, "error_description": description}
+    TOKEN_ERRORS.labels(workspace.name, error if error in KNOWN_ERRORS else "other").inc()
     if workspace.error_mode == ErrorMode.PROCESSMAKER and not rfc:
         return no_store(JsonResponse(payload, status=200))
     response = no_store(JsonResponse(payload, status=status))

@@ -24,6 +24,7 @@ from oauth_apps.identifiers import MAX_CLIENT_ID_LENGTH, new_token
 from oauth_apps.models import AccessToken, Application, Grant, RefreshToken
 from oauth_apps.revocation import revoke_tokens
 from workspaces import audit, lockout
+from workspaces.metrics import TOKENS_ISSUED
 
 log = logging.getLogger(__name__)
 
@@ -328,6 +329,7 @@ class ProcessMakerValidator(OAuth2Validator):
             family = request.pm_grant.token_family
         elif token.get("refresh_token"):
             family = uuid.uuid4()
+        TOKENS_ISSUED.labels(context.workspace.name, request.grant_type or "implicit").inc()
         services.issue_tokens(
             context.workspace,
             client=request.client,

@@ -27,6 +27,7 @@ from oauth_apps.identifiers import new_token
 from oauth_apps.models import AccessToken, UserSessionToken
 from oauth_apps.revocation import revoke_tokens
 from oauth_apps.services import issue_tokens, local_client
+from workspaces.metrics import TOKENS_ISSUED
 from workspaces.models import User, Workspace
 
 SESSION_TOKEN_KEY = "_pm_access_token"
@@ -46,6 +47,7 @@ def issue(request: HttpRequest, user: User, workspace: Workspace) -> AccessToken
     request.session.set_expiry(workspace.session_inactivity_timeout)
     request.session[SESSION_TOUCH_KEY] = int(time.time())
     token = new_token()
+    TOKENS_ISSUED.labels(workspace.name, "web_session").inc()
     access = issue_tokens(
         workspace,
         client=local_client(workspace),

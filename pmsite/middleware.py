@@ -31,7 +31,7 @@ from oauth_apps.middleware import WebSessionMiddleware
 # probes: never a session, whatever cookies come along.
 OAUTH_ROUTE = re.compile(r"^/(?:api/1\.0/)?[^/]+/oauth2/(?P<rest>.*)\Z")
 METADATA = re.compile(r"^/(?:[^/]+/)?\.well-known/")
-PROBES = frozenset({"/health"})
+PROBES = frozenset({"/health", "/ready", "/metrics"})
 API = "/api/1.0/"
 MACHINE_KEY = "_pm_machine_request"
 

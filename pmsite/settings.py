@@ -94,6 +94,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "workspaces.middleware.TrustedProxyMiddleware",
+    "pmsite.observability.RequestMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "workspaces.middleware.WorkspaceRoutingMiddleware",
@@ -142,7 +143,12 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"charset": "utf8mb4", "init_command": "SET sql_mode='STRICT_TRANS_TABLES'"}
+        {
+            "charset": "utf8mb4",
+            "init_command": "SET sql_mode='STRICT_TRANS_TABLES'",
+            # A database that does not answer fails the request in seconds (a 503), not minutes.
+            "connect_timeout": env_int("DB_CONNECT_TIMEOUT", 3),
+        }
     )
     DATABASES["default"]["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -156,15 +162,17 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache: shared counters (login limits). Redis in production, so every worker and node sees
-# the same counts; without REDIS_URL each process counts for itself (fine for a one-process demo).
+# --- Cache: what every worker and node shares (login counters, the workspace version). Redis in
+# production (REDIS_URL); while it is down, and without it, the database (workspaces.sharedcache).
 REDIS_URL = env("REDIS_URL")
+DATABASE_CACHE = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "pm_shared_cache"}
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "pm"}
+        {"BACKEND": "workspaces.sharedcache.FailoverRedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "pm"}
         if REDIS_URL
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
-    )
+        else {**DATABASE_CACHE, "KEY_PREFIX": "pm"}
+    ),
+    "fallback": {**DATABASE_CACHE, "KEY_PREFIX": "pm"},
 }
 
 # --- Users and passwords. -------------------------------------------------------
@@ -208,9 +216,11 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
-# How long a process reuses a workspace row it has read (0: read it on every request).
-# A workspace deactivated in another process takes at most this long to answer 503 here.
-PM_WORKSPACE_CACHE_SECONDS = env_int("PM_WORKSPACE_CACHE_SECONDS", 5)
+# How long a process may keep a workspace row it has read (0: read it on every request). A change
+# on any node reaches every process at its next request whatever this says (a version in the shared
+# cache: workspaces.middleware); this only bounds memory of rows nobody asks for.
+# Without Redis the version would cost a query per request, as much as the row: no cache then.
+PM_WORKSPACE_CACHE_SECONDS = env_int("PM_WORKSPACE_CACHE_SECONDS", 300 if REDIS_URL else 0)
 # Whether the home page lists the workspaces (off: a probe learns nothing of which exist).
 PM_LIST_WORKSPACES = env_bool("PM_LIST_WORKSPACES", False)
 
@@ -224,7 +234,7 @@ PM_ALLOW_HTTP = env_bool("PM_ALLOW_HTTP", False)
 HTTPS_ONLY = not DEBUG and not PM_ALLOW_HTTP
 if HTTPS_ONLY:
     SECURE_SSL_REDIRECT = True
-    SECURE_REDIRECT_EXEMPT = [r"^health$"]  # a load balancer's health probe may speak plain HTTP
+    SECURE_REDIRECT_EXEMPT = [r"^health$", r"^ready$"]  # a load balancer's probes may speak plain HTTP
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("PM_HSTS_SECONDS", 31536000)
@@ -243,6 +253,17 @@ def ip_addresses(name: str) -> list[str]:
 # The reverse proxy in front (nginx terminating TLS). X-Forwarded-Proto and X-Forwarded-For are
 # believed only on requests that come from one of these addresses, and removed from all others.
 PM_TRUSTED_PROXY = ip_addresses("PM_TRUSTED_PROXY")
+
+# /metrics: readable with PM_METRICS_TOKEN as a bearer token, or from the addresses or networks in
+# PM_METRICS_ALLOW (comma-separated, e.g. 10.0.0.0/8); with neither, it is not served (404).
+PM_METRICS_TOKEN = env("PM_METRICS_TOKEN")
+try:
+    PM_METRICS_ALLOW = tuple(ipaddress.ip_network(item, strict=False) for item in env_list("PM_METRICS_ALLOW", ""))
+except ValueError as error:
+    raise ImproperlyConfigured(f"PM_METRICS_ALLOW lists addresses or networks: {error}") from None
+# Several worker processes share their counts through this directory (prometheus-client's
+# multiprocess mode; empty it when the server starts).
+PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
 if PM_TRUSTED_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -287,11 +308,25 @@ if not isinstance(logging.getLevelName(LOG_LEVEL), int):
 # Loggers that put credentials in their DEBUG lines (oauthlib: whole tokens and bodies; the database
 # backend: every SQL parameter) never go below INFO, whatever LOG_LEVEL says (NOTSET included).
 AT_LEAST_INFO = logging.getLevelName(max(logging.getLevelName(LOG_LEVEL), logging.INFO))
+# LOG_FORMAT=json: one JSON object per line (python-json-logger), for a log collector.
+LOG_FORMAT = env("LOG_FORMAT", "plain").lower()
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}")
+# One line per request (pm.request: method, URL pattern, status, time, queries; never the path).
+PM_ACCESS_LOG = env_bool("PM_ACCESS_LOG", LOG_FORMAT == "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "workspaces.requestid.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}},
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
     "loggers": {
         "oauthlib": {"level": AT_LEAST_INFO},

@@ -6,7 +6,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from pmsite import views
+from pmsite import observability, views
 
 # Workspace URLs first: a workspace may be called "admin", and /admin/oauth2/token is its token
 # endpoint, not a page of the Django admin (whose own URLs never have "oauth2" second).
@@ -14,7 +14,9 @@ urlpatterns = [
     path("", include("oauth_apps.urls")),
     path("", include("api.urls")),
     path("", views.home, name="home"),
-    path("health", views.health, name="health"),
+    path("health", observability.health, name="health"),
+    path("ready", observability.ready, name="ready"),
+    path("metrics", observability.metrics, name="metrics"),
     # Browsers ask every site for /favicon.ico; pages of ours name the icon themselves.
     path("favicon.ico", RedirectView.as_view(url=static("pm/favicon.svg"), permanent=True)),
     path("admin/", admin.site.urls),
@@ -22,4 +24,4 @@ urlpatterns = [
 
 handler400 = "api.handlers.bad_request"
 handler404 = "api.handlers.not_found"
-handler500 = "api.handlers.server_error"
+handler500 = "pmsite.unavailable.server_error"

@@ -1,8 +1,7 @@
-"""Site-level pages: the newcomer's home page and the health check."""
+"""Site-level pages: the newcomer's home page (the probes are in pmsite.observability)."""
 
 from django.conf import settings
-from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
@@ -16,10 +15,3 @@ def home(request: HttpRequest) -> HttpResponse:
     listed = settings.PM_LIST_WORKSPACES
     workspaces = Workspace.objects.filter(is_active=True).order_by("name")[:50] if listed else []
     return render(request, "home.html", {"workspaces": workspaces, "listed": listed})
-
-
-@require_safe
-def health(request: HttpRequest) -> HttpResponse:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})

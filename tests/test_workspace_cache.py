@@ -1,4 +1,4 @@
-"""The per-process workspace cache: a hit costs no query; a change in this process clears it."""
+"""The per-process workspace cache: a hit costs no query; a change anywhere clears it at once."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from workspaces import middleware
-from workspaces.middleware import forget_cached_workspaces
 from workspaces.models import Workspace
 
 LOGIN = "/sysworkflow/en/neoclassic/login/login"
@@ -17,9 +17,9 @@ LOGIN = "/sysworkflow/en/neoclassic/login/login"
 
 @pytest.fixture(autouse=True)
 def empty_cache() -> Iterator[None]:
-    forget_cached_workspaces()
+    middleware._workspace_cache.clear()
     yield
-    forget_cached_workspaces()
+    middleware._workspace_cache.clear()
 
 
 def test_a_cached_workspace_costs_no_query_and_a_save_clears_it(
@@ -58,3 +58,26 @@ def test_the_cache_keeps_at_most_its_size_dropping_the_oldest(
     for name in names:
         assert client.get(f"/{name}/oauth2/token").status_code == 200
     assert list(middleware._workspace_cache) == names[-3:]
+
+
+def test_a_change_made_by_another_process_is_seen_at_the_next_request(
+    client: Client, workspace: Workspace, settings: Any, django_assert_num_queries: Any
+) -> None:
+    """No TTL to wait out: the version in the shared cache (Redis) is compared on every request."""
+    settings.PM_WORKSPACE_CACHE_SECONDS = 60
+    assert client.get(LOGIN).status_code == 200
+    # Another process deactivates it: its row changes, and its workspaces_changed() sets a new version.
+    Workspace.objects.filter(pk=workspace.pk).update(is_active=False)
+    assert client.get("/workflow/oauth2/token").status_code == 200  # this process still holds the row...
+    cache.set(middleware.WORKSPACES_VERSION, "set by another process", timeout=None)
+    assert client.get(LOGIN).status_code == 503  # ...until the version moves, at the very next request
+
+
+def test_the_version_moves_when_a_saved_change_commits(
+    workspace: Workspace, django_capture_on_commit_callbacks: Any
+) -> None:
+    before = cache.get(middleware.WORKSPACES_VERSION)
+    with django_capture_on_commit_callbacks(execute=True):
+        workspace.lockout_threshold = 7
+        workspace.save()
+    assert cache.get(middleware.WORKSPACES_VERSION) not in (None, before)

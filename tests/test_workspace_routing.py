@@ -25,6 +25,8 @@ SHAPES = ["/{ws}/oauth2/token", "/sys{ws}/en/neoclassic/login/login", "/api/1.0/
         ("/admin/", None),
         ("/static/pm/site.css", None),
         ("/health", None),
+        ("/ready", None),
+        ("/metrics", None),
         ("/", None),
         ("/workflow/other", None),
     ],
@@ -80,7 +82,7 @@ def test_a_64_character_name_is_valid(client: Client, db: None) -> None:
     assert client.get(f"/sys{'w' * 64}/en/neoclassic/login/login").status_code == 200
 
 
-@pytest.mark.parametrize("path", ["/health", "/admin/login/", "/", "/static/pm/site.css"])
+@pytest.mark.parametrize("path", ["/health", "/ready", "/admin/login/", "/", "/static/pm/site.css"])
 def test_paths_outside_workspace_shapes_are_untouched(client: Client, db: None, path: str) -> None:
     assert client.get(path).status_code == 200
 

@@ -27,6 +27,7 @@ from django.contrib.auth import authenticate
 from django.core.cache import cache
 
 from workspaces import audit
+from workspaces.metrics import LOCKOUTS
 from workspaces.models import User, Workspace, fold_username
 
 log = logging.getLogger(__name__)
@@ -100,6 +101,7 @@ class Attempt:
             cache.set(f"{self.address_key}:blocked", True, timeout=limits.window)
             log.warning("address %s throttled after repeated failed logins (%s)", self.address, self.where)
             self.record(audit.Event.ADDRESS_THROTTLED)
+            LOCKOUTS.labels(self.metric_label, "address").inc()
             raise AddressThrottled(self.address)
         if count(self.user_key, limits.window) > limits.threshold:
             self.lock()
@@ -128,9 +130,14 @@ class Attempt:
         cache.touch(self.user_key, timeout=self.limits.duration)
         log.warning("username %r locked after repeated failed logins (%s)", self.username[:100], self.where)
         self.record(audit.Event.USERNAME_LOCKED)
+        LOCKOUTS.labels(self.metric_label, "username").inc()
 
     def record(self, event: audit.Event, user: User | None = None) -> None:
         audit.record(event, self.workspace, user=user, address=self.address, username=self.username[:100], via=self.via)
+
+    @property
+    def metric_label(self) -> str:
+        return self.workspace.name if self.workspace else "(operators)"
 
     @property
     def where(self) -> str:

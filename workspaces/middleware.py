@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import re
 import time
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 
@@ -33,17 +36,28 @@ WORKSPACE_PATH = re.compile(
 )
 VALID_NAME = re.compile(rf"^{WORKSPACE_NAME}\Z")
 
-# name -> (workspace, monotonic expiry). Every request names a workspace, so its row is kept for
-# PM_WORKSPACE_CACHE_SECONDS; a change made in this process clears it at once (signals below),
-# other processes see it within that many seconds. Only workspaces that exist are kept, and at
-# most CACHED_WORKSPACES of them (the oldest entry goes first): a client probing made-up names
-# costs a query per request, never memory.
+# name -> (workspace, monotonic expiry). Every request names a workspace, so each process keeps
+# the rows it read, invalidated exactly: every save or delete of a workspace, on any node, sets a
+# new WORKSPACES_VERSION in the shared cache (Redis, or the database while Redis is down) once its
+# transaction commits, and every request compares that version with the one its process's rows
+# were read under: one Redis GET instead of a query. PM_WORKSPACE_CACHE_SECONDS only bounds how long
+# a row is kept (0: no cache). Only workspaces that exist are kept, and at most CACHED_WORKSPACES of
+# them (the oldest entry goes first): a client probing made-up names costs a query, never memory.
+# A bulk QuerySet.update() of workspaces sends no signal: call workspaces_changed() after it.
 _workspace_cache: dict[str, tuple[Workspace, float]] = {}
+_cache_version: list[str | None] = [None]
 CACHED_WORKSPACES = 1000
+WORKSPACES_VERSION = "workspaces:version"
+
+
+def workspaces_changed() -> None:
+    """Every process on every node drops the workspace rows it keeps, at its next request."""
+    _workspace_cache.clear()
+    transaction.on_commit(lambda: cache.set(WORKSPACES_VERSION, uuid.uuid4().hex, timeout=None))
 
 
 def forget_cached_workspaces(**kwargs: Any) -> None:
-    _workspace_cache.clear()
+    workspaces_changed()
 
 
 post_save.connect(forget_cached_workspaces, sender=Workspace, dispatch_uid="pm_workspace_cache_save")
@@ -85,6 +99,14 @@ class WorkspaceRoutingMiddleware:
             return None
         ttl = settings.PM_WORKSPACE_CACHE_SECONDS
         now = time.monotonic()
+        if ttl > 0:
+            version = cache.get(WORKSPACES_VERSION)
+            if version is None:  # never set, or the shared cache was emptied: start one
+                cache.add(WORKSPACES_VERSION, uuid.uuid4().hex, timeout=None)
+                version = cache.get(WORKSPACES_VERSION)
+            if version is None or version != _cache_version[0]:
+                _workspace_cache.clear()
+                _cache_version[0] = version
         cached = _workspace_cache.get(name) if ttl > 0 else None
         if cached is not None and cached[1] > now:
             return cached[0]
@@ -108,7 +130,7 @@ class WorkspaceRoutingMiddleware:
 
 
 class TrustedProxyMiddleware:
-    """Believes X-Forwarded-For and X-Forwarded-Proto only from the proxy in PM_TRUSTED_PROXY.
+    """Believes X-Forwarded-For, X-Forwarded-Proto and X-Request-ID only from the proxy in PM_TRUSTED_PROXY.
 
     Behind nginx every request would otherwise come from one address, so per-client throttling
     would throttle everybody at once; believed from anyone, the headers would let a client choose
@@ -130,4 +152,5 @@ class TrustedProxyMiddleware:
         else:
             meta.pop("HTTP_X_FORWARDED_FOR", None)
             meta.pop("HTTP_X_FORWARDED_PROTO", None)
+            meta.pop("HTTP_X_REQUEST_ID", None)
         return self.get_response(request)

@@ -346,3 +346,19 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_event_type_display()} at {self.created:%Y-%m-%d %H:%M:%S}"
+
+
+class SharedCacheEntry(models.Model):
+    """A row of Django's DatabaseCache (settings.DATABASE_CACHE): what the nodes share while Redis
+    is down, or without it (workspaces.sharedcache). Made by a migration rather than
+    `createcachetable`, so `migrate` is all a deployment runs."""
+
+    cache_key = models.CharField(max_length=255, primary_key=True)
+    value = models.TextField()
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "pm_shared_cache"
+
+    def __str__(self) -> str:
+        return self.cache_key

@@ -1,0 +1,44 @@
+"""A database that does not answer is a 503 that says so, fast, never a 500.
+
+Django calls `server_error` (handler500) for any exception nobody caught; when that exception is
+the database refusing or dropping the connection (MariaDB restarting, a failover), the answer is
+503 with Retry-After, in the shape the caller reads: ProcessMaker's REST error body on /api/, an
+OAuth error body on the OAuth routes, a page otherwise. The connection is closed at the end of the
+request (Django does it for a connection that saw an error), so the next request connects afresh.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+from api.errors import error_body
+from api.handlers import API_PREFIX
+from api.handlers import server_error as api_server_error
+from pmsite.middleware import OAUTH_ROUTE
+
+log = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = "5"
+DATABASE_DOWN = (OperationalError, InterfaceError)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    error = sys.exc_info()[1]
+    if not isinstance(error, DATABASE_DOWN):
+        return api_server_error(request)  # type: ignore[no-any-return]
+    log.warning("the database is not answering: %s", error)
+    response: HttpResponse
+    if request.path.startswith(API_PREFIX) and not OAUTH_ROUTE.match(request.path):
+        response = JsonResponse(error_body(503, "Service Unavailable"), status=503)
+    elif OAUTH_ROUTE.match(request.path) or request.path.startswith("/.well-known/"):
+        body = {"error": "temporarily_unavailable", "error_description": "The server cannot reach its database."}
+        response = JsonResponse(body, status=503)
+        response["Cache-Control"] = "no-store"
+    else:
+        response = render(request, "503.html", status=503)
+    response["Retry-After"] = RETRY_AFTER_SECONDS
+    return response

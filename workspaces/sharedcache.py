@@ -1,0 +1,87 @@
+"""The cache every worker and node shares (login counters, the workspace version): Redis, and the
+database while Redis is down.
+
+`FailoverRedisCache` is Django's RedisCache with short socket timeouts; when Redis does not answer,
+the operation goes to the `fallback` cache instead (Django's DatabaseCache on `SharedCounter`'s
+table, which every node shares too), a warning is logged once, and Redis is tried again after
+RETRY_SECONDS. Tokens keep being issued and login limits keep counting; the database cache's
+increments are not atomic, so while Redis is down two concurrent failed logins may count as one.
+`/ready` says "degraded" meanwhile.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from typing import Any
+
+from django.core.cache import caches
+from django.core.cache.backends.base import BaseCache
+from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+from workspaces.metrics import CACHE_FALLBACKS
+
+log = logging.getLogger(__name__)
+RETRY_SECONDS = 5.0
+REDIS_DOWN = (RedisConnectionError, RedisTimeoutError, OSError)
+
+
+class FailoverRedisCache(RedisCache):
+    def __init__(self, server: str, params: dict[str, Any]) -> None:
+        options = params.setdefault("OPTIONS", {})
+        options.setdefault("socket_connect_timeout", 0.5)
+        options.setdefault("socket_timeout", 0.5)
+        self.fallback_alias = options.pop("FALLBACK", "fallback")
+        super().__init__(server, params)
+        self.down_until = 0.0
+
+    @property
+    def is_down(self) -> bool:
+        return time.monotonic() < self.down_until
+
+    def _either(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        if not self.is_down:
+            try:
+                result = getattr(super(), name)(*args, **kwargs)
+            except REDIS_DOWN as error:
+                log.warning(
+                    "Redis is not answering (%s): shared counters use the database for %.0f s", error, RETRY_SECONDS
+                )
+                self.down_until = time.monotonic() + RETRY_SECONDS
+            else:
+                return result
+        CACHE_FALLBACKS.inc()
+        return getattr(caches[self.fallback_alias], name)(*args, **kwargs)
+
+    def ping(self) -> bool:
+        """Whether Redis answers now (and, if it does, that it is used again)."""
+        try:
+            self._cache.get_client(write=True).ping()  # type: ignore[attr-defined]
+        except REDIS_DOWN:
+            self.down_until = time.monotonic() + RETRY_SECONDS
+            return False
+        self.down_until = 0.0
+        return True
+
+
+def _delegate(name: str) -> Callable[..., Any]:
+    def method(self: FailoverRedisCache, *args: Any, **kwargs: Any) -> Any:
+        return self._either(name, *args, **kwargs)
+
+    method.__name__ = name
+    return method
+
+
+DELEGATED = ("add", "get", "set", "touch", "delete", "get_many", "has_key", "incr", "set_many", "delete_many", "clear")
+for _name in DELEGATED:
+    setattr(FailoverRedisCache, _name, _delegate(_name))
+
+
+def redis_status(cache: BaseCache) -> str | None:
+    """For /ready: None without Redis, "ok", or what happens while it is down."""
+    if not isinstance(cache, FailoverRedisCache):
+        return None
+    return "ok" if cache.ping() else "down: login counters and the workspace version are in the database"
