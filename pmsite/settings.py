@@ -163,16 +163,26 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache: what every worker and node shares (login counters, the workspace version). Redis in
-# production (REDIS_URL); while it is down, and without it, the database (workspaces.sharedcache).
+# production (REDIS_URL); while it is down, and without it, MySQL's pm_shared_cache table through a
+# connection of its own ("shared_cache": a failed token request's rollback must not undo its count).
+# On SQLite (one machine, the demo) a second connection would wait on the request's write lock:
+# each process counts for itself there.
 REDIS_URL = env("REDIS_URL")
-DATABASE_CACHE = {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "pm_shared_cache"}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.mysql":
+    DATABASES["shared_cache"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
+    DATABASE_ROUTERS = ["workspaces.sharedcache.SharedCacheRouter"]
+    SHARED_CACHE_FALLBACK = {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "pm_shared_cache", "KEY_PREFIX": "pm"
+    }  # fmt: skip
+else:
+    SHARED_CACHE_FALLBACK = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "KEY_PREFIX": "pm"}
 CACHES = {
     "default": (
         {"BACKEND": "workspaces.sharedcache.FailoverRedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "pm"}
         if REDIS_URL
-        else {**DATABASE_CACHE, "KEY_PREFIX": "pm"}
+        else SHARED_CACHE_FALLBACK
     ),
-    "fallback": {**DATABASE_CACHE, "KEY_PREFIX": "pm"},
+    "fallback": SHARED_CACHE_FALLBACK,
 }
 
 # --- Users and passwords. -------------------------------------------------------

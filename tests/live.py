@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import time
 import urllib.error
 import urllib.request
+from email.message import Message
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -41,3 +45,55 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+def nginx_config(tmp_path: Path, upstreams: list[int], http: int, https: int) -> Path:
+    """docker/nginx.conf as written, with only its app nodes, ports and certificate paths pointed
+    at this test's own (docker/make-cert.sh makes the self-signed pair)."""
+    shutil.copy(PROJECT / "docker" / "make-cert.sh", tmp_path / "make-cert.sh")
+    subprocess.run([str(tmp_path / "make-cert.sh")], check=True, capture_output=True)
+    text = (PROJECT / "docker" / "nginx.conf").read_text()
+    servers = "".join(f"    server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;\n" for port in upstreams)
+    text, replaced = re.subn(r"(upstream pm_oauth \{\n)(?:    server .*\n)+", lambda m: m.group(1) + servers, text)
+    assert replaced == 1, "docker/nginx.conf has no upstream block of app servers"
+    for old, new in [
+        ("listen 80;", f"listen 127.0.0.1:{http};"),
+        ("listen 443 ssl;", f"listen 127.0.0.1:{https} ssl;"),
+        ("/etc/nginx/certs/", f"{tmp_path}/certs/"),
+        ("access_log /dev/stdout pm;", f"access_log {tmp_path}/access.log pm;"),
+    ]:
+        assert old in text, old
+        text = text.replace(old, new)
+    text = text.replace("http {", f"http {{\n  access_log {tmp_path}/access.log;", 1)
+    config = tmp_path / "nginx.conf"
+    config.write_text(text)
+    return config
+
+
+def start_nginx(tmp_path: Path, config: Path) -> subprocess.Popen[bytes]:
+    if shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists():
+        raise RuntimeError("nginx is not installed: scripts/system-packages.sh test installs it")
+    directives = f"daemon off; pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log;"
+    return subprocess.Popen(["nginx", "-c", str(config), "-p", str(tmp_path), "-g", directives], start_new_session=True)
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+def open_url(
+    url: str, headers: dict[str, str] | None = None, data: bytes | None = None, method: str | None = None
+) -> tuple[int, Message, bytes]:
+    """Status, headers (by name in any case, as HTTP has them: granian sends them in lower case)
+    and body; HTTPS without checking the test's self-signed certificate; no redirects followed."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    opener = urllib.request.build_opener(NoRedirect, urllib.request.HTTPSHandler(context=context))
+    request = urllib.request.Request(url, data=data, headers=headers or {}, method=method)  # noqa: S310
+    try:
+        with opener.open(request, timeout=15) as response:
+            return response.status, response.headers, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()

@@ -7,50 +7,20 @@ the certificate paths pointed at this test's own (a self-signed pair from docker
 from __future__ import annotations
 
 import os
-import shutil
-import ssl
 import subprocess
 import sys
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
-from email.message import Message
 from pathlib import Path
 
 import pytest
 
-from tests.live import PROJECT, free_port, stop, wait_until_up
+from tests.live import PROJECT, free_port, nginx_config, open_url, start_nginx, stop, wait_until_up
 
 pytestmark = pytest.mark.live
 
 
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: object, **kwargs: object) -> None:
-        return None
-
-
-def nginx_config(tmp_path: Path, upstream: int, http: int, https: int) -> Path:
-    text = (PROJECT / "docker" / "nginx.conf").read_text()
-    for old, new in [
-        ("server app:8000;", f"server 127.0.0.1:{upstream};"),
-        ("listen 80;", f"listen 127.0.0.1:{http};"),
-        ("listen 443 ssl;", f"listen 127.0.0.1:{https} ssl;"),
-        ("/etc/nginx/certs/", f"{tmp_path}/certs/"),
-    ]:
-        assert old in text, old
-        text = text.replace(old, new)
-    text = text.replace("http {", f"http {{\n  access_log {tmp_path}/access.log;", 1)
-    config = tmp_path / "nginx.conf"
-    config.write_text(text)
-    return config
-
-
 @pytest.fixture
 def stack(tmp_path: Path) -> Iterator[tuple[int, int]]:
-    if shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists():
-        pytest.fail("nginx is not installed: scripts/system-packages.sh test installs it")
-    shutil.copy(PROJECT / "docker" / "make-cert.sh", tmp_path / "make-cert.sh")
-    subprocess.run([str(tmp_path / "make-cert.sh")], check=True, capture_output=True)
     upstream, http, https = free_port(), free_port(), free_port()
     env = {key: value for key, value in os.environ.items() if key != "PM_ALLOW_HTTP"}
     env.update(
@@ -64,11 +34,7 @@ def stack(tmp_path: Path) -> Iterator[tuple[int, int]]:
         [str(PROJECT / "docker" / "entrypoint.sh")], env=env, stdout=log, stderr=subprocess.STDOUT,
         start_new_session=True,
     )  # fmt: skip
-    config = nginx_config(tmp_path, upstream, http, https)
-    directives = f"daemon off; pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log;"
-    nginx = subprocess.Popen(
-        ["nginx", "-c", str(config), "-p", str(tmp_path), "-g", directives], start_new_session=True
-    )
+    nginx = start_nginx(tmp_path, nginx_config(tmp_path, [upstream], http, https))
     try:
         wait_until_up(f"http://127.0.0.1:{upstream}/health", app)
         wait_until_up(f"http://127.0.0.1:{http}/health", nginx)
@@ -76,21 +42,6 @@ def stack(tmp_path: Path) -> Iterator[tuple[int, int]]:
     finally:
         stop(nginx)
         stop(app)
-
-
-def open_url(url: str, headers: dict[str, str] | None = None) -> tuple[int, Message, bytes]:
-    """Status, headers (by name in any case, as HTTP has them: granian sends them in lower case)
-    and body."""
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    opener = urllib.request.build_opener(NoRedirect, urllib.request.HTTPSHandler(context=context))
-    request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 - loopback only
-    try:
-        with opener.open(request, timeout=10) as response:
-            return response.status, response.headers, response.read()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read()
 
 
 LOGIN = "/sysdemo/en/neoclassic/login/login"

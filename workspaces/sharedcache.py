@@ -2,9 +2,10 @@
 database while Redis is down.
 
 `FailoverRedisCache` is Django's RedisCache with short socket timeouts; when Redis does not answer,
-the operation goes to the `fallback` cache instead (Django's DatabaseCache on `SharedCounter`'s
-table, which every node shares too), a warning is logged once, and Redis is tried again after
-RETRY_SECONDS. Tokens keep being issued and login limits keep counting; the database cache's
+the operation goes to the `fallback` cache instead (on MySQL, Django's DatabaseCache on
+`SharedCacheEntry`'s table, which every node shares too, written through a connection of its own
+so that a request's rollback cannot undo a count), a warning is logged, and Redis is tried again
+after RETRY_SECONDS. Tokens keep being issued and login limits keep counting; the database cache's
 increments are not atomic, so while Redis is down two concurrent failed logins may count as one.
 `/ready` says "degraded" meanwhile.
 """
@@ -80,8 +81,21 @@ for _name in DELEGATED:
     setattr(FailoverRedisCache, _name, _delegate(_name))
 
 
+class SharedCacheRouter:
+    """Django's DatabaseCache (app label "django_cache") reads and writes through the "shared_cache"
+    connection, outside the request's transaction; its table is made on "default" by migration."""
+
+    def db_for_read(self, model: Any, **hints: Any) -> str | None:
+        return "shared_cache" if model._meta.app_label == "django_cache" else None
+
+    db_for_write = db_for_read
+
+    def allow_migrate(self, db: str, app_label: str, model_name: str | None = None, **hints: Any) -> bool | None:
+        return False if db == "shared_cache" else None
+
+
 def redis_status(cache: BaseCache) -> str | None:
     """For /ready: None without Redis, "ok", or what happens while it is down."""
     if not isinstance(cache, FailoverRedisCache):
         return None
-    return "ok" if cache.ping() else "down: login counters and the workspace version are in the database"
+    return "ok" if cache.ping() else "down: shared counters fall back to the database (MySQL) or to each process"
