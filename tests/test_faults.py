@@ -187,6 +187,10 @@ def test_mariadb_restarted_under_load(own_mariadb: MariaDB, tmp_path: Path) -> N
     assert while_down and all(a.status == 503 for a in while_down)
     assert max(a.took for a in while_down) < 4.0  # refused fast, not after the whole timeout
     first_ok = min(a.sent + a.took for a in load.answers if a.status == 200 and a.sent > back)
+    print(
+        f"503s while down: {len(while_down)}, slowest {max(a.took for a in while_down) * 1000:.0f} ms; "
+        f"first token {first_ok - back:.2f} s after MariaDB answered again"
+    )
     assert first_ok - back < 5.0, (first_ok, back)
     answered = [a.token for a in load.answers if a.token]
     connection = MySQLdb.connect(host="127.0.0.1", port=own_mariadb.port, user="root", database="pm_faults")
