@@ -162,7 +162,7 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# --- Cache: what every worker and node shares (login counters, the workspace version). Redis in
+# --- Cache: what every worker and node shares (the login counters). Redis in
 # production (REDIS_URL); while it is down, and without it, MySQL's pm_shared_cache table through a
 # connection of its own ("shared_cache": a failed token request's rollback must not undo its count).
 # On SQLite (one machine, the demo) a second connection would wait on the request's write lock:
@@ -227,9 +227,9 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 # How long a process may keep a workspace row it has read (0: read it on every request). A change
-# on any node reaches every process at its next request whatever this says (a version in the shared
-# cache: workspaces.middleware); this only bounds memory of rows nobody asks for.
-# Without Redis the version would cost a query per request, as much as the row: no cache then.
+# on any node reaches every process within milliseconds whatever this says (a Redis channel:
+# workspaces.changes); this only bounds memory of rows nobody asks for. Without Redis nobody would
+# hear a change: no cache then.
 PM_WORKSPACE_CACHE_SECONDS = env_int("PM_WORKSPACE_CACHE_SECONDS", 300 if REDIS_URL else 0)
 # Whether the home page lists the workspaces (off: a probe learns nothing of which exist).
 PM_LIST_WORKSPACES = env_bool("PM_LIST_WORKSPACES", False)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.core.cache import cache
+import redis
+from django.conf import settings as django_settings
 from django.test import Client
 
-from workspaces import middleware
+from workspaces import changes, middleware
 from workspaces.models import Workspace
 
 LOGIN = "/sysworkflow/en/neoclassic/login/login"
@@ -17,6 +19,9 @@ LOGIN = "/sysworkflow/en/neoclassic/login/login"
 
 @pytest.fixture(autouse=True)
 def empty_cache() -> Iterator[None]:
+    """Starts with no rows, and with this process subscribed to workspace changes (as a server is
+    once its first request has started the subscription)."""
+    assert middleware.subscription.listening() or middleware.subscription.ready.wait(5)
     middleware._workspace_cache.clear()
     yield
     middleware._workspace_cache.clear()
@@ -60,24 +65,45 @@ def test_the_cache_keeps_at_most_its_size_dropping_the_oldest(
     assert list(middleware._workspace_cache) == names[-3:]
 
 
-def test_a_change_made_by_another_process_is_seen_at_the_next_request(
-    client: Client, workspace: Workspace, settings: Any, django_assert_num_queries: Any
+def test_a_change_made_by_another_process_drops_the_rows_at_once(
+    client: Client, workspace: Workspace, settings: Any
 ) -> None:
-    """No TTL to wait out: the version in the shared cache (Redis) is compared on every request."""
+    """No TTL to wait out: the change is announced on a Redis channel this process listens to."""
     settings.PM_WORKSPACE_CACHE_SECONDS = 60
     assert client.get(LOGIN).status_code == 200
-    # Another process deactivates it: its row changes, and its workspaces_changed() sets a new version.
+    assert "workflow" in middleware._workspace_cache
+    # Another process deactivates it: its row changes, and its workspaces_changed() publishes.
     Workspace.objects.filter(pk=workspace.pk).update(is_active=False)
     assert client.get("/workflow/oauth2/token").status_code == 200  # this process still holds the row...
-    cache.set(middleware.WORKSPACES_VERSION, "set by another process", timeout=None)
-    assert client.get(LOGIN).status_code == 503  # ...until the version moves, at the very next request
+    changes.publish()
+    deadline = time.monotonic() + 2
+    while "workflow" in middleware._workspace_cache and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert client.get(LOGIN).status_code == 503  # ...until the message comes, milliseconds later
 
 
-def test_the_version_moves_when_a_saved_change_commits(
+def test_a_saved_change_is_published_when_it_commits(
     workspace: Workspace, django_capture_on_commit_callbacks: Any
 ) -> None:
-    before = cache.get(middleware.WORKSPACES_VERSION)
-    with django_capture_on_commit_callbacks(execute=True):
+    listener = redis.Redis.from_url(django_settings.REDIS_URL).pubsub(ignore_subscribe_messages=True)
+    listener.subscribe(changes.CHANNEL)
+    listener.get_message(timeout=1)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
         workspace.lockout_threshold = 7
         workspace.save()
-    assert cache.get(middleware.WORKSPACES_VERSION) not in (None, before)
+    assert listener.get_message(timeout=0.2) is None  # nothing before the commit
+    for callback in callbacks:
+        callback()
+    message = listener.get_message(timeout=2)
+    listener.close()
+    assert message is not None and message["channel"] == changes.CHANNEL.encode()
+
+
+def test_without_the_subscription_no_row_is_kept(
+    client: Client, workspace: Workspace, settings: Any, django_assert_num_queries: Any
+) -> None:
+    settings.PM_WORKSPACE_CACHE_SECONDS = 60
+    settings.REDIS_URL = ""  # no Redis: nobody would hear a change, so nothing is kept
+    for _ in range(2):
+        with django_assert_num_queries(1):
+            assert client.get("/workflow/oauth2/token").status_code == 200

@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import re
 import time
-import uuid
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 
+from workspaces import changes
 from workspaces.http import is_ip_address
 from workspaces.models import Workspace
 from workspaces.names import WORKSPACE_NAME
@@ -37,23 +36,22 @@ WORKSPACE_PATH = re.compile(
 VALID_NAME = re.compile(rf"^{WORKSPACE_NAME}\Z")
 
 # name -> (workspace, monotonic expiry). Every request names a workspace, so each process keeps
-# the rows it read, invalidated exactly: every save or delete of a workspace, on any node, sets a
-# new WORKSPACES_VERSION in the shared cache (Redis, or the database while Redis is down) once its
-# transaction commits, and every request compares that version with the one its process's rows
-# were read under: one Redis GET instead of a query. PM_WORKSPACE_CACHE_SECONDS only bounds how long
-# a row is kept (0: no cache). Only workspaces that exist are kept, and at most CACHED_WORKSPACES of
-# them (the oldest entry goes first): a client probing made-up names costs a query, never memory.
-# A bulk QuerySet.update() of workspaces sends no signal: call workspaces_changed() after it.
+# the rows it read, while it hears every change: every save or delete of a workspace, on any node,
+# is announced on a Redis channel once its transaction commits, and each process drops its rows when
+# it hears it (workspaces.changes; without that subscription, no rows are kept). A request pays
+# nothing for it. PM_WORKSPACE_CACHE_SECONDS only bounds how long a row is kept (0: no cache). Only
+# workspaces that exist are kept, and at most CACHED_WORKSPACES of them (the oldest entry goes
+# first): a client probing made-up names costs a query, never memory. A bulk QuerySet.update() of
+# workspaces sends no signal: call workspaces_changed() after it.
 _workspace_cache: dict[str, tuple[Workspace, float]] = {}
-_cache_version: list[str | None] = [None]
 CACHED_WORKSPACES = 1000
-WORKSPACES_VERSION = "workspaces:version"
+subscription = changes.Subscription(_workspace_cache.clear)
 
 
 def workspaces_changed() -> None:
-    """Every process on every node drops the workspace rows it keeps, at its next request."""
+    """Every process on every node drops the workspace rows it keeps."""
     _workspace_cache.clear()
-    transaction.on_commit(lambda: cache.set(WORKSPACES_VERSION, uuid.uuid4().hex, timeout=None))
+    transaction.on_commit(changes.publish)
 
 
 def forget_cached_workspaces(**kwargs: Any) -> None:
@@ -97,16 +95,8 @@ class WorkspaceRoutingMiddleware:
     def find_workspace(name: str) -> Workspace | None:
         if not VALID_NAME.match(name):
             return None
-        ttl = settings.PM_WORKSPACE_CACHE_SECONDS
+        ttl = settings.PM_WORKSPACE_CACHE_SECONDS if subscription.listening() else 0
         now = time.monotonic()
-        if ttl > 0:
-            version = cache.get(WORKSPACES_VERSION)
-            if version is None:  # never set, or the shared cache was emptied: start one
-                cache.add(WORKSPACES_VERSION, uuid.uuid4().hex, timeout=None)
-                version = cache.get(WORKSPACES_VERSION)
-            if version is None or version != _cache_version[0]:
-                _workspace_cache.clear()
-                _cache_version[0] = version
         cached = _workspace_cache.get(name) if ttl > 0 else None
         if cached is not None and cached[1] > now:
             return cached[0]

@@ -1,4 +1,4 @@
-"""The cache every worker and node shares (login counters, the workspace version): Redis, and the
+"""The cache every worker and node shares (the login counters): Redis, and the
 database while Redis is down.
 
 `FailoverRedisCache` is Django's RedisCache with short socket timeouts; when Redis does not answer,
