@@ -327,7 +327,10 @@ PM_ACCESS_LOG = env_bool("PM_ACCESS_LOG", LOG_FORMAT == "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "workspaces.requestid.RequestIdFilter"}},
+    "filters": {
+        "request_id": {"()": "workspaces.requestid.RequestIdFilter"},
+        "database_down": {"()": "pmsite.logfilters.DatabaseDownFilter"},
+    },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
         "json": {
@@ -342,6 +345,7 @@ LOGGING = {
         "oauthlib": {"level": AT_LEAST_INFO},
         "oauth2_provider": {"level": AT_LEAST_INFO},
         "django.db.backends": {"level": AT_LEAST_INFO},
+        "django.request": {"filters": ["database_down"]},
     },
 }
 

@@ -11,26 +11,37 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 
-from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from api.errors import error_body
 from api.handlers import API_PREFIX
 from api.handlers import server_error as api_server_error
+from pmsite.logfilters import DATABASE_DOWN
 from pmsite.middleware import OAUTH_ROUTE
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = "5"
-DATABASE_DOWN = (OperationalError, InterfaceError)
+LOG_EVERY_SECONDS = 5.0
+_last_logged = [0.0, 0]  # monotonic time of the last warning, 503s answered since
+
+
+def note_outage(error: BaseException) -> None:
+    """One warning per process every LOG_EVERY_SECONDS while the database is down, not one per request."""
+    now = time.monotonic()
+    _last_logged[1] += 1
+    if now - _last_logged[0] >= LOG_EVERY_SECONDS:
+        log.warning("the database is not answering (%s); %d request(s) answered 503", error, _last_logged[1])
+        _last_logged[0], _last_logged[1] = now, 0
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     error = sys.exc_info()[1]
     if not isinstance(error, DATABASE_DOWN):
         return api_server_error(request)  # type: ignore[no-any-return]
-    log.warning("the database is not answering: %s", error)
+    note_outage(error)
     response: HttpResponse
     if request.path.startswith(API_PREFIX) and not OAUTH_ROUTE.match(request.path):
         response = JsonResponse(error_body(503, "Service Unavailable"), status=503)

@@ -199,6 +199,10 @@ def test_mariadb_restarted_under_load(own_mariadb: MariaDB, tmp_path: Path) -> N
         stored = {row[0] for row in cursor.fetchall()}
     connection.close()
     assert len(answered) > 50 and not set(answered) - stored  # every 200 was committed first
+    # No log storm either: no traceback per refused request, a warning per worker every 5 s at most.
+    logged = (tmp_path / "server.log").read_text()
+    assert "Traceback" not in logged
+    assert 1 <= logged.count("the database is not answering") <= 2 * (int((back - down) / 5) + 2)
 
 
 # --- Redis ------------------------------------------------------------------------------------
