@@ -9,6 +9,7 @@ import signal
 import socket
 import ssl
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -97,3 +98,21 @@ def open_url(
             return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.headers, error.read()
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    """`manage.py ARGS` in a process of its own with `env`; its stdout (it must succeed)."""
+    done = subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=180
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return done.stdout
+
+
+def serve(env: dict[str, str], port: int, log: Path, workers: int = 1) -> subprocess.Popen[bytes]:
+    """granian serving the project on 127.0.0.1:`port` with `env`, its output in `log`."""
+    return subprocess.Popen(
+        [str(Path(sys.executable).parent / "granian"), "pmsite.wsgi:application", "--interface", "wsgi",
+         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), "--no-ws"],
+        cwd=PROJECT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip

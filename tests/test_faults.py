@@ -15,7 +15,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import threading
 import time
 import urllib.parse
@@ -27,29 +26,13 @@ from typing import Any
 import MySQLdb
 import pytest
 
-from tests.live import PROJECT, free_port, open_url, stop, wait_until_up
+from tests.live import free_port, manage, open_url, serve, stop, wait_until_up
 
 pytestmark = pytest.mark.live
 PASSWORD = "a fault test password"
 CLIENTS = 4
 LOAD_SECONDS = 16.0
 DOWN_AT, UP_AT = 4.0, 8.0  # seconds into the load
-
-
-def manage(env: dict[str, str], *args: str) -> str:
-    done = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=PROJECT, env=env, capture_output=True, text=True, timeout=180
-    )
-    assert done.returncode == 0, done.stderr[-2000:]
-    return done.stdout
-
-
-def serve(env: dict[str, str], port: int, log: Path, workers: int = 2) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        [str(Path(sys.executable).parent / "granian"), "pmsite.wsgi:application", "--interface", "wsgi",
-         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), "--no-ws"],
-        cwd=PROJECT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
 
 
 def bootstrap(env: dict[str, str]) -> dict[str, str]:
@@ -160,7 +143,7 @@ def test_mariadb_restarted_under_load(own_mariadb: MariaDB, tmp_path: Path) -> N
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
     client = bootstrap(env)
     port = free_port()
-    server = serve(env, port, tmp_path / "server.log")
+    server = serve(env, port, tmp_path / "server.log", workers=2)
     base = f"http://127.0.0.1:{port}"
     body = {"grant_type": "client_credentials", **{k: client[k] for k in ("client_id", "client_secret")}}
     try:

@@ -301,10 +301,31 @@ def test_a_bad_source_is_a_clear_error(db: None, mariadb: None, args: list[str],
     assert not Workspace.objects.filter(name="acme").exists()
 
 
-def test_a_bad_workspace_name_is_refused_before_anything_is_written(pm38: fixture.Workspace) -> None:
-    with pytest.raises(CommandError, match="Invalid workspace name"):
-        call_command("import_processmaker", "--source", pm38.wf.url, "--workspace", "sys bad!")
+@pytest.mark.parametrize(("name", "message"), [("sys bad!", "Invalid workspace name"), ("w" * 65, "Invalid")])
+def test_a_bad_workspace_name_is_refused_before_anything_is_written(
+    pm38: fixture.Workspace, name: str, message: str
+) -> None:
+    with pytest.raises(CommandError, match=message):
+        call_command("import_processmaker", "--source", pm38.wf.url, "--workspace", name)
     assert not Workspace.objects.exists() and not User.objects.exists()
+
+
+def test_a_name_that_differs_only_in_case_is_not_another_workspace(
+    workspace: Workspace, pm38: fixture.Workspace
+) -> None:
+    """ "WORKFLOW" is neither "workflow" (names are exact) nor free (MySQL would fold them together)."""
+    users = User.objects.count()
+    with pytest.raises(CommandError, match="already exists"):
+        call_command("import_processmaker", "--source", pm38.wf.url, "--workspace", "WORKFLOW")
+    assert User.objects.count() == users and not Workspace.objects.filter(name="WORKFLOW").exists()
+
+
+def test_sys_and_a_workspace_name_is_a_workspace_of_its_own(workspace: Workspace, pm38: fixture.Workspace) -> None:
+    """Importing into "sysworkflow" makes that workspace; "workflow" is untouched."""
+    before = set(User.objects.filter(workspace=workspace).values_list("uid", "password"))
+    run("--source", pm38.wf.url, "--workspace", "sysworkflow", expect_failures=True)
+    assert set(User.objects.filter(workspace=workspace).values_list("uid", "password")) == before
+    assert User.objects.filter(workspace__name="sysworkflow", username="johndoe").exists()
 
 
 def test_output_shows_progress_and_never_a_secret_or_token(pm38: fixture.Workspace) -> None:

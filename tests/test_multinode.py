@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import threading
 import urllib.parse
 from collections.abc import Iterator
@@ -24,7 +22,7 @@ import MySQLdb
 import pytest
 import redis
 
-from tests.live import PROJECT, free_port, nginx_config, open_url, start_nginx, stop, wait_until_up
+from tests.live import free_port, manage, nginx_config, open_url, serve, start_nginx, stop, wait_until_up
 
 pytestmark = pytest.mark.live
 DATABASE = "pm_multinode"
@@ -42,11 +40,7 @@ class Cluster:
     client_secret: str = ""
 
     def manage(self, *args: str) -> str:
-        done = subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=PROJECT, env=self.env, capture_output=True, text=True, timeout=120
-        )
-        assert done.returncode == 0, done.stderr[-2000:]
-        return done.stdout
+        return manage(self.env, *args)
 
     def token(self, base: str, headers: dict[str, str] | None = None, **params: str) -> dict[str, Any]:
         body = {"client_id": self.client_id, "client_secret": self.client_secret, **params}
@@ -111,30 +105,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     processes = []
     try:
         ports = [free_port(), free_port()]
-        for number, port in enumerate(ports):
-            log = (tmp / f"node{number}.log").open("wb")
-            processes.append(
-                subprocess.Popen(
-                    [
-                        str(Path(sys.executable).parent / "granian"),
-                        "pmsite.wsgi:application",
-                        "--interface",
-                        "wsgi",
-                        "--host",
-                        "127.0.0.1",
-                        "--port",
-                        str(port),
-                        "--workers",
-                        "1",
-                        "--no-ws",
-                    ],
-                    cwd=PROJECT,
-                    env=env,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                )  # fmt: skip
-            )
+        processes += [serve(env, port, tmp / f"node{number}.log") for number, port in enumerate(ports)]
         http, https = free_port(), free_port()
         processes.append(start_nginx(tmp, nginx_config(tmp, ports, http, https)))
         for port, process in zip(ports, processes, strict=False):

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import io
+import ipaddress
 import json
 import logging
 import os
 import re
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -22,7 +21,7 @@ from pythonjsonlogger.json import JsonFormatter
 from oauth_apps.services import RegisteredClient
 from pmsite import observability
 from tests.conftest import PASSWORD
-from tests.live import PROJECT, free_port, stop, wait_until_up
+from tests.live import free_port, serve, stop, wait_until_up
 from tests.oauth import bearer, issue, password_grant
 from workspaces.models import User, Workspace
 from workspaces.requestid import RequestIdFilter
@@ -69,8 +68,6 @@ def test_metrics_needs_the_token_or_an_allowed_address(client: Client, db: None,
 
 
 def observability_networks(value: str) -> tuple[Any, ...]:
-    import ipaddress
-
     return tuple(ipaddress.ip_network(item.strip(), strict=False) for item in value.split(","))
 
 
@@ -139,6 +136,30 @@ def test_json_logs_carry_the_request_id_and_never_a_token(
     assert token not in stream.getvalue() and app.client_secret not in stream.getvalue()
 
 
+@pytest.mark.parametrize("method", ["post", "put", "delete", "patch"])
+@pytest.mark.parametrize("path", ["/health", "/ready", "/metrics"])
+def test_the_probes_answer_only_reads(client: Client, db: None, path: str, method: str) -> None:
+    assert getattr(client, method)(path, "x" * 10_000, content_type="text/plain").status_code == 405
+
+
+@pytest.mark.parametrize(
+    "authorization",
+    ["Bearer " + "a" * 100_000, "Bearer \u00e9t\u00e9", "Basic YTpi", "Bearer", "a metrics token of some length"],
+)
+def test_a_hostile_authorization_never_opens_the_metrics(
+    client: Client, db: None, settings: Any, authorization: str
+) -> None:
+    settings.PM_METRICS_TOKEN = "a metrics token of some length"
+    assert client.get("/metrics", headers={"Authorization": authorization}).status_code == 403
+
+
+@pytest.mark.parametrize("sent", ["a" * 65, "", "x\ty", "../../etc", "\u00e9"])
+def test_a_malformed_request_id_from_the_proxy_is_replaced(db: None, settings: Any, sent: str) -> None:
+    settings.PM_TRUSTED_PROXY = ["127.0.0.1"]
+    answered = Client().get("/health", headers={"X-Request-ID": sent})["X-Request-ID"]
+    assert answered != sent and re.fullmatch(r"[0-9a-f]{32}", answered)
+
+
 @pytest.mark.live
 def test_a_database_that_does_not_answer_is_a_fast_503_in_the_callers_shape(tmp_path: Path) -> None:
     """A real server whose MariaDB is not there (nothing listens on its port): a 503 that says so,
@@ -146,12 +167,7 @@ def test_a_database_that_does_not_answer_is_a_fast_503_in_the_callers_shape(tmp_
     port = free_port()
     env = {**os.environ, "DATABASE_URL": "mysql://root@127.0.0.1:9/pm_nowhere", "PM_ALLOW_HTTP": "1"}
     env.pop("PROMETHEUS_MULTIPROC_DIR", None)
-    log = (tmp_path / "server.log").open("wb")
-    server = subprocess.Popen(
-        [str(Path(sys.executable).parent / "granian"), "pmsite.wsgi:application", "--interface", "wsgi",
-         "--host", "127.0.0.1", "--port", str(port), "--workers", "1", "--no-ws"],
-        cwd=PROJECT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
+    server = serve(env, port, tmp_path / "server.log")
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(f"{base}/health", server)
