@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 
-from workspaces import changes
+from workspaces import changes, rows
 from workspaces.http import is_ip_address
 from workspaces.models import Workspace
 from workspaces.names import WORKSPACE_NAME
@@ -100,7 +100,7 @@ class WorkspaceRoutingMiddleware:
         cached = _workspace_cache.get(name) if ttl > 0 else None
         if cached is not None and cached[1] > now:
             return cached[0]
-        workspace = next(iter(Workspace.objects.filter(name=name, is_active=True).order_by()[:1]), None)
+        workspace = rows.first(Workspace, name=name, is_active=True)
         # MySQL compares names case-insensitively; a workspace URL is an exact match.
         if workspace is None or workspace.name != name:
             return None
