@@ -73,6 +73,14 @@ class Bench:
         }
         if database_url:
             self.env["DATABASE_URL"] = database_url
+        # Redis as in production (docker/compose.yaml): it is what lets each process keep the
+        # workspace rows it routes by (the changes are announced there). BENCH_REDIS_URL= to go without.
+        redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
+        if redis_url:
+            subprocess.run(["redis-cli", "-u", redis_url, "FLUSHDB"], check=True, capture_output=True)
+            self.env["REDIS_URL"] = redis_url
+        else:
+            self.env.pop("REDIS_URL", None)
         self.env.setdefault("DATABASE_URL", f"sqlite:///{self.tmp / 'bench.sqlite3'}")
         if fresh:
             if self.env["DATABASE_URL"].startswith("mysql://"):
@@ -90,7 +98,7 @@ class Bench:
 
     @property
     def database(self) -> str:
-        return self.env["DATABASE_URL"].split(":")[0]
+        return self.env["DATABASE_URL"].split(":")[0] + (" and Redis" if self.env.get("REDIS_URL") else ", no Redis")
 
     def manage(self, *args: str) -> str:
         command = [PYTHON, "manage.py", *args]

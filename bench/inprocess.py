@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/inprocess.py                  # every request, 1,000 times each
     .venv/bin/python bench/inprocess.py bearer --profile # one request under cProfile (top 40)
+    .venv/bin/python bench/inprocess.py bearer --queries # the SQL one request sends
 
 Sets up a MariaDB database (pm_bench_inprocess; DATABASE_URL for another) with workspace `bench`,
 its admin and a client, then calls Django's WSGI handler directly and prints, per request, the
@@ -27,6 +28,7 @@ from typing import Any
 from harness import ADMIN_PASSWORD, ROOT, Bench
 
 COUNT = int(os.environ.get("COUNT", "1000"))
+ROUNDS = int(os.environ.get("ROUNDS", "3"))
 
 
 def main() -> None:
@@ -38,6 +40,8 @@ def main() -> None:
 
     django.setup()
     from django.core.wsgi import get_wsgi_application
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     from workspaces import hashers
 
@@ -83,23 +87,37 @@ def main() -> None:
         "/health": lambda: call("GET", "/health"),
     }
     hashers.PMArgon2PasswordHasher.verify = lambda self, password, encoded: True  # type: ignore[method-assign]
-    chosen = [name for name in requests if not sys.argv[1:] or name.startswith(sys.argv[1])]
+    names = [arg for arg in sys.argv[1:] if not arg.startswith("--")]
+    chosen = [name for name in requests if not names or name.startswith(names[0])]
     if not chosen:
-        raise SystemExit(f"no request starts with {sys.argv[1]!r}: {', '.join(requests)}")
+        raise SystemExit(f"no request starts with {names[0]!r}: {', '.join(requests)}")
     for name in chosen:
         for _ in range(COUNT // 10):  # warm up: statements compiled, caches filled
             requests[name]()
+        if "--queries" in sys.argv:
+            with CaptureQueriesContext(connection) as queries:
+                requests[name]()
+            print(f"{name}: {len(queries)} statements")
+            for query in queries:
+                print("   ", query["sql"][:300])
+            continue
         if "--profile" in sys.argv:
-            profile = cProfile.Profile()
+            profile = cProfile.Profile(time.process_time)
             profile.enable()
-        wall, cpu = time.perf_counter(), time.process_time()
-        for _ in range(COUNT):
-            requests[name]()
-        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+        # The best of ROUNDS: on a shared machine the other processes only ever add time.
+        timings = []
+        for _ in range(1 if "--profile" in sys.argv else ROUNDS):
+            wall, cpu = time.perf_counter(), time.process_time()
+            for _ in range(COUNT):
+                requests[name]()
+            timings.append((time.process_time() - cpu, time.perf_counter() - wall))
+        cpu, wall = min(timings)
         print(f"{name:<30} wall {wall / COUNT * 1000:6.3f} ms   cpu {cpu / COUNT * 1000:6.3f} ms")
         if "--profile" in sys.argv:
             profile.disable()
             pstats.Stats(profile).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(40)
+            if os.environ.get("PROFILE_OUT"):
+                profile.dump_stats(os.environ["PROFILE_OUT"])
 
 
 if __name__ == "__main__":
