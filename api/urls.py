@@ -51,7 +51,9 @@ class IndexView(APIView):
 API = API_URL
 UID = r"(?P<{}>[0-9a-f]{{32}})$"
 
+# No two of these match the same path, so the order is free: the call programs make most comes first.
 urlpatterns = [
+    re_path(API + r"light/user/data$", CurrentUserView.as_view(), name="api-current-user"),
     re_path(API + r"$", IndexView.as_view(), name="api-index"),
     re_path(API + r"users$", UserListView.as_view(), name="api-users"),
     re_path(API + r"user$", UserCreateView.as_view(), name="api-user-create"),
@@ -64,7 +66,6 @@ urlpatterns = [
     ),
     re_path(API + r"project$", ProcessListView.as_view(), name="api-projects"),
     re_path(API + r"project/" + UID.format("prj_uid"), ProcessDetailView.as_view(), name="api-project"),
-    re_path(API + r"light/user/data$", CurrentUserView.as_view(), name="api-current-user"),
     re_path(
         API + r"schema$",
         SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[]),

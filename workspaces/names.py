@@ -25,7 +25,10 @@ METADATA_URLS = (
     rf"^\.well-known/{METADATA}/(?P<ws>{WORKSPACE_NAME})$",
 )
 SYS_URL = rf"^sys(?P<ws>{WORKSPACE_NAME})/(?P<lang>[A-Za-z_-]{{1,10}})/(?P<skin>[A-Za-z0-9_-]{{1,32}})/"
-API_URL = rf"^api/1\.0/(?P<ws>{WORKSPACE_NAME})/"
+# The REST API: its URL conf is included under API_PREFIX (so other paths skip its patterns at
+# once), and its patterns start with API_URL, the rest of /api/1.0/{ws}/.
+API_PREFIX = r"^api/1\.0/"
+API_URL = rf"^(?P<ws>{WORKSPACE_NAME})/"
 
 # The language and skin of pages reached without one (ProcessMaker's defaults).
 DEFAULT_LANG = "en"
