@@ -357,6 +357,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.WorkspaceBearerAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["api.permissions.ProcessMakerPermission"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "api.negotiation.RememberingContentNegotiation",
     "DEFAULT_PARSER_CLASSES": [
         "api.parsers.StrictJSONParser",
         "rest_framework.parsers.FormParser",
