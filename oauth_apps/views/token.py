@@ -7,11 +7,8 @@ from contextlib import nullcontext
 from typing import Any
 
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils.decorators import method_decorator
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.views import View
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.debug import sensitive_post_parameters
 from oauth2_provider.views import RevokeTokenView as DOTRevokeTokenView
 from oauth2_provider.views import TokenView as DOTTokenView
 from oauth2_provider.views.mixins import OAuthLibMixin
@@ -27,22 +24,44 @@ from workspaces.http import WorkspaceRequest
 # The server, validator and body-parsing classes come from OAUTH2_PROVIDER in the settings.
 
 
-@method_decorator(csrf_exempt, name="dispatch")
-class TokenView(DOTTokenView):
+class MachineEndpoint(View):
+    """An endpoint that clients call with their credentials, never a browser form: exempt from CSRF
+    (and from LoginRequiredMiddleware), and the secrets its body carries are hidden from error
+    reports (`sensitive_parameters`, what Django's sensitive_post_parameters would mark).
+
+    django-oauth-toolkit gets the same with `method_decorator`, which builds the decorated method
+    afresh on every request (functools.wraps and each decorator, each time): a tenth of a token
+    request's Python. Here the markers are set once, on the function itself, which is all
+    `csrf_exempt` and `login_not_required` do; `as_view()` copies them to the view."""
+
+    sensitive_parameters: tuple[str, ...] = ()
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        request.sensitive_post_parameters = self.sensitive_parameters  # type: ignore[attr-defined]
+        # View's own dispatch, not the method_decorator-wrapped one of django-oauth-toolkit's classes.
+        return View.dispatch(self, request, *args, **kwargs)
+
+    dispatch.csrf_exempt = True  # type: ignore[attr-defined]
+    dispatch.login_required = False  # type: ignore[attr-defined]
+
+    def http_method_not_allowed(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        workspace = request.workspace  # type: ignore[attr-defined]
+        return token_error_from(workspace, errors.invalid_request(errors.METHOD_NOT_POST))
+
+
+class TokenView(MachineEndpoint, DOTTokenView):
     """Checks what ProcessMaker checks before oauthlib sees the request (method, grant
     type), then lets oauthlib run the grant inside one transaction that is rolled back
     when the grant fails, so a failed request changes nothing; what a failure itself
     calls for (its audit events, revoking a replayed refresh token's or code's family)
     is written after the rollback."""
 
-    def http_method_not_allowed(self, request: WorkspaceRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return token_error_from(request.workspace, errors.invalid_request(errors.METHOD_NOT_POST))
-
     # A CORS preflight never gets here (django-cors-headers answers it); any other OPTIONS
     # is just another method that is not POST.
-    options = http_method_not_allowed
+    options = MachineEndpoint.http_method_not_allowed
 
-    @method_decorator(sensitive_post_parameters("password", "client_secret", "refresh_token", "code", "code_verifier"))
+    sensitive_parameters = ("password", "client_secret", "refresh_token", "code", "code_verifier")
+
     def post(self, request: WorkspaceRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         workspace = request.workspace
         grant_type = token_request_params(request).get("grant_type")
@@ -69,8 +88,7 @@ class TokenView(DOTTokenView):
         return token_success(body)
 
 
-@method_decorator(csrf_exempt, name="dispatch")
-class RevokeTokenView(DOTRevokeTokenView):
+class RevokeTokenView(MachineEndpoint, DOTRevokeTokenView):
     """POST /{ws}/oauth2/revoke (RFC 7009): a client revokes one of its own tokens.
 
     Revoking an access token also revokes its refresh token and the other way round
@@ -78,10 +96,8 @@ class RevokeTokenView(DOTRevokeTokenView):
     answered 200 like an unknown one, as RFC 7009 2.2 asks.
     """
 
-    def http_method_not_allowed(self, request: WorkspaceRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return token_error_from(request.workspace, errors.invalid_request(errors.METHOD_NOT_POST))
+    sensitive_parameters = ("client_secret", "token")
 
-    @method_decorator(sensitive_post_parameters("client_secret", "token"))
     def post(self, request: WorkspaceRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         workspace = request.workspace
         with oauth_request_for(request), transaction.atomic():
@@ -91,17 +107,13 @@ class RevokeTokenView(DOTRevokeTokenView):
         return no_store(JsonResponse({}))
 
 
-@method_decorator(csrf_exempt, name="dispatch")
-class IntrospectView(OAuthLibMixin, View):
+class IntrospectView(MachineEndpoint, OAuthLibMixin):
     """POST /{ws}/oauth2/introspect (RFC 7662), oauthlib's introspection endpoint: a confidential
     client of the workspace (a resource server) asks whether a token is active and what it carries
     (`oauth_apps.introspection`). Errors are RFC 6749's, with their status codes, in either mode."""
 
-    def http_method_not_allowed(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        workspace = request.workspace  # type: ignore[attr-defined]
-        return token_error_from(workspace, errors.invalid_request(errors.METHOD_NOT_POST))
+    sensitive_parameters = ("client_secret", "token")
 
-    @method_decorator(sensitive_post_parameters("client_secret", "token"))
     def post(self, request: WorkspaceRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         core = self.get_oauthlib_core()
         uri, http_method, body, headers = core._extract_params(request)
