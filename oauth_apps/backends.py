@@ -45,3 +45,9 @@ def token_request_params(request: HttpRequest) -> dict[str, str]:
 class ProcessMakerOAuthLibCore(OAuthLibCore):
     def extract_body(self, request: HttpRequest) -> list[tuple[str, str]]:
         return list(token_request_params(request).items())
+
+    def _extract_params(self, request: HttpRequest) -> tuple[str, str, list[tuple[str, str]], dict[str, Any]]:
+        # django-oauth-toolkit urlencodes the parameters into a body that oauthlib's Request at once
+        # decodes again; oauthlib takes the (name, value) pairs themselves just as well.
+        uri = self._get_escaped_full_path(request)
+        return uri, str(request.method), self.extract_body(request), self.extract_headers(request)
