@@ -196,7 +196,7 @@ def rate_of(result: str) -> float:
 
 
 def main() -> None:
-    bench = Bench()
+    bench = Bench(os.environ.get("DATABASE_URL", "mysql://root@127.0.0.1:3306/pm_bench"))
     anchored = start_anchors()
     measured: dict[tuple[str, str], list[str]] = {}
     with bench.server():
