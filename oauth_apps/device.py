@@ -31,8 +31,8 @@ from oauth_apps import errors, scopes
 from oauth_apps.context import current
 from oauth_apps.identifiers import checksum
 from oauth_apps.models import Application, DeviceGrant
-from workspaces import lockout
 from workspaces.models import User, Workspace
+from workspaces.sharedcache import count_in_window
 
 USER_CODE_ALPHABET = "BCDFGHJKLMNPQRSTVWXZ"
 USER_CODE_LENGTH = 8
@@ -95,7 +95,7 @@ def pending(workspace: Workspace, user: User, user_code: str) -> tuple[DeviceGra
     )  # fmt: skip
     client = Application.objects.find(workspace, grant.client_id) if grant is not None else None
     if grant is None or client is None or not client.allow_device_flow:
-        lockout.count(wrong_codes_key(user), WRONG_CODES_WINDOW)  # the login limits' counter
+        count_in_window(wrong_codes_key(user), WRONG_CODES_WINDOW)
         return None
     return grant, client
 

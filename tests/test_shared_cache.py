@@ -3,11 +3,13 @@ counts that survive Redis dropping its connections."""
 
 from __future__ import annotations
 
+import time
+
 import redis
 from django.conf import settings
 from django.core.cache import caches
 
-from workspaces.sharedcache import FailoverRedisCache
+from workspaces.sharedcache import FailoverRedisCache, count_in_window
 
 
 def test_every_operation_shares_one_redis_client_per_pool() -> None:
@@ -27,3 +29,28 @@ def test_a_shared_client_reconnects_after_redis_drops_its_connections() -> None:
     assert not cache.is_down  # type: ignore[attr-defined]
     assert cache.incr("pm-test-count") == 3
     assert not cache.is_down  # type: ignore[attr-defined]
+
+
+def test_a_window_counter_counts_in_one_round_trip_and_starts_afresh_when_its_window_ends() -> None:
+    cache = caches["default"]
+    client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+    before = client.info("commandstats").get("cmdstat_exec", {}).get("calls", 0)
+    assert [count_in_window("pm-test-window", 1) for _ in range(3)] == [1, 2, 3]
+    assert client.info("commandstats")["cmdstat_exec"]["calls"] == before + 3  # one MULTI/EXEC each
+    assert cache.get("pm-test-window") == 3  # Django's cache reads what the pipeline wrote
+    assert 0 < client.ttl(cache.make_and_validate_key("pm-test-window")) <= 1
+    time.sleep(1.1)
+    assert count_in_window("pm-test-window", 1) == 1
+
+
+def test_while_redis_is_down_the_counter_counts_in_the_fallback_cache() -> None:
+    cache = caches["default"]
+    assert isinstance(cache, FailoverRedisCache)
+    cache.down_until = time.monotonic() + 60
+    try:
+        assert [count_in_window("pm-test-fallback", 60) for _ in range(3)] == [1, 2, 3]
+        assert caches[cache.fallback_alias].get("pm-test-fallback") == 3
+    finally:
+        cache.down_until = 0.0
+        caches[cache.fallback_alias].delete("pm-test-fallback")
+    assert cache.get("pm-test-fallback") is None  # Redis itself never saw it

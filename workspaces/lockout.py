@@ -29,6 +29,7 @@ from django.core.cache import cache
 from workspaces import audit
 from workspaces.metrics import LOCKOUTS
 from workspaces.models import User, Workspace, fold_username
+from workspaces.sharedcache import count_in_window
 
 log = logging.getLogger(__name__)
 
@@ -70,16 +71,6 @@ def _key(kind: str, workspace: Workspace | None, value: str) -> str:
     return f"pm:login:{kind}:{workspace.pk if workspace else 'operators'}:{digest}"
 
 
-def count(key: str, window: int) -> int:
-    """Add one to a counter that lives `window` seconds from its first count; the new value."""
-    cache.add(key, 0, timeout=window)  # starts the window; a no-op while it runs
-    try:
-        return cache.incr(key)
-    except ValueError:  # the window ended between add() and incr()
-        cache.add(key, 1, timeout=window)
-        return 1
-
-
 class Attempt:
     """One login attempt, counted before its password is checked."""
 
@@ -93,17 +84,19 @@ class Attempt:
     def begin(self) -> None:
         """Count the attempt; LoginRefused if it is one too many."""
         limits = self.limits
-        if cache.get(f"{self.address_key}:blocked"):
+        blocked, locked = f"{self.address_key}:blocked", f"{self.user_key}:locked"
+        flags = cache.get_many([blocked, locked])  # one round trip for both
+        if flags.get(blocked):
             raise AddressThrottled(self.address)
-        if cache.get(f"{self.user_key}:locked"):
+        if flags.get(locked):
             raise AccountLocked(self.username)
-        if count(self.address_key, limits.window) > max(limits.threshold - 1, 1):
+        if count_in_window(self.address_key, limits.window) > max(limits.threshold - 1, 1):
             cache.set(f"{self.address_key}:blocked", True, timeout=limits.window)
             log.warning("address %s throttled after repeated failed logins (%s)", self.address, self.where)
             self.record(audit.Event.ADDRESS_THROTTLED)
             LOCKOUTS.labels(self.metric_label, "address").inc()
             raise AddressThrottled(self.address)
-        if count(self.user_key, limits.window) > limits.threshold:
+        if count_in_window(self.user_key, limits.window) > limits.threshold:
             self.lock()
             raise AccountLocked(self.username)
 

@@ -62,19 +62,36 @@ class FailoverRedisCache(RedisCache):
     def is_down(self) -> bool:
         return time.monotonic() < self.down_until
 
+    def _went_down(self, error: Exception) -> None:
+        log.warning("Redis is not answering (%s): shared counters use the database for %.0f s", error, RETRY_SECONDS)
+        self.down_until = time.monotonic() + RETRY_SECONDS
+
     def _either(self, name: str, *args: Any, **kwargs: Any) -> Any:
         if not self.is_down:
             try:
                 result = getattr(super(), name)(*args, **kwargs)
             except REDIS_DOWN as error:
-                log.warning(
-                    "Redis is not answering (%s): shared counters use the database for %.0f s", error, RETRY_SECONDS
-                )
-                self.down_until = time.monotonic() + RETRY_SECONDS
+                self._went_down(error)
             else:
                 return result
         CACHE_FALLBACKS.inc()
         return getattr(caches[self.fallback_alias], name)(*args, **kwargs)
+
+    def count_in_window(self, key: str, window: int) -> int | None:
+        """`count_in_window()` in one round trip: SET NX EX and INCR in one MULTI/EXEC, so the
+        window starts and the count rises together. None while Redis is down."""
+        if self.is_down:
+            return None
+        redis_key = self.make_and_validate_key(key)
+        try:
+            pipeline = self._cache.get_client(redis_key, write=True).pipeline()  # type: ignore[attr-defined]
+            pipeline.set(redis_key, 0, ex=window, nx=True)
+            pipeline.incr(redis_key)
+            _, counted = pipeline.execute()
+        except REDIS_DOWN as error:
+            self._went_down(error)
+            return None
+        return int(counted)
 
     def ping(self) -> bool:
         """Whether Redis answers now (and, if it does, that it is used again)."""
@@ -98,6 +115,23 @@ def _delegate(name: str) -> Callable[..., Any]:
 DELEGATED = ("add", "get", "set", "touch", "delete", "get_many", "has_key", "incr", "set_many", "delete_many", "clear")
 for _name in DELEGATED:
     setattr(FailoverRedisCache, _name, _delegate(_name))
+
+
+def count_in_window(key: str, window: int) -> int:
+    """Add one to the shared counter `key`, which lives `window` seconds from its first count;
+    the new value. Django's cache API takes three round trips to Redis for this (add(), then
+    incr()'s EXISTS and INCRBY); FailoverRedisCache takes one."""
+    cache = caches["default"]
+    if isinstance(cache, FailoverRedisCache) and window > 0:
+        counted = cache.count_in_window(key, window)
+        if counted is not None:
+            return counted
+    cache.add(key, 0, timeout=window)  # starts the window; a no-op while it runs
+    try:
+        return cache.incr(key)
+    except ValueError:  # the window ended between add() and incr()
+        cache.add(key, 1, timeout=window)
+        return 1
 
 
 class SharedCacheRouter:
