@@ -9,7 +9,7 @@ import redis
 from django.conf import settings
 from django.core.cache import caches
 
-from workspaces.sharedcache import FailoverRedisCache, count_in_window
+from workspaces.sharedcache import FailoverRedisCache, count_in_window, forget_and_discount
 
 
 def test_every_operation_shares_one_redis_client_per_pool() -> None:
@@ -54,3 +54,30 @@ def test_while_redis_is_down_the_counter_counts_in_the_fallback_cache() -> None:
         cache.down_until = 0.0
         caches[cache.fallback_alias].delete("pm-test-fallback")
     assert cache.get("pm-test-fallback") is None  # Redis itself never saw it
+
+
+def test_a_success_forgets_one_counter_and_discounts_the_other_only_if_it_is_counting() -> None:
+    cache = caches["default"]
+    for _ in range(3):
+        count_in_window("pm-test-user", 60)
+        count_in_window("pm-test-address", 60)
+    forget_and_discount("pm-test-user", "pm-test-address")
+    assert cache.get("pm-test-user") is None and cache.get("pm-test-address") == 2
+    forget_and_discount("pm-test-user", "pm-test-nothing")
+    assert not cache.has_key("pm-test-nothing")  # no counter made, least of all one without expiry
+
+
+def test_while_redis_is_down_a_success_is_forgiven_in_the_fallback_cache() -> None:
+    cache = caches["default"]
+    assert isinstance(cache, FailoverRedisCache)
+    fallback = caches[cache.fallback_alias]
+    cache.down_until = time.monotonic() + 60
+    try:
+        count_in_window("pm-test-user", 60)
+        count_in_window("pm-test-address", 60)
+        count_in_window("pm-test-address", 60)
+        forget_and_discount("pm-test-user", "pm-test-address")
+        assert fallback.get("pm-test-user") is None and fallback.get("pm-test-address") == 1
+    finally:
+        cache.down_until = 0.0
+        fallback.delete_many(["pm-test-user", "pm-test-address"])

@@ -29,7 +29,7 @@ from django.core.cache import cache
 from workspaces import audit
 from workspaces.metrics import LOCKOUTS
 from workspaces.models import User, Workspace, fold_username
-from workspaces.sharedcache import count_in_window
+from workspaces.sharedcache import count_in_window, forget_and_discount
 
 log = logging.getLogger(__name__)
 
@@ -110,11 +110,8 @@ class Attempt:
         grant's success is routine token issuance, counted by metrics instead)."""
         if user is not None:
             self.record(audit.Event.LOGIN_SUCCEEDED, user=user)
-        cache.delete(self.user_key)
-        try:
-            cache.decr(self.address_key)  # a success is no failure of the address
-        except ValueError:
-            pass
+        # The username starts afresh; a success is no failure of the address.
+        forget_and_discount(self.user_key, self.address_key)
 
     def lock(self) -> None:
         cache.set(f"{self.user_key}:locked", True, timeout=self.limits.duration)

@@ -77,6 +77,23 @@ class FailoverRedisCache(RedisCache):
         CACHE_FALLBACKS.inc()
         return getattr(caches[self.fallback_alias], name)(*args, **kwargs)
 
+    # KEYS[1] is deleted; KEYS[2] is decremented only if it exists (DECR would create it, with no expiry).
+    FORGET_AND_DISCOUNT = (
+        "redis.call('DEL', KEYS[1]) if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('DECR', KEYS[2]) end return 1"
+    )
+
+    def forget_and_discount(self, forgotten: str, discounted: str) -> bool:
+        """`forget_and_discount()` as one Lua script; False (nothing done) while Redis is down."""
+        if self.is_down:
+            return False
+        keys = [self.make_and_validate_key(forgotten), self.make_and_validate_key(discounted)]
+        try:
+            self._cache.get_client(keys[0], write=True).eval(self.FORGET_AND_DISCOUNT, 2, *keys)  # type: ignore[attr-defined]
+        except REDIS_DOWN as error:
+            self._went_down(error)
+            return False
+        return True
+
     def count_in_window(self, key: str, window: int) -> int | None:
         """`count_in_window()` in one round trip: SET NX EX and INCR in one MULTI/EXEC, so the
         window starts and the count rises together. None while Redis is down."""
@@ -115,6 +132,20 @@ def _delegate(name: str) -> Callable[..., Any]:
 DELEGATED = ("add", "get", "set", "touch", "delete", "get_many", "has_key", "incr", "set_many", "delete_many", "clear")
 for _name in DELEGATED:
     setattr(FailoverRedisCache, _name, _delegate(_name))
+
+
+def forget_and_discount(forgotten: str, discounted: str) -> None:
+    """Delete the shared counter `forgotten` and take one off `discounted` if it is counting (a
+    login's success: its username starts afresh, its address has one failure fewer). One round trip
+    to Redis, atomic (Django's cache API takes three: DEL, then decr()'s EXISTS and DECRBY)."""
+    cache = caches["default"]
+    if isinstance(cache, FailoverRedisCache) and cache.forget_and_discount(forgotten, discounted):
+        return
+    cache.delete(forgotten)
+    try:
+        cache.decr(discounted)
+    except ValueError:  # not counting (or its window just ended)
+        pass
 
 
 def count_in_window(key: str, window: int) -> int:
