@@ -75,6 +75,11 @@ class Bench:
             self.env["DATABASE_URL"] = database_url
         # Redis as in production (docker/compose.yaml): it is what lets each process keep the
         # workspace rows it routes by (the changes are announced there). BENCH_REDIS_URL= to go without.
+        # And as docker/entrypoint.sh runs it: a request-log line per request, and the Prometheus
+        # counters of all workers in a directory (the server's output goes to server.log).
+        self.metrics = self.tmp / "metrics"
+        self.metrics.mkdir()
+        self.env.update(PM_ACCESS_LOG="1", PROMETHEUS_MULTIPROC_DIR=str(self.metrics))
         redis_url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/12")
         if redis_url:
             subprocess.run(["redis-cli", "-u", redis_url, "FLUSHDB"], check=True, capture_output=True)
@@ -112,7 +117,10 @@ class Bench:
         """pm-oauth served as `spec` (SERVERS), by default BENCH_SERVER or the production default;
         yields the server's main process."""
         command = server_command(spec or os.environ.get("BENCH_SERVER", DEFAULT_SERVER), self.port)
-        server = subprocess.Popen(command, cwd=ROOT, env=self.env, start_new_session=True)
+        for leftover in self.metrics.iterdir():  # as the entrypoint does: each server starts afresh
+            leftover.unlink()
+        log = (self.tmp / "server.log").open("ab")
+        server = subprocess.Popen(command, cwd=ROOT, env=self.env, start_new_session=True, stdout=log, stderr=log)
         try:
             for _ in range(100):
                 try:
@@ -124,6 +132,7 @@ class Bench:
         finally:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait()
+            log.close()
 
     def median_ms(self, request: urllib.request.Request, count: int = 50) -> float:
         timings = []
