@@ -17,6 +17,7 @@ import base64
 import cProfile
 import io
 import json
+import logging
 import os
 import pstats
 import sys
@@ -46,6 +47,10 @@ def main() -> None:
     from workspaces import hashers
 
     handler = get_wsgi_application()
+    # The request log is written as in production (bench.env turns it on), to /dev/null, not here.
+    for log_handler in logging.getLogger().handlers:
+        if isinstance(log_handler, logging.StreamHandler):
+            log_handler.setStream(open(os.devnull, "w"))  # noqa: SIM115 - for the life of the process
 
     def call(method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None) -> bytes:
         environ = {
