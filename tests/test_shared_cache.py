@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 import redis
 from django.conf import settings
 from django.core.cache import caches
@@ -43,6 +44,8 @@ def test_a_window_counter_counts_in_one_round_trip_and_starts_afresh_when_its_wi
     assert count_in_window("pm-test-window", 1) == 1
 
 
+# On MySQL the fallback is the database cache, through its own connection.
+@pytest.mark.django_db(databases="__all__")
 def test_while_redis_is_down_the_counter_counts_in_the_fallback_cache() -> None:
     cache = caches["default"]
     assert isinstance(cache, FailoverRedisCache)
@@ -67,6 +70,8 @@ def test_a_success_forgets_one_counter_and_discounts_the_other_only_if_it_is_cou
     assert not cache.has_key("pm-test-nothing")  # no counter made, least of all one without expiry
 
 
+# On MySQL the fallback is the database cache, through its own connection.
+@pytest.mark.django_db(databases="__all__")
 def test_while_redis_is_down_a_success_is_forgiven_in_the_fallback_cache() -> None:
     cache = caches["default"]
     assert isinstance(cache, FailoverRedisCache)
