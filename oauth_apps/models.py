@@ -29,6 +29,7 @@ from oauth2_provider.models import (
     ClientSecretField,
 )
 
+from oauth_apps import clientcache
 from oauth_apps.errors import DEVICE_CODE_GRANT
 from oauth_apps.identifiers import MAX_CLIENT_ID_LENGTH, checksum, new_client_id, new_client_secret
 from workspaces import rows
@@ -59,7 +60,12 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
         """
         if not isinstance(client_id, str) or not client_id or len(client_id) > MAX_CLIENT_ID_LENGTH:
             return None
-        # Every token request makes this lookup: a statement compiled once (workspaces.rows).
+        # Every token request makes this lookup: kept by each process while current (clientcache),
+        # else read with a statement compiled once (workspaces.rows).
+        return clientcache.find(workspace.pk, client_id, lambda: self._read(workspace, client_id))  # type: ignore[no-any-return]
+
+    @staticmethod
+    def _read(workspace: Workspace, client_id: str) -> Application | None:
         found = rows.first(Application, workspace_id=workspace.pk, client_id=client_id, is_local=False)
         # MySQL compares case-insensitively; client ids are matched exactly.
         return found if found is not None and found.client_id == client_id else None
@@ -144,6 +150,9 @@ class Application(AbstractApplication):
         if self.is_local:
             return reverse("applications", kwargs=kwargs)
         return reverse("application-edit", kwargs={**kwargs, "client_id": self.client_id})
+
+
+clientcache.connect(Application)
 
 
 class AccessToken(AbstractAccessToken):

@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from oauth_apps.models import AccessToken, Application, DeviceGrant
+from oauth_apps.models import AccessToken, DeviceGrant
 from oauth_apps.services import RegisteredClient, register_application
 from tests.oauth import basic_auth, bearer, post_token
 from workspaces.models import User
@@ -107,11 +107,12 @@ def test_off_unless_the_owner_turns_it_on(app: RegisteredClient, person: Client)
     refused = start(app)
     assert refused.status_code == 400 and refused.json()["error"] == "unauthorized_client"
     assert not DeviceGrant.objects.exists()
-    Application.objects.filter(pk=app.application.pk).update(allow_device_flow=True)
-    app.application.refresh_from_db()
+    app.application.allow_device_flow = True
+    app.application.save(update_fields=["allow_device_flow"])
     codes = start(app).json()
     person.post(PAGE, {"user_code": codes["user_code"], "answer": "approve"})
-    Application.objects.filter(pk=app.application.pk).update(allow_device_flow=False)
+    app.application.allow_device_flow = False
+    app.application.save(update_fields=["allow_device_flow"])
     DeviceGrant.objects.update(last_checked=timezone.now() - timedelta(seconds=10))
     assert poll(app, codes["device_code"]).json()["error"] == "unauthorized_client"
 

@@ -13,6 +13,7 @@ increments are not atomic, so while Redis is down two concurrent failed logins m
 from __future__ import annotations
 
 import logging
+import secrets
 import time
 from collections.abc import Callable
 from typing import Any
@@ -110,6 +111,34 @@ class FailoverRedisCache(RedisCache):
             return None
         return int(counted)
 
+    def shared_version(self, key: str) -> bytes | None:
+        """The shared version `key` (given a random first value if it has none), or None while Redis
+        is down. Random values rather than a counter: a Redis that restarts empty cannot hand out a
+        value it gave before (a counter would start again at 1)."""
+        if self.is_down:
+            return None
+        redis_key = self.make_and_validate_key(key)
+        try:
+            client = self._cache.get_client(redis_key, write=True)  # type: ignore[attr-defined]
+            value = client.get(redis_key)
+            if value is None:
+                client.set(redis_key, secrets.token_hex(8), nx=True)
+                value = client.get(redis_key)
+        except REDIS_DOWN as error:
+            self._went_down(error)
+            return None
+        return value if isinstance(value, bytes) else None
+
+    def new_shared_version(self, key: str) -> bool:
+        """Give the shared version `key` a new random value; False while Redis is down."""
+        redis_key = self.make_and_validate_key(key)
+        try:
+            self._cache.get_client(redis_key, write=True).set(redis_key, secrets.token_hex(8))  # type: ignore[attr-defined]
+        except REDIS_DOWN as error:
+            self._went_down(error)
+            return False
+        return True
+
     def ping(self) -> bool:
         """Whether Redis answers now (and, if it does, that it is used again)."""
         try:
@@ -163,6 +192,20 @@ def count_in_window(key: str, window: int) -> int:
     except ValueError:  # the window ended between add() and incr()
         cache.add(key, 1, timeout=window)
         return 1
+
+
+def version(key: str) -> bytes | None:
+    """The current value of the shared version `key`: a value every process reads alike, which
+    `new_version` changes. None without Redis or while it is down (the database fallback would cost
+    what a version is meant to save)."""
+    cache = caches["default"]
+    return cache.shared_version(key) if isinstance(cache, FailoverRedisCache) else None
+
+
+def new_version(key: str) -> bool:
+    """Change the shared version `key`; False (nothing changed) without Redis or while it is down."""
+    cache = caches["default"]
+    return cache.new_shared_version(key) if isinstance(cache, FailoverRedisCache) else False
 
 
 class SharedCacheRouter:

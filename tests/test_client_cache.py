@@ -1,0 +1,146 @@
+"""The per-process client cache (oauth_apps.clientcache): a kept client costs no query, and a
+committed change of a client reaches the very next request, in this process or any other."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.core.cache import caches
+from django.db import transaction
+from django.test import Client
+
+from accounts.services import delete_user
+from oauth_apps import clientcache
+from oauth_apps.models import AccessToken, Application
+from oauth_apps.services import RegisteredClient, delete_application, regenerate_secret, register_application
+from tests.oauth import post_token
+from workspaces import sharedcache
+from workspaces.models import User, Workspace
+
+# Real commits: a change is announced when its transaction commits (never, inside a test's transaction).
+pytestmark = pytest.mark.django_db(transaction=True)
+INVALID_CLIENT = {"error": "invalid_client", "error_description": "The client credentials are invalid"}
+
+
+@pytest.fixture(autouse=True)
+def nothing_kept() -> Iterator[None]:
+    clientcache._kept.clear()
+    yield
+    clientcache._kept.clear()
+
+
+def client_credentials(client: Client, client_id: str, secret: str, workspace: str = "workflow") -> dict[str, Any]:
+    body = {"grant_type": "client_credentials", "client_id": client_id, "client_secret": secret}
+    return dict(post_token(client, body, url=f"/{workspace}/oauth2/token").json())
+
+
+def token_for(client: Client, app: RegisteredClient) -> dict[str, Any]:
+    return client_credentials(client, app.application.client_id, app.client_secret)
+
+
+def test_a_kept_client_costs_no_query(client: Client, app: RegisteredClient, django_assert_num_queries: Any) -> None:
+    assert "access_token" in token_for(client, app)
+    with django_assert_num_queries(2):  # the workspace (its cache is off in tests) and the token's INSERT
+        assert "access_token" in client_credentials(client, app.application.client_id, app.client_secret)
+    assert (app.application.workspace_id, app.application.client_id) in clientcache._kept
+
+
+def test_a_regenerated_secret_is_refused_at_once(client: Client, app: RegisteredClient) -> None:
+    assert "access_token" in token_for(client, app)
+    secret = regenerate_secret(app.application)
+    assert token_for(client, app) == INVALID_CLIENT
+    assert "access_token" in client_credentials(client, app.application.client_id, secret)
+
+
+def test_a_deleted_client_is_refused_at_once(client: Client, app: RegisteredClient) -> None:
+    assert "access_token" in token_for(client, app)
+    delete_application(app.application)
+    assert token_for(client, app) == INVALID_CLIENT
+
+
+def test_a_client_deleted_with_its_owner_is_refused_at_once(client: Client, admin: User) -> None:
+    owner = User.objects.create_user(workspace=admin.workspace, username="owner", password="long enough pw 1")
+    app = register_application(admin.workspace, owner, name="theirs", website="https://example.com")
+    assert "access_token" in token_for(client, app)
+    owner.delete()  # the ORM's cascade, not the service: the signals still come, row by row
+    assert not Application.objects.filter(pk=app.application.pk).exists()
+    assert token_for(client, app) == INVALID_CLIENT
+    other = register_application(admin.workspace, admin, name="other", website="https://example.com")
+    assert "access_token" in token_for(client, other)
+    delete_user(admin)
+    assert token_for(client, other) == INVALID_CLIENT
+
+
+def test_a_change_made_by_another_process_is_seen_at_its_next_request(client: Client, app: RegisteredClient) -> None:
+    """Another process's change: a row changed without this process's signals, then its announcement
+    (a new version in Redis). Until the announcement, this process uses the row it keeps."""
+    assert "access_token" in token_for(client, app)
+    Application.objects.filter(pk=app.application.pk).update(client_secret="")  # a public client now
+    assert "access_token" in token_for(client, app)  # the kept row: nothing was announced
+    assert sharedcache.new_version(clientcache.VERSION_KEY)
+    assert token_for(client, app) == INVALID_CLIENT
+
+
+def test_a_rolled_back_change_is_never_kept(app: RegisteredClient) -> None:
+    workspace = app.application.workspace
+    client_id = app.application.client_id
+    with pytest.raises(RuntimeError), transaction.atomic():
+        changed = Application.objects.find(workspace, client_id)
+        assert changed is not None
+        changed.name = "never committed"
+        changed.save()
+        assert clientcache.changing_clients("default")
+        seen = Application.objects.find(workspace, client_id)  # what this transaction sees, kept by nobody
+        assert seen is not None and seen.name == "never committed"
+        assert [row.name for _, _, row in clientcache._kept.values()] == [app.application.name]  # the first read
+        raise RuntimeError("roll back")
+    assert not clientcache.changing_clients("default")
+    for _ in range(2):
+        found = Application.objects.find(workspace, client_id)
+        assert found is not None and found.name == app.application.name
+    assert [row.name for _, _, row in clientcache._kept.values()] == [app.application.name]
+
+
+def test_callers_get_copies(app: RegisteredClient) -> None:
+    workspace, client_id = app.application.workspace, app.application.client_id
+    first = Application.objects.find(workspace, client_id)
+    assert first is not None
+    first.name = "changed, not saved"
+    first.workspace  # noqa: B018 - caches the workspace on this copy only
+    second = Application.objects.find(workspace, client_id)
+    assert second is not None and second is not first
+    assert second.name == app.application.name and not second._state.fields_cache
+
+
+def test_without_redis_nothing_is_kept(
+    client: Client, app: RegisteredClient, monkeypatch: pytest.MonkeyPatch, django_assert_num_queries: Any
+) -> None:
+    monkeypatch.setattr(caches["default"], "down_until", time.monotonic() + 60)  # as after a failed call
+    for _ in range(2):
+        with django_assert_num_queries(3):  # the workspace, the client, the INSERT
+            assert "access_token" in token_for(client, app)
+    assert not clientcache._kept
+
+
+def test_unknown_ids_are_never_kept_and_at_most_its_size_is(
+    client: Client, admin: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(clientcache, "CACHED_CLIENTS", 2)
+    apps = [
+        register_application(admin.workspace, admin, name=f"app{n}", website="https://example.com") for n in range(3)
+    ]
+    for app in apps:
+        assert "access_token" in token_for(client, app)
+    assert client_credentials(client, "X" * 32, "0" * 32) == INVALID_CLIENT
+    assert client_credentials(client, apps[0].application.client_id.lower(), apps[0].client_secret) == INVALID_CLIENT
+    assert [client_id for _, client_id in clientcache._kept] == [app.application.client_id for app in apps[1:]]
+
+
+def test_a_client_is_kept_per_workspace(client: Client, app: RegisteredClient, other_workspace: Workspace) -> None:
+    assert "access_token" in token_for(client, app)
+    kept = client_credentials(client, app.application.client_id, app.client_secret, workspace=other_workspace.name)
+    assert kept == INVALID_CLIENT
+    assert AccessToken.objects.filter(application=app.application).count() == 1
