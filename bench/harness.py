@@ -144,13 +144,17 @@ class Bench:
         return sorted(timings)[count // 2]
 
     def wrk(self, url: str, lua: str = "") -> str:
-        """Requests per second from `wrk -t2 -c8`, with any non-2xx count."""
+        """Requests per second from `wrk -t2 -c8`, with any non-2xx count (and the count of error
+        answers, when the script reports them: see compare.ERROR_ANSWERS)."""
         script = self.tmp / "request.lua"
         script.write_text(lua)
         result = subprocess.run(
             ["wrk", "-t2", "-c8", f"-d{DURATION}s", "-s", str(script), url], capture_output=True, text=True, check=True
         )
+        if result.stderr.strip():  # a script wrk could not run: it would measure plain GETs instead
+            raise SystemExit(f"wrk: {result.stderr.strip()}")
         lines = result.stdout.splitlines()
         rate = next(line for line in lines if line.startswith("Requests/sec")).split(":")[1].strip()
         problems = [line.strip() for line in lines if "Non-2xx" in line or "Socket errors" in line]
+        problems += [line.strip() for line in lines if line.startswith("Error answers") and not line.endswith(" 0")]
         return " ".join([rate, *problems])
