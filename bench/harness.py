@@ -26,7 +26,7 @@ PORT = int(os.environ.get("BENCH_PORT", "18765"))
 # default (docker/entrypoint.sh); `make bench-servers` compares them.
 SERVERS = ("sync", "gthread", "granian")
 ADMIN_PASSWORD = "bench password 1"
-DEFAULT_SERVER = "granian:2"
+DEFAULT_SERVER = "granian:2x2"
 
 
 def server_command(spec: str, port: int) -> list[str]:

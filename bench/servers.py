@@ -19,7 +19,7 @@ from datetime import date
 from compare import bearer, form_post, rate_of, token_from
 from harness import Bench, publish
 
-SPECS = os.environ.get("SPECS", "sync:2 sync:3 sync:4 gthread:2x4 granian:2 granian:2x4").split()
+SPECS = os.environ.get("SPECS", "sync:2 sync:3 sync:4 gthread:2x4 granian:2 granian:2x2 granian:2x4").split()
 ROUNDS = int(os.environ.get("ROUNDS", "2"))
 
 

@@ -7,6 +7,7 @@ and kept on `request.workspace`; nothing else parses the URL for it again.
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -44,6 +45,7 @@ VALID_NAME = re.compile(rf"^{WORKSPACE_NAME}\Z")
 # first): a client probing made-up names costs a query, never memory. A bulk QuerySet.update() of
 # workspaces sends no signal: call workspaces_changed() after it.
 _workspace_cache: dict[str, tuple[Workspace, float]] = {}
+_cache_lock = threading.Lock()  # a worker may run several request threads (PM_THREADS)
 CACHED_WORKSPACES = 1000
 subscription = changes.Subscription(_workspace_cache.clear)
 
@@ -105,10 +107,11 @@ class WorkspaceRoutingMiddleware:
         if workspace is None or workspace.name != name:
             return None
         if ttl > 0:
-            _workspace_cache.pop(name, None)
-            while len(_workspace_cache) >= CACHED_WORKSPACES:
-                del _workspace_cache[next(iter(_workspace_cache))]
-            _workspace_cache[name] = (workspace, now + ttl)
+            with _cache_lock:
+                _workspace_cache.pop(name, None)
+                while len(_workspace_cache) >= CACHED_WORKSPACES:
+                    del _workspace_cache[next(iter(_workspace_cache))]
+                _workspace_cache[name] = (workspace, now + ttl)
         return workspace
 
     def process_view(
