@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -143,18 +144,33 @@ class Bench:
             timings.append((time.perf_counter() - start) * 1000)
         return sorted(timings)[count // 2]
 
-    def wrk(self, url: str, lua: str = "") -> str:
-        """Requests per second from `wrk -t2 -c8`, with any non-2xx count (and the count of error
-        answers, when the script reports them: see compare.ERROR_ANSWERS)."""
+    def p50_ms(self, url: str, lua: str = "") -> tuple[float, str]:
+        """The median latency in ms over one kept-alive connection (`wrk -t1 -c1 --latency`, as a
+        client that reuses its connection sees it), and any problems wrk reports."""
+        output = self.run_wrk(url, lua, "-t1", "-c1", "--latency")
+        value, unit = re.search(r"^\s+50%\s+([\d.]+)(us|ms|s)\s*$", output, re.M).groups()  # type: ignore[union-attr]
+        return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit], " ".join(self.problems(output))
+
+    def run_wrk(self, url: str, lua: str, *options: str) -> str:
         script = self.tmp / "request.lua"
         script.write_text(lua)
         result = subprocess.run(
-            ["wrk", "-t2", "-c8", f"-d{DURATION}s", "-s", str(script), url], capture_output=True, text=True, check=True
+            ["wrk", *options, f"-d{DURATION}s", "-s", str(script), url], capture_output=True, text=True, check=True
         )
         if result.stderr.strip():  # a script wrk could not run: it would measure plain GETs instead
             raise SystemExit(f"wrk: {result.stderr.strip()}")
-        lines = result.stdout.splitlines()
-        rate = next(line for line in lines if line.startswith("Requests/sec")).split(":")[1].strip()
-        problems = [line.strip() for line in lines if "Non-2xx" in line or "Socket errors" in line]
-        problems += [line.strip() for line in lines if line.startswith("Error answers") and not line.endswith(" 0")]
+        return result.stdout
+
+    @staticmethod
+    def problems(output: str) -> list[str]:
+        lines = output.splitlines()
+        found = [line.strip() for line in lines if "Non-2xx" in line or "Socket errors" in line]
+        return found + [line.strip() for line in lines if line.startswith("Error answers") and not line.endswith(" 0")]
+
+    def wrk(self, url: str, lua: str = "") -> str:
+        """Requests per second from `wrk -t2 -c8`, with any non-2xx count (and the count of error
+        answers, when the script reports them: see compare.ERROR_ANSWERS)."""
+        output = self.run_wrk(url, lua, "-t2", "-c8")
+        rate = next(line for line in output.splitlines() if line.startswith("Requests/sec")).split(":")[1].strip()
+        problems = self.problems(output)
         return " ".join([rate, *problems])

@@ -110,9 +110,11 @@ def manage(env: dict[str, str], *args: str) -> str:
 
 
 def serve(env: dict[str, str], port: int, log: Path, workers: int = 1) -> subprocess.Popen[bytes]:
-    """granian serving the project on 127.0.0.1:`port` with `env`, its output in `log`."""
+    """granian serving the project on 127.0.0.1:`port` with `env`, its output in `log`; two request
+    threads per worker, as docker/entrypoint.sh serves (PM_THREADS)."""
     return subprocess.Popen(
         [str(Path(sys.executable).parent / "granian"), "pmsite.wsgi:application", "--interface", "wsgi",
-         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), "--no-ws"],
+         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers), "--blocking-threads", "2",
+         "--no-ws"],
         cwd=PROJECT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True,
     )  # fmt: skip
