@@ -28,8 +28,8 @@ from __future__ import annotations
 import copy
 import logging
 import threading
-import time
 from collections.abc import Callable
+from time import monotonic
 from typing import Any
 
 from django.conf import settings
@@ -56,7 +56,7 @@ def find(workspace_id: int, client_id: str, read: Callable[[], Any]) -> Any:
     version = sharedcache.version(VERSION_KEY)
     if version is None:
         return read()
-    key, now = (workspace_id, client_id), time.monotonic()
+    key, now = (workspace_id, client_id), monotonic()
     kept = _kept.get(key)
     if kept is not None and kept[0] == version and kept[1] > now:
         return copy.copy(kept[2])

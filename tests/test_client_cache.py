@@ -144,3 +144,33 @@ def test_a_client_is_kept_per_workspace(client: Client, app: RegisteredClient, o
     kept = client_credentials(client, app.application.client_id, app.client_secret, workspace=other_workspace.name)
     assert kept == INVALID_CLIENT
     assert AccessToken.objects.filter(application=app.application).count() == 1
+
+
+def test_a_redis_that_lost_the_version_makes_every_kept_row_stale(client: Client, app: RegisteredClient) -> None:
+    """A Redis restarted empty (or flushed) hands out a new random version, never one it gave before."""
+    assert "access_token" in token_for(client, app)
+    Application.objects.filter(pk=app.application.pk).update(client_secret="")  # changed unseen, as above
+    caches["default"].clear()  # the version key is gone with everything else
+    assert token_for(client, app) == INVALID_CLIENT
+
+
+def test_a_kept_row_lives_at_most_its_seconds(
+    client: Client, app: RegisteredClient, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bound for a change whose new version Redis never took: the row is read again after it."""
+    settings.PM_CLIENT_CACHE_SECONDS = 30
+    assert "access_token" in token_for(client, app)
+    Application.objects.filter(pk=app.application.pk).update(client_secret="")  # no announcement at all
+    assert "access_token" in token_for(client, app)
+    later = time.monotonic() + 31
+    monkeypatch.setattr(clientcache, "monotonic", lambda: later)
+    assert token_for(client, app) == INVALID_CLIENT
+
+
+def test_a_change_whose_announcement_fails_is_logged(
+    app: RegisteredClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setattr(sharedcache, "new_version", lambda key: False)  # Redis did not take it
+    app.application.name = "renamed"
+    app.application.save()
+    assert any("Redis did not take the news" in record.getMessage() for record in caplog.records)
