@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import copy
 import logging
-import threading
 from collections.abc import Callable
 from time import monotonic
 from typing import Any
@@ -36,7 +35,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models.signals import post_delete, post_save
 
-from workspaces import sharedcache
+from workspaces import bounded, sharedcache
 
 log = logging.getLogger(__name__)
 VERSION_KEY = "oauth:clients:version"
@@ -44,7 +43,6 @@ CACHED_CLIENTS = 1000
 
 # (workspace id, client id) -> (version, monotonic expiry, row)
 _kept: dict[tuple[int, str], tuple[bytes, float, Any]] = {}
-_lock = threading.Lock()
 
 
 def find(workspace_id: int, client_id: str, read: Callable[[], Any]) -> Any:
@@ -62,11 +60,7 @@ def find(workspace_id: int, client_id: str, read: Callable[[], Any]) -> Any:
         return copy.copy(kept[2])
     found = read()
     if found is not None:
-        with _lock:
-            _kept.pop(key, None)
-            while len(_kept) >= CACHED_CLIENTS:
-                del _kept[next(iter(_kept))]
-            _kept[key] = (version, now + seconds, copy.copy(found))
+        bounded.keep(_kept, key, (version, now + seconds, copy.copy(found)), CACHED_CLIENTS)
     return found
 
 
@@ -78,8 +72,10 @@ def clients_changed(using: str = DEFAULT_DB_ALIAS) -> None:
 
 
 def announce() -> None:
+    # Whatever this process's own PM_CLIENT_CACHE_SECONDS: the processes that keep rows may be others
+    # (an admin node or a management command that keeps none still changes clients).
     _kept.clear()
-    if settings.PM_CLIENT_CACHE_SECONDS > 0 and not sharedcache.new_version(VERSION_KEY) and settings.REDIS_URL:
+    if settings.REDIS_URL and not sharedcache.new_version(VERSION_KEY):
         log.error(
             "a client changed but Redis did not take the news: other processes may use the old row for up to "
             "PM_CLIENT_CACHE_SECONDS (%s s)",

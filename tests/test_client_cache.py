@@ -141,9 +141,22 @@ def test_unknown_ids_are_never_kept_and_at_most_its_size_is(
 
 def test_a_client_is_kept_per_workspace(client: Client, app: RegisteredClient, other_workspace: Workspace) -> None:
     assert "access_token" in token_for(client, app)
-    kept = client_credentials(client, app.application.client_id, app.client_secret, workspace=other_workspace.name)
-    assert kept == INVALID_CLIENT
+    lookalike = Workspace.objects.create(name="sys" + app.application.workspace.name)  # /sysworkflow/...
+    for workspace in (other_workspace.name, lookalike.name):
+        kept = client_credentials(client, app.application.client_id, app.client_secret, workspace=workspace)
+        assert kept == INVALID_CLIENT
     assert AccessToken.objects.filter(application=app.application).count() == 1
+
+
+def test_a_process_that_keeps_no_clients_still_announces_its_changes(
+    client: Client, app: RegisteredClient, settings: Any
+) -> None:
+    """An admin node or a management command may keep no rows; the API nodes keeping them must hear."""
+    assert "access_token" in token_for(client, app)
+    before = sharedcache.version(clientcache.VERSION_KEY)
+    settings.PM_CLIENT_CACHE_SECONDS = 0
+    regenerate_secret(app.application)
+    assert sharedcache.version(clientcache.VERSION_KEY) not in (None, before)
 
 
 def test_a_redis_that_lost_the_version_makes_every_kept_row_stale(client: Client, app: RegisteredClient) -> None:

@@ -7,7 +7,6 @@ and kept on `request.workspace`; nothing else parses the URL for it again.
 from __future__ import annotations
 
 import re
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -17,7 +16,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 
-from workspaces import changes, rows
+from workspaces import bounded, changes, rows
 from workspaces.http import is_ip_address
 from workspaces.models import Workspace
 from workspaces.names import WORKSPACE_NAME
@@ -45,7 +44,6 @@ VALID_NAME = re.compile(rf"^{WORKSPACE_NAME}\Z")
 # first): a client probing made-up names costs a query, never memory. A bulk QuerySet.update() of
 # workspaces sends no signal: call workspaces_changed() after it.
 _workspace_cache: dict[str, tuple[Workspace, float]] = {}
-_cache_lock = threading.Lock()  # a worker may run several request threads (PM_THREADS)
 CACHED_WORKSPACES = 1000
 subscription = changes.Subscription(_workspace_cache.clear)
 
@@ -107,11 +105,7 @@ class WorkspaceRoutingMiddleware:
         if workspace is None or workspace.name != name:
             return None
         if ttl > 0:
-            with _cache_lock:
-                _workspace_cache.pop(name, None)
-                while len(_workspace_cache) >= CACHED_WORKSPACES:
-                    del _workspace_cache[next(iter(_workspace_cache))]
-                _workspace_cache[name] = (workspace, now + ttl)
+            bounded.keep(_workspace_cache, name, (workspace, now + ttl), CACHED_WORKSPACES)
         return workspace
 
     def process_view(
