@@ -1,9 +1,9 @@
 """Bearer-token authentication for the REST API (RFC 6750), bound to the request's workspace.
 
-One indexed query per request (the token with its user, role, client and web session
-joined in); nothing is cached, so a revoked token is refused on the very next request
-on every worker. django-oauth-toolkit's own DRF class builds an oauthlib server per
-request; this does not need one.
+One indexed query (the token with its user, role, client and web session joined in), or its
+result as this process keeps it while nothing it came from has changed on any node
+(`oauth_apps.bearer`): a revoked token is refused on the very next request on every worker.
+django-oauth-toolkit's own DRF class builds an oauthlib server per request; this does not need one.
 """
 
 from __future__ import annotations

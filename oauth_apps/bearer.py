@@ -8,6 +8,13 @@ statement is built once from the models' own metadata, and each row is turned in
 by `workspaces.rows.Reader`, with the converters and `Model.from_db()` the ORM itself uses, so the
 objects are the ones the ORM would have built (a column left out is loaded on first access, as a
 deferred field).
+
+Each process keeps the lookups it makes (`TOKENS`, `workspaces.kept`) for as long as none of the
+tables they come from has changed: any committed update or delete of an access token, a user, a
+role or a client, and any write of a web-session link, renews their shared version in Redis
+(`workspaces.tablewatch`), so a revoked token, a deactivated user or a withdrawn permission is
+refused by the very next request on every process and node. Expiry is checked on every use.
+Unknown tokens are never kept.
 """
 
 from __future__ import annotations
@@ -16,11 +23,13 @@ from collections.abc import Sequence
 from functools import cache
 from typing import NamedTuple
 
+from django.conf import settings
 from django.db import connections
 from django.db.models import Model
 
 from oauth_apps.identifiers import checksum
 from oauth_apps.models import AccessToken, Application, UserSessionToken
+from workspaces.kept import KeptRows, clone
 from workspaces.models import Role, User
 from workspaces.rows import Reader, column, fetch_one
 
@@ -66,14 +75,42 @@ class Presented(NamedTuple):
     acting_user: User | None  # None only if a client-credentials token's client has no owner
 
 
+def copy_presented(found: Presented) -> Presented:
+    copies: dict[int, Model] = {}  # one user stays one instance
+    acting = found.acting_user
+    return Presented(clone(found.access, copies), clone(acting, copies) if acting is not None else None)  # type: ignore[arg-type]
+
+
+CACHED_TOKENS = 1000
+TOKENS: KeptRows[Presented] = KeptRows(
+    "oauth:bearer:version",
+    {
+        AccessToken._meta.db_table: False,  # a new token changes no kept lookup
+        User._meta.db_table: False,
+        Role._meta.db_table: False,
+        Application._meta.db_table: False,  # a client-credentials token acts for its client's owner
+        UserSessionToken._meta.db_table: True,
+    },
+    CACHED_TOKENS,
+    lambda: settings.PM_TOKEN_CACHE_SECONDS,
+    copy_presented,
+)
+
+
 def find_access_token(token: str, using: str = "default") -> Presented | None:
     """The access token presented as `token` and the user it acts for, or None.
 
     `access` is what `AccessToken.objects.presented(token).select_related("user__role",
     "web_session")` would give; `acting_user` (with its role) is `access.user`, or for a
     client-credentials token the owner of its client."""
+    key = checksum(token)
+    return TOKENS.get(key, lambda: read_access_token(key, using), using)
+
+
+def read_access_token(key: str, using: str = "default") -> Presented | None:
+    """`find_access_token` from the database, by the token's checksum."""
     sql, readers = statement(using)
-    instances = fetch_one(sql, [checksum(token)], readers, using)
+    instances = fetch_one(sql, [key], readers, using)
     if instances is None:
         return None
     access, user, role, link = instances

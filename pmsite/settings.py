@@ -231,10 +231,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 # workspaces.changes); this only bounds memory of rows nobody asks for. Without Redis nobody would
 # hear a change: no cache then.
 PM_WORKSPACE_CACHE_SECONDS = env_int("PM_WORKSPACE_CACHE_SECONDS", 300 if REDIS_URL else 0)
-# How long a process may keep a client row (oauth_apps.clientcache). Rows are used only while a version
-# in Redis says they are current, and every committed change of a client gives it a new value, so this
-# is no freshness window: it only bounds staleness if Redis missed that write. 0 (and no Redis): no cache.
+# How long a process may keep a client row, and a bearer token's lookup: no freshness windows (a kept
+# row is used only while Redis says nothing changed: workspaces.kept); 0 (and no Redis): no cache.
 PM_CLIENT_CACHE_SECONDS = env_int("PM_CLIENT_CACHE_SECONDS", 60 if REDIS_URL else 0)
+PM_TOKEN_CACHE_SECONDS = env_int("PM_TOKEN_CACHE_SECONDS", 10 if REDIS_URL else 0)
 # Whether the home page lists the workspaces (off: a probe learns nothing of which exist).
 PM_LIST_WORKSPACES = env_bool("PM_LIST_WORKSPACES", False)
 

@@ -21,6 +21,7 @@ from django.core.cache import cache
 
 from accounts.services import create_user, provision_workspace
 from oauth_apps.services import RegisteredClient, register_application
+from workspaces import kept
 from workspaces.models import Role, User, Workspace
 
 PASSWORD = "correct horse battery"
@@ -119,6 +120,8 @@ def redis_server() -> None:
 
 @pytest.fixture(autouse=True)
 def fresh_counters() -> Iterator[None]:
-    """Every test starts with no failed logins counted (the suite shares one Redis database)."""
+    """Every test starts with no failed logins counted (the suite shares one Redis database), and
+    nothing kept of the rows an earlier test rolled back (clients, bearer lookups)."""
     cache.clear()
+    kept.forget_all()
     yield

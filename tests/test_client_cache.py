@@ -1,5 +1,5 @@
-"""The per-process client cache (oauth_apps.clientcache): a kept client costs no query, and a
-committed change of a client reaches the very next request, in this process or any other."""
+"""The per-process client cache (oauth_apps.models.CLIENTS, workspaces.kept): a kept client costs no
+query, and a committed change of a client reaches the very next request, in this process or any other."""
 
 from __future__ import annotations
 
@@ -9,27 +9,36 @@ from typing import Any
 
 import pytest
 from django.core.cache import caches
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
 
 from accounts.services import delete_user
-from oauth_apps import clientcache
-from oauth_apps.models import AccessToken, Application
+from oauth_apps.models import CLIENTS, AccessToken, Application
 from oauth_apps.services import RegisteredClient, delete_application, regenerate_secret, register_application
 from tests.oauth import post_token
-from workspaces import sharedcache
+from workspaces import kept, sharedcache, tablewatch
 from workspaces.models import User, Workspace
 
-# Real commits: a change is announced when its transaction commits (never, inside a test's transaction).
+# Real commits: a change renews the version when its transaction commits (never, inside a test's transaction).
 pytestmark = pytest.mark.django_db(transaction=True)
 INVALID_CLIENT = {"error": "invalid_client", "error_description": "The client credentials are invalid"}
 
 
 @pytest.fixture(autouse=True)
 def nothing_kept() -> Iterator[None]:
-    clientcache._kept.clear()
+    CLIENTS.entries.clear()
     yield
-    clientcache._kept.clear()
+    CLIENTS.entries.clear()
+
+
+def unseen_public(application: Application) -> None:
+    """What another program's SQL does (a DBA's, say): the row changes, no version is renewed."""
+    table, secret = Application._meta.db_table, Application._meta.get_field("client_secret").column
+    quote = connection.ops.quote_name
+    cursor = connection.connection.cursor()  # the driver's own cursor: no execute wrapper
+    cursor.execute(f"UPDATE {quote(table)} SET {quote(secret)} = '' WHERE id = {int(application.pk)}")  # noqa: S608
+    cursor.close()
+    assert Application.objects.get(pk=application.pk).client_secret == ""
 
 
 def client_credentials(client: Client, client_id: str, secret: str, workspace: str = "workflow") -> dict[str, Any]:
@@ -45,7 +54,7 @@ def test_a_kept_client_costs_no_query(client: Client, app: RegisteredClient, dja
     assert "access_token" in token_for(client, app)
     with django_assert_num_queries(2):  # the workspace (its cache is off in tests) and the token's INSERT
         assert "access_token" in client_credentials(client, app.application.client_id, app.client_secret)
-    assert (app.application.workspace_id, app.application.client_id) in clientcache._kept
+    assert (app.application.workspace_id, app.application.client_id) in CLIENTS.entries
 
 
 def test_a_regenerated_secret_is_refused_at_once(client: Client, app: RegisteredClient) -> None:
@@ -65,7 +74,7 @@ def test_a_client_deleted_with_its_owner_is_refused_at_once(client: Client, admi
     owner = User.objects.create_user(workspace=admin.workspace, username="owner", password="long enough pw 1")
     app = register_application(admin.workspace, owner, name="theirs", website="https://example.com")
     assert "access_token" in token_for(client, app)
-    owner.delete()  # the ORM's cascade, not the service: the signals still come, row by row
+    owner.delete()  # the ORM's cascade, not the service
     assert not Application.objects.filter(pk=app.application.pk).exists()
     assert token_for(client, app) == INVALID_CLIENT
     other = register_application(admin.workspace, admin, name="other", website="https://example.com")
@@ -74,13 +83,20 @@ def test_a_client_deleted_with_its_owner_is_refused_at_once(client: Client, admi
     assert token_for(client, other) == INVALID_CLIENT
 
 
-def test_a_change_made_by_another_process_is_seen_at_its_next_request(client: Client, app: RegisteredClient) -> None:
-    """Another process's change: a row changed without this process's signals, then its announcement
-    (a new version in Redis). Until the announcement, this process uses the row it keeps."""
+def test_a_bulk_update_is_seen_at_the_next_request(client: Client, app: RegisteredClient) -> None:
+    """No signal reports a QuerySet.update(); the statement itself renews the version."""
     assert "access_token" in token_for(client, app)
     Application.objects.filter(pk=app.application.pk).update(client_secret="")  # a public client now
-    assert "access_token" in token_for(client, app)  # the kept row: nothing was announced
-    assert sharedcache.new_version(clientcache.VERSION_KEY)
+    assert token_for(client, app) == INVALID_CLIENT
+
+
+def test_a_change_made_by_another_process_is_seen_at_its_next_request(client: Client, app: RegisteredClient) -> None:
+    """Another process's change: the row changes, then that process renews the version in Redis.
+    Until the renewal, this process uses the row it keeps."""
+    assert "access_token" in token_for(client, app)
+    unseen_public(app.application)
+    assert "access_token" in token_for(client, app)  # the kept row: nothing was renewed
+    assert sharedcache.new_version(CLIENTS.version_key)
     assert token_for(client, app) == INVALID_CLIENT
 
 
@@ -92,16 +108,16 @@ def test_a_rolled_back_change_is_never_kept(app: RegisteredClient) -> None:
         assert changed is not None
         changed.name = "never committed"
         changed.save()
-        assert clientcache.changing_clients("default")
+        assert tablewatch.changed_in_transaction(CLIENTS.version_key, "default")
         seen = Application.objects.find(workspace, client_id)  # what this transaction sees, kept by nobody
         assert seen is not None and seen.name == "never committed"
-        assert [row.name for _, _, row in clientcache._kept.values()] == [app.application.name]  # the first read
+        assert [row.name for _, _, row in CLIENTS.entries.values()] == [app.application.name]  # the first read
         raise RuntimeError("roll back")
-    assert not clientcache.changing_clients("default")
+    assert not tablewatch.changed_in_transaction(CLIENTS.version_key, "default")
     for _ in range(2):
         found = Application.objects.find(workspace, client_id)
         assert found is not None and found.name == app.application.name
-    assert [row.name for _, _, row in clientcache._kept.values()] == [app.application.name]
+    assert [row.name for _, _, row in CLIENTS.entries.values()] == [app.application.name]
 
 
 def test_callers_get_copies(app: RegisteredClient) -> None:
@@ -122,13 +138,13 @@ def test_without_redis_nothing_is_kept(
     for _ in range(2):
         with django_assert_num_queries(3):  # the workspace, the client, the INSERT
             assert "access_token" in token_for(client, app)
-    assert not clientcache._kept
+    assert not CLIENTS.entries
 
 
 def test_unknown_ids_are_never_kept_and_at_most_its_size_is(
     client: Client, admin: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(clientcache, "CACHED_CLIENTS", 2)
+    monkeypatch.setattr(CLIENTS, "limit", 2)
     apps = [
         register_application(admin.workspace, admin, name=f"app{n}", website="https://example.com") for n in range(3)
     ]
@@ -136,7 +152,7 @@ def test_unknown_ids_are_never_kept_and_at_most_its_size_is(
         assert "access_token" in token_for(client, app)
     assert client_credentials(client, "X" * 32, "0" * 32) == INVALID_CLIENT
     assert client_credentials(client, apps[0].application.client_id.lower(), apps[0].client_secret) == INVALID_CLIENT
-    assert [client_id for _, client_id in clientcache._kept] == [app.application.client_id for app in apps[1:]]
+    assert [client_id for _, client_id in CLIENTS.entries] == [app.application.client_id for app in apps[1:]]
 
 
 def test_a_client_is_kept_per_workspace(client: Client, app: RegisteredClient, other_workspace: Workspace) -> None:
@@ -148,21 +164,21 @@ def test_a_client_is_kept_per_workspace(client: Client, app: RegisteredClient, o
     assert AccessToken.objects.filter(application=app.application).count() == 1
 
 
-def test_a_process_that_keeps_no_clients_still_announces_its_changes(
+def test_a_process_that_keeps_no_clients_still_renews_the_version(
     client: Client, app: RegisteredClient, settings: Any
 ) -> None:
     """An admin node or a management command may keep no rows; the API nodes keeping them must hear."""
     assert "access_token" in token_for(client, app)
-    before = sharedcache.version(clientcache.VERSION_KEY)
+    before = sharedcache.version(CLIENTS.version_key)
     settings.PM_CLIENT_CACHE_SECONDS = 0
     regenerate_secret(app.application)
-    assert sharedcache.version(clientcache.VERSION_KEY) not in (None, before)
+    assert sharedcache.version(CLIENTS.version_key) not in (None, before)
 
 
 def test_a_redis_that_lost_the_version_makes_every_kept_row_stale(client: Client, app: RegisteredClient) -> None:
     """A Redis restarted empty (or flushed) hands out a new random version, never one it gave before."""
     assert "access_token" in token_for(client, app)
-    Application.objects.filter(pk=app.application.pk).update(client_secret="")  # changed unseen, as above
+    unseen_public(app.application)
     caches["default"].clear()  # the version key is gone with everything else
     assert token_for(client, app) == INVALID_CLIENT
 
@@ -173,17 +189,17 @@ def test_a_kept_row_lives_at_most_its_seconds(
     """The bound for a change whose new version Redis never took: the row is read again after it."""
     settings.PM_CLIENT_CACHE_SECONDS = 30
     assert "access_token" in token_for(client, app)
-    Application.objects.filter(pk=app.application.pk).update(client_secret="")  # no announcement at all
+    unseen_public(app.application)
     assert "access_token" in token_for(client, app)
     later = time.monotonic() + 31
-    monkeypatch.setattr(clientcache, "monotonic", lambda: later)
+    monkeypatch.setattr(kept, "monotonic", lambda: later)
     assert token_for(client, app) == INVALID_CLIENT
 
 
-def test_a_change_whose_announcement_fails_is_logged(
+def test_a_change_whose_renewal_fails_is_logged(
     app: RegisteredClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setattr(sharedcache, "new_version", lambda key: False)  # Redis did not take it
     app.application.name = "renamed"
     app.application.save()
-    assert any("Redis did not take the news" in record.getMessage() for record in caplog.records)
+    assert any("was not written to Redis" in record.getMessage() for record in caplog.records)

@@ -1,0 +1,132 @@
+"""Shared versions that every committed write to some tables renews: what lets a process keep rows.
+
+A process may keep a row it read (a client, a bearer token's lookup) only while nothing it was
+built from has changed, on any node. Each such cache names the tables its rows come from and a
+version key in Redis (`workspaces.sharedcache`); this module sees every statement the project sends
+to the database (an execute wrapper on every connection) and, once a statement that writes one of
+those tables commits, gives the key a new value. So a change made through the ORM, a bulk
+`QuerySet.update()`, a cascade or raw SQL alike reaches the very next request on every process:
+nobody has to remember to announce it. A rolled-back transaction renews nothing (Django drops its
+`on_commit` callbacks, savepoints included), and a write outside a transaction renews at once.
+
+Why a row read just after the version may be kept under it: the row is at least as new as the
+version, since on MySQL every statement reads what is committed (READ COMMITTED, Django's level)
+and on SQLite a transaction holds the write lock from its start (IMMEDIATE), so nothing commits
+while it reads. The one row that could be newer than the database is one a transaction wrote
+and then rolled back; `changed_in_transaction` tells a cache that the open transaction has written
+its tables, so that it reads the database and keeps nothing until the transaction ends.
+
+Inserts renew a version only where a cache asks for it (`inserts=True`): a new token row changes
+no lookup a process keeps (unknown tokens are never kept), and issuing tokens is the hot path.
+Writes by other programs than this one (a DBA's SQL) are not seen: each cache's time bound
+(its setting) is the backstop for those, and for a renewal Redis refused (logged as an error).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.db import connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
+
+from workspaces import sharedcache
+
+log = logging.getLogger(__name__)
+
+# table name (as the database knows it) -> {version key: whether an INSERT renews it}
+_watched: dict[str, dict[str, bool]] = {}
+_pattern: re.Pattern[str] | None = None
+# version key -> what each process drops of its own when the key is renewed here
+_listeners: dict[str, list[Callable[[], None]]] = {}
+# version key -> the one callback that renews it (one identity per key: a transaction queues it once)
+_renewers: dict[str, Callable[[], None]] = {}
+
+READS = frozenset({"SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT", "BEGIN", "SET", "SHOW", "PRAGMA", "EXPLAIN"})
+INSERT_TARGET = re.compile(r"^\s*(?:INSERT|REPLACE)\b[^`\"]*?\bINTO\s+[`\"]?(\w+)", re.IGNORECASE)
+
+
+def watch(table: str, key: str, *, inserts: bool = False, on_renew: Callable[[], None] | None = None) -> None:
+    """Renew the shared version `key` after every committed statement that updates or deletes rows of
+    `table` (and inserts them, with `inserts`). `on_renew` runs in the process that made the change."""
+    global _pattern
+    keys = _watched.setdefault(table, {})
+    keys[key] = keys.get(key, False) or inserts
+    _renewers.setdefault(key, _renewer(key))
+    if on_renew is not None and on_renew not in _listeners.setdefault(key, []):
+        _listeners[key].append(on_renew)
+    names = "|".join(re.escape(name) for name in sorted(_watched, key=len, reverse=True))
+    _pattern = re.compile(rf"(?<![\w$])({names})(?![\w$])", re.IGNORECASE)
+
+
+def keys_written(sql: str) -> set[str]:
+    """The version keys a statement renews when it commits."""
+    words = sql.lstrip(" \t\r\n(")[:10].split(None, 1)
+    verb = words[0].upper() if words else ""
+    if verb in READS or _pattern is None:
+        return set()
+    if verb in ("INSERT", "REPLACE"):
+        target = INSERT_TARGET.match(sql)
+        tables = {target[1]} if target else {match.group(1) for match in _pattern.finditer(sql)}
+        return {key for table in tables for key, inserts in _watched_table(table).items() if inserts}
+    # UPDATE, DELETE, TRUNCATE, ALTER, DROP, ...: any watched table the statement names.
+    return {key for match in _pattern.finditer(sql) for key in _watched_table(match.group(1))}
+
+
+def _watched_table(name: str) -> dict[str, bool]:
+    found = _watched.get(name)
+    if found is None:  # MySQL on some systems, and SQLite, take table names in any case
+        found = next((keys for table, keys in _watched.items() if table.lower() == name.lower()), {})
+    return found
+
+
+def wrapper(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
+    """The execute wrapper every connection runs: the statement, then what its commit will renew."""
+    result = execute(sql, params, many, context)
+    if _pattern is not None and isinstance(sql, str):
+        keys = keys_written(sql)
+        if keys:
+            alias = context["connection"].alias
+            for key in keys:
+                renew_on_commit(key, alias)
+    return result
+
+
+def install(sender: Any = None, connection: BaseDatabaseWrapper | None = None, **kwargs: Any) -> None:
+    """Put the wrapper on `connection` (the `connection_created` signal's receiver). First in the
+    list: `connection.execute_wrapper()` blocks pop the last one on their way out."""
+    if connection is not None and wrapper not in connection.execute_wrappers:
+        connection.execute_wrappers.insert(0, wrapper)
+
+
+def renew_on_commit(key: str, using: str) -> None:
+    """Renew `key` when the open transaction on `using` commits (at once outside one), once."""
+    if not changed_in_transaction(key, using):
+        transaction.on_commit(_renewers[key], using=using)
+
+
+def changed_in_transaction(key: str, using: str) -> bool:
+    """Whether the transaction open on `using` has written tables `key` is renewed for (its renewal
+    waits for the commit)."""
+    connection = connections[using]
+    renewer = _renewers.get(key)
+    return connection.in_atomic_block and any(waiting[1] is renewer for waiting in connection.run_on_commit)
+
+
+def renew(key: str) -> None:
+    """Give `key` a new value now (and drop what this process keeps under it)."""
+    for listener in _listeners.get(key, ()):
+        listener()
+    if settings.REDIS_URL and not sharedcache.new_version(key):
+        log.error("a change of %s was not written to Redis: other processes may use what they keep", key)
+
+
+def _renewer(key: str) -> Callable[[], None]:
+    def renew_key() -> None:
+        renew(key)
+
+    renew_key.__qualname__ = renew_key.__name__ = f"renew[{key}]"
+    return renew_key
