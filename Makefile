@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8080
 DEMO_WORKSPACE ?= workflow
 
-.PHONY: run test fuzz bench bench-servers bench-scale bench-purge bench-memory bench-import lint install-run install-test clean admin
+.PHONY: run test fuzz bench bench-ab bench-servers bench-scale bench-purge bench-memory bench-import lint install-run install-test clean admin
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,12 @@ bench: $(VENV)/.installed var/secret_key
 bench-servers bench-scale bench-purge bench-memory: $(VENV)/.installed var/secret_key
 	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null
 	DATABASE_URL=$${DATABASE_URL:-mysql://root@127.0.0.1:3306/pm_$(subst -,_,$@)} $(BIN)/python bench/$(subst bench-,,$@).py
+
+# Before and after a change: the commit REF (HEAD by default) against the working tree, interleaved,
+# with each request's CPU cost (ROWS: cc basic refresh bearer health password; cc refresh bearer).
+bench-ab: $(VENV)/.installed var/secret_key
+	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null
+	DATABASE_URL=$${DATABASE_URL:-mysql://root@127.0.0.1:3306/pm_ab} $(BIN)/python bench/ab.py $(or $(REF),HEAD) $(ROWS)
 
 # import_processmaker on a large ProcessMaker database (PM_USERS, PM_CLIENTS, PM_TOKENS).
 bench-import: $(VENV)/.installed var/secret_key

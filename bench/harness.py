@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import re
@@ -77,7 +78,7 @@ class Bench:
         # Redis as in production (docker/compose.yaml): it is what lets each process keep the
         # workspace rows it routes by (the changes are announced there). BENCH_REDIS_URL= to go without.
         # And as docker/entrypoint.sh runs it: a request-log line per request, and the Prometheus
-        # counters of all workers in a directory (the server's output goes to server.log).
+        # counters of all workers in a directory (the server's output goes to server-<port>.log).
         self.metrics = self.tmp / "metrics"
         self.metrics.mkdir()
         self.env.update(PM_ACCESS_LOG="1", PROMETHEUS_MULTIPROC_DIR=str(self.metrics))
@@ -113,15 +114,24 @@ class Bench:
     def shell(self, code: str) -> str:
         return self.manage("shell", "-c", code).strip().splitlines()[-1]
 
+    def at(self, port: int) -> Bench:
+        """This bench, for a server on `port` (the same database, workspace and client)."""
+        other = copy.copy(self)
+        other.port, other.base = port, f"http://127.0.0.1:{port}"
+        return other
+
     @contextmanager
-    def server(self, spec: str = "") -> Iterator[subprocess.Popen[bytes]]:
-        """pm-oauth served as `spec` (SERVERS), by default BENCH_SERVER or the production default;
-        yields the server's main process."""
+    def server(self, spec: str = "", tree: Path = ROOT) -> Iterator[subprocess.Popen[bytes]]:
+        """pm-oauth from the checkout `tree` served as `spec` (SERVERS), by default BENCH_SERVER or
+        the production default; yields the server's main process."""
         command = server_command(spec or os.environ.get("BENCH_SERVER", DEFAULT_SERVER), self.port)
-        for leftover in self.metrics.iterdir():  # as the entrypoint does: each server starts afresh
+        metrics = self.metrics / str(self.port)  # each server its own (bench/ab.py runs two)
+        metrics.mkdir(exist_ok=True)
+        for leftover in metrics.iterdir():  # as the entrypoint does: each server starts afresh
             leftover.unlink()
-        log = (self.tmp / "server.log").open("ab")
-        server = subprocess.Popen(command, cwd=ROOT, env=self.env, start_new_session=True, stdout=log, stderr=log)
+        env = {**self.env, "PROMETHEUS_MULTIPROC_DIR": str(metrics)}
+        log = (self.tmp / f"server-{self.port}.log").open("ab")
+        server = subprocess.Popen(command, cwd=tree, env=env, start_new_session=True, stdout=log, stderr=log)
         try:
             for _ in range(100):
                 try:
