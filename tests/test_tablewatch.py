@@ -31,6 +31,17 @@ BOTH = {CLIENTS.version_key, TOKENS.version_key}
         (f"INSERT INTO `{CLIENT_TABLE}` (`a`) VALUES (%s)", set()),  # unknown client ids are never kept
         (f'INSERT INTO "{LINK_TABLE}" ("a") VALUES (%s)', {TOKENS.version_key}),  # a web session's link does
         (f"INSERT INTO `other` (`a`) SELECT `a` FROM `{TOKEN_TABLE}`", set()),
+        # Upserts and REPLACE change rows that are there: as an UPDATE would.
+        (
+            f"INSERT INTO `{TOKEN_TABLE}` (`a`) VALUES (%s) ON DUPLICATE KEY UPDATE `a` = VALUES(`a`)",
+            {TOKENS.version_key},
+        ),
+        (
+            f'INSERT INTO "{USER_TABLE}" ("a") VALUES (%s) ON CONFLICT("id") DO UPDATE SET "a" = EXCLUDED."a"',
+            {TOKENS.version_key},
+        ),
+        (f"REPLACE INTO `{CLIENT_TABLE}` (`a`) VALUES (%s)", BOTH),
+        (f'INSERT INTO "{TOKEN_TABLE}" ("a") VALUES (%s) ON CONFLICT DO NOTHING', set()),
         (f"SELECT * FROM `{CLIENT_TABLE}` FOR UPDATE", set()),
         (f"(SELECT * FROM `{CLIENT_TABLE}`) UNION (SELECT * FROM `{CLIENT_TABLE}`)", set()),
         (f"UPDATE `{CLIENT_TABLE}_extra` SET `a` = 1", set()),  # another table whose name starts alike

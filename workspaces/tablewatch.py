@@ -46,7 +46,8 @@ _listeners: dict[str, list[Callable[[], None]]] = {}
 _renewers: dict[str, Callable[[], None]] = {}
 
 READS = frozenset({"SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT", "BEGIN", "SET", "SHOW", "PRAGMA", "EXPLAIN"})
-INSERT_TARGET = re.compile(r"^\s*(?:INSERT|REPLACE)\b[^`\"]*?\bINTO\s+[`\"]?(\w+)", re.IGNORECASE)
+INSERT_TARGET = re.compile(r"^\s*INSERT\b[^`\"]*?\bINTO\s+[`\"]?(\w+)", re.IGNORECASE)
+UPSERT = re.compile(r"\bON\s+DUPLICATE\s+KEY\s+UPDATE\b|\bON\s+CONFLICT\b.*\bDO\s+UPDATE\b", re.IGNORECASE | re.DOTALL)
 
 
 def watch(table: str, key: str, *, inserts: bool = False, on_renew: Callable[[], None] | None = None) -> None:
@@ -68,11 +69,12 @@ def keys_written(sql: str) -> set[str]:
     verb = words[0].upper() if words else ""
     if verb in READS or _pattern is None:
         return set()
-    if verb in ("INSERT", "REPLACE"):
+    if verb == "INSERT" and not UPSERT.search(sql):
         target = INSERT_TARGET.match(sql)
         tables = {target[1]} if target else {match.group(1) for match in _pattern.finditer(sql)}
         return {key for table in tables for key, inserts in _watched_table(table).items() if inserts}
-    # UPDATE, DELETE, TRUNCATE, ALTER, DROP, ...: any watched table the statement names.
+    # UPDATE, DELETE, an upsert or REPLACE (which change rows already there), TRUNCATE, ALTER, DROP,
+    # ...: any watched table the statement names.
     return {key for match in _pattern.finditer(sql) for key in _watched_table(match.group(1))}
 
 
