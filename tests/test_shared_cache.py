@@ -10,7 +10,7 @@ import redis
 from django.conf import settings
 from django.core.cache import caches
 
-from workspaces.sharedcache import FailoverRedisCache, count_in_window, forget_and_discount
+from workspaces.sharedcache import FailoverRedisCache, check_and_count, count_in_window, forget_and_discount
 
 
 def test_every_operation_shares_one_redis_client_per_pool() -> None:
@@ -86,3 +86,47 @@ def test_while_redis_is_down_a_success_is_forgiven_in_the_fallback_cache() -> No
     finally:
         cache.down_until = 0.0
         fallback.delete_many(["pm-test-user", "pm-test-address"])
+
+
+def check_and_count_three_times(prefix: str) -> list[tuple[str | None, list[int]]]:
+    """An address counted to its limit of 2 (then past it), with a username behind it."""
+    flags = [f"{prefix}-blocked", f"{prefix}-locked"]
+    counters = [(f"{prefix}-address", 2), (f"{prefix}-user", 5)]
+    return [check_and_count(flags, counters, 60) for _ in range(3)]
+
+
+CHECKED_THREE_TIMES = [(None, [1, 1]), (None, [2, 2]), (None, [3])]  # the third stops at the address
+
+
+def test_flags_and_counters_are_checked_in_one_round_trip() -> None:
+    cache = caches["default"]
+    client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+    before = client.info("commandstats").get("cmdstat_eval", {}).get("calls", 0)
+    assert check_and_count_three_times("pm-test-cc") == CHECKED_THREE_TIMES
+    assert client.info("commandstats")["cmdstat_eval"]["calls"] == before + 3
+    assert cache.get("pm-test-cc-address") == 3 and cache.get("pm-test-cc-user") == 2
+    assert 0 < client.ttl(cache.make_and_validate_key("pm-test-cc-user")) <= 60
+    cache.set("pm-test-cc-locked", True, 60)
+    counters = [("pm-test-cc-address", 9), ("pm-test-cc-user", 9)]
+    assert check_and_count(["pm-test-cc-blocked", "pm-test-cc-locked"], counters, 60) == ("pm-test-cc-locked", [])
+    assert cache.get("pm-test-cc-address") == 3  # a set flag counts nothing
+    cache.set("pm-test-cc-blocked", True, 60)
+    assert check_and_count(["pm-test-cc-blocked", "pm-test-cc-locked"], counters, 60)[0] == "pm-test-cc-blocked"
+
+
+# On MySQL the fallback is the database cache, through its own connection.
+@pytest.mark.django_db(databases="__all__")
+def test_while_redis_is_down_flags_and_counters_are_checked_in_the_fallback_cache() -> None:
+    cache = caches["default"]
+    assert isinstance(cache, FailoverRedisCache)
+    fallback = caches[cache.fallback_alias]
+    cache.down_until = time.monotonic() + 60
+    try:
+        assert check_and_count_three_times("pm-test-fb") == CHECKED_THREE_TIMES
+        fallback.set("pm-test-fb-locked", True, 60)
+        counters = [("pm-test-fb-address", 9)]
+        assert check_and_count(["pm-test-fb-blocked", "pm-test-fb-locked"], counters, 60) == ("pm-test-fb-locked", [])
+    finally:
+        cache.down_until = 0.0
+        fallback.delete_many([f"pm-test-fb-{name}" for name in ("address", "user", "locked")])
+    assert cache.get("pm-test-fb-address") is None  # Redis itself never saw it

@@ -29,7 +29,7 @@ from django.core.cache import cache
 from workspaces import audit
 from workspaces.metrics import LOCKOUTS
 from workspaces.models import User, Workspace, fold_username
-from workspaces.sharedcache import count_in_window, forget_and_discount
+from workspaces.sharedcache import check_and_count, forget_and_discount
 
 log = logging.getLogger(__name__)
 
@@ -85,18 +85,22 @@ class Attempt:
         """Count the attempt; LoginRefused if it is one too many."""
         limits = self.limits
         blocked, locked = f"{self.address_key}:blocked", f"{self.user_key}:locked"
-        flags = cache.get_many([blocked, locked])  # one round trip for both
-        if flags.get(blocked):
+        address_limit = max(limits.threshold - 1, 1)
+        # One round trip to Redis: the two flags, then the address's count, then the username's.
+        flag, counts = check_and_count(
+            [blocked, locked], [(self.address_key, address_limit), (self.user_key, limits.threshold)], limits.window
+        )
+        if flag == blocked:
             raise AddressThrottled(self.address)
-        if flags.get(locked):
+        if flag == locked:
             raise AccountLocked(self.username)
-        if count_in_window(self.address_key, limits.window) > max(limits.threshold - 1, 1):
-            cache.set(f"{self.address_key}:blocked", True, timeout=limits.window)
+        if counts[0] > address_limit:
+            cache.set(blocked, True, timeout=limits.window)
             log.warning("address %s throttled after repeated failed logins (%s)", self.address, self.where)
             self.record(audit.Event.ADDRESS_THROTTLED)
             LOCKOUTS.labels(self.metric_label, "address").inc()
             raise AddressThrottled(self.address)
-        if count_in_window(self.user_key, limits.window) > limits.threshold:
+        if counts[1] > limits.threshold:
             self.lock()
             raise AccountLocked(self.username)
 

@@ -95,6 +95,40 @@ class FailoverRedisCache(RedisCache):
             return False
         return True
 
+    # KEYS: the flags, then the counters; ARGV: how many flags, the window, each counter's limit.
+    CHECK_AND_COUNT = """
+local flags, window = tonumber(ARGV[1]), ARGV[2]
+for i = 1, flags do
+  if redis.call('EXISTS', KEYS[i]) == 1 then return {i} end
+end
+local counts = {0}
+for i = flags + 1, #KEYS do
+  redis.call('SET', KEYS[i], 0, 'EX', window, 'NX')
+  local counted = redis.call('INCR', KEYS[i])
+  counts[#counts + 1] = counted
+  if counted > tonumber(ARGV[i - flags + 2]) then break end
+end
+return counts
+"""
+
+    def check_and_count(
+        self, flags: list[str], counters: list[tuple[str, int]], window: int
+    ) -> tuple[str | None, list[int]] | None:
+        """`check_and_count()` as one Lua script; None (nothing done) while Redis is down."""
+        if self.is_down:
+            return None
+        keys = [self.make_and_validate_key(key) for key in [*flags, *(key for key, _ in counters)]]
+        limits = [limit for _, limit in counters]
+        try:
+            client = self._cache.get_client(keys[0], write=True)  # type: ignore[attr-defined]
+            answer = client.eval(self.CHECK_AND_COUNT, len(keys), *keys, len(flags), window, *limits)
+        except REDIS_DOWN as error:
+            self._went_down(error)
+            return None
+        if answer[0]:
+            return flags[int(answer[0]) - 1], []
+        return None, [int(counted) for counted in answer[1:]]
+
     def count_in_window(self, key: str, window: int) -> int | None:
         """`count_in_window()` in one round trip: SET NX EX and INCR in one MULTI/EXEC, so the
         window starts and the count rises together. None while Redis is down."""
@@ -192,6 +226,28 @@ def count_in_window(key: str, window: int) -> int:
     except ValueError:  # the window ended between add() and incr()
         cache.add(key, 1, timeout=window)
         return 1
+
+
+def check_and_count(flags: list[str], counters: list[tuple[str, int]], window: int) -> tuple[str | None, list[int]]:
+    """The first of the shared `flags` that is set, with nothing counted; otherwise None and the new
+    value of each of `counters` (key, limit) counted once in its `window` (`count_in_window`), in
+    order, stopping after the first one past its limit. One round trip to Redis; through Django's
+    cache API (no Redis, or while it is down) one for the flags and one per counter."""
+    cache = caches["default"]
+    if isinstance(cache, FailoverRedisCache) and window > 0:
+        answer = cache.check_and_count(flags, counters, window)
+        if answer is not None:
+            return answer
+    found = cache.get_many(flags)
+    for flag in flags:
+        if found.get(flag):
+            return flag, []
+    counts: list[int] = []
+    for key, limit in counters:
+        counts.append(count_in_window(key, window))
+        if counts[-1] > limit:
+            break
+    return None, counts
 
 
 def version(key: str) -> bytes | None:
