@@ -4,13 +4,30 @@ counts that survive Redis dropping its connections."""
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import redis
 from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.base import BaseCache
 
 from workspaces.sharedcache import FailoverRedisCache, check_and_count, count_in_window, forget_and_discount
+
+
+@contextmanager
+def redis_down(*keys: str) -> Iterator[BaseCache]:
+    """Redis taken for down (as after a failed call); the fallback cache, its `keys` deleted after."""
+    cache = caches["default"]
+    assert isinstance(cache, FailoverRedisCache)
+    fallback = caches[cache.fallback_alias]
+    cache.down_until = time.monotonic() + 60
+    try:
+        yield fallback
+    finally:
+        cache.down_until = 0.0
+        fallback.delete_many(list(keys))
 
 
 def test_every_operation_shares_one_redis_client_per_pool() -> None:
@@ -47,16 +64,10 @@ def test_a_window_counter_counts_in_one_round_trip_and_starts_afresh_when_its_wi
 # On MySQL the fallback is the database cache, through its own connection.
 @pytest.mark.django_db(databases="__all__")
 def test_while_redis_is_down_the_counter_counts_in_the_fallback_cache() -> None:
-    cache = caches["default"]
-    assert isinstance(cache, FailoverRedisCache)
-    cache.down_until = time.monotonic() + 60
-    try:
+    with redis_down("pm-test-fallback") as fallback:
         assert [count_in_window("pm-test-fallback", 60) for _ in range(3)] == [1, 2, 3]
-        assert caches[cache.fallback_alias].get("pm-test-fallback") == 3
-    finally:
-        cache.down_until = 0.0
-        caches[cache.fallback_alias].delete("pm-test-fallback")
-    assert cache.get("pm-test-fallback") is None  # Redis itself never saw it
+        assert fallback.get("pm-test-fallback") == 3
+    assert caches["default"].get("pm-test-fallback") is None  # Redis itself never saw it
 
 
 def test_a_success_forgets_one_counter_and_discounts_the_other_only_if_it_is_counting() -> None:
@@ -73,19 +84,12 @@ def test_a_success_forgets_one_counter_and_discounts_the_other_only_if_it_is_cou
 # On MySQL the fallback is the database cache, through its own connection.
 @pytest.mark.django_db(databases="__all__")
 def test_while_redis_is_down_a_success_is_forgiven_in_the_fallback_cache() -> None:
-    cache = caches["default"]
-    assert isinstance(cache, FailoverRedisCache)
-    fallback = caches[cache.fallback_alias]
-    cache.down_until = time.monotonic() + 60
-    try:
+    with redis_down("pm-test-user", "pm-test-address") as fallback:
         count_in_window("pm-test-user", 60)
         count_in_window("pm-test-address", 60)
         count_in_window("pm-test-address", 60)
         forget_and_discount("pm-test-user", "pm-test-address")
         assert fallback.get("pm-test-user") is None and fallback.get("pm-test-address") == 1
-    finally:
-        cache.down_until = 0.0
-        fallback.delete_many(["pm-test-user", "pm-test-address"])
 
 
 def check_and_count_three_times(prefix: str) -> list[tuple[str | None, list[int]]]:
@@ -117,16 +121,9 @@ def test_flags_and_counters_are_checked_in_one_round_trip() -> None:
 # On MySQL the fallback is the database cache, through its own connection.
 @pytest.mark.django_db(databases="__all__")
 def test_while_redis_is_down_flags_and_counters_are_checked_in_the_fallback_cache() -> None:
-    cache = caches["default"]
-    assert isinstance(cache, FailoverRedisCache)
-    fallback = caches[cache.fallback_alias]
-    cache.down_until = time.monotonic() + 60
-    try:
+    with redis_down(*(f"pm-test-fb-{name}" for name in ("address", "user", "locked"))) as fallback:
         assert check_and_count_three_times("pm-test-fb") == CHECKED_THREE_TIMES
         fallback.set("pm-test-fb-locked", True, 60)
         counters = [("pm-test-fb-address", 9)]
         assert check_and_count(["pm-test-fb-blocked", "pm-test-fb-locked"], counters, 60) == ("pm-test-fb-locked", [])
-    finally:
-        cache.down_until = 0.0
-        fallback.delete_many([f"pm-test-fb-{name}" for name in ("address", "user", "locked")])
-    assert cache.get("pm-test-fb-address") is None  # Redis itself never saw it
+    assert caches["default"].get("pm-test-fb-address") is None  # Redis itself never saw it
