@@ -37,7 +37,8 @@ from workspaces import sharedcache
 
 log = logging.getLogger(__name__)
 
-# table name (as the database knows it) -> {version key: whether an INSERT renews it}
+# table name, in lower case (MySQL on some systems, and SQLite, take names in any case)
+# -> {version key: whether an INSERT renews it}
 _watched: dict[str, dict[str, bool]] = {}
 _pattern: re.Pattern[str] | None = None
 # version key -> what each process drops of its own when the key is renewed here
@@ -54,7 +55,7 @@ def watch(table: str, key: str, *, inserts: bool = False, on_renew: Callable[[],
     """Renew the shared version `key` after every committed statement that updates or deletes rows of
     `table` (and inserts them, with `inserts`). `on_renew` runs in the process that made the change."""
     global _pattern
-    keys = _watched.setdefault(table, {})
+    keys = _watched.setdefault(table.lower(), {})
     keys[key] = keys.get(key, False) or inserts
     _renewers.setdefault(key, _renewer(key))
     if on_renew is not None and on_renew not in _listeners.setdefault(key, []):
@@ -72,17 +73,10 @@ def keys_written(sql: str) -> set[str]:
     if verb == "INSERT" and not UPSERT.search(sql):
         target = INSERT_TARGET.match(sql)
         tables = {target[1]} if target else {match.group(1) for match in _pattern.finditer(sql)}
-        return {key for table in tables for key, inserts in _watched_table(table).items() if inserts}
+        return {key for table in tables for key, inserts in _watched.get(table.lower(), {}).items() if inserts}
     # UPDATE, DELETE, an upsert or REPLACE (which change rows already there), TRUNCATE, ALTER, DROP,
     # ...: any watched table the statement names.
-    return {key for match in _pattern.finditer(sql) for key in _watched_table(match.group(1))}
-
-
-def _watched_table(name: str) -> dict[str, bool]:
-    found = _watched.get(name)
-    if found is None:  # MySQL on some systems, and SQLite, take table names in any case
-        found = next((keys for table, keys in _watched.items() if table.lower() == name.lower()), {})
-    return found
+    return {key for match in _pattern.finditer(sql) for key in _watched.get(match.group(1).lower(), {})}
 
 
 def wrapper(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
