@@ -25,7 +25,7 @@ from oauth_apps.websessions import SESSION_TOKEN_KEY
 from tests.conftest import PASSWORD
 from tests.oauth import basic_auth, bearer, issue
 from workspaces import sharedcache, tablewatch
-from workspaces.models import Role, User
+from workspaces.models import Role, User, Workspace
 from workspaces.rbac import PermissionCode
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -230,4 +230,33 @@ def test_without_redis_nothing_is_kept(
     token = issue(app, operator_user)
     for _ in range(2):
         assert client.get(ME, headers=bearer(token)).status_code == 200
+    assert not TOKENS.entries
+
+
+def test_a_kept_token_stays_in_its_workspace(
+    client: Client, app: RegisteredClient, operator_user: User, other_workspace: Workspace
+) -> None:
+    """Kept or not, a token is checked against the workspace of every request: another workspace,
+    and one whose name is 'sys' + this one's (the pages' URL prefix), refuse it as unknown."""
+    token = issue(app, operator_user)
+    kept_and_working(client, token)
+    lookalike = Workspace.objects.create(name="sys" + app.application.workspace.name)
+    for workspace in (other_workspace.name, lookalike.name):
+        assert client.get(f"/api/1.0/{workspace}/light/user/data", headers=bearer(token)).status_code == 401
+    assert client.get(ME, headers=bearer(token)).status_code == 200
+
+
+def test_a_kept_token_keeps_its_roles_limits_until_the_role_changes(
+    client: Client, app: RegisteredClient, operator_user: User
+) -> None:
+    token = issue(app, operator_user)
+    kept_and_working(client, token)
+    assert client.get("/api/1.0/workflow/users", headers=bearer(token)).status_code == 403  # a lower role
+    Role.objects.filter(pk=operator_user.role_id).update(permissions=[PermissionCode.PM_LOGIN, "PM_USERS"])
+    assert client.get("/api/1.0/workflow/users", headers=bearer(token)).status_code == 200  # seen at once
+
+
+@pytest.mark.parametrize("header", ["Bearer " + "a" * 300, "Bearer a b", "Basic abc", "Bearer \x00"])
+def test_a_hostile_header_is_refused_before_any_lookup(client: Client, workspace: Workspace, header: str) -> None:
+    assert client.get(ME, headers={"Authorization": header}).status_code == 401
     assert not TOKENS.entries
