@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from typing import Any, TypeVar
 
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 
 from workspaces.metrics import TOKEN_ERRORS
 from workspaces.models import ErrorMode, Workspace
 
+R = TypeVar("R", bound=HttpResponse)
 SUCCESS_KEYS = ("access_token", "expires_in", "token_type", "scope", "refresh_token")
 # RFC 6749 5.2, 7009, 8628 3.5: the error codes a metric label may hold.
 KNOWN_ERRORS = frozenset(
@@ -22,19 +24,26 @@ KNOWN_ERRORS = frozenset(
 )  # fmt: skip
 
 
-def no_store(response: JsonResponse) -> JsonResponse:
+def no_store(response: R) -> R:
     # RFC 6749 5.1: responses with tokens or credentials must not be cached.
     response["Cache-Control"] = "no-store"
     response["Pragma"] = "no-cache"
     return response
 
 
-def token_success(body: str) -> JsonResponse:
-    """ProcessMaker's success body: lower-case "bearer", its key order, nothing else."""
-    token = json.loads(body)
+def processmaker_token(token: dict[str, Any], *_: Any) -> dict[str, Any]:
+    """An oauthlib token modifier (`oauth_apps.server`): ProcessMaker's success body, lower-case
+    "bearer", its key order, nothing else. oauthlib then writes it as the response body itself."""
     token["token_type"] = "bearer"
-    payload = {key: token[key] for key in SUCCESS_KEYS if key in token}
-    return no_store(JsonResponse(payload))
+    return {key: token[key] for key in SUCCESS_KEYS if key in token}
+
+
+def token_success(body: str, *, shaped: bool = True) -> HttpResponse:
+    """The token endpoint's success: the body oauthlib wrote, in ProcessMaker's shape already when
+    `shaped` (oauthlib's device grant alone applies no token modifiers)."""
+    if not shaped:
+        body = json.dumps(processmaker_token(json.loads(body)))
+    return no_store(HttpResponse(body, content_type="application/json"))
 
 
 def token_error(

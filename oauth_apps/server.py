@@ -10,6 +10,7 @@ from oauthlib.oauth2 import Server
 
 from oauth_apps import device
 from oauth_apps.context import current
+from oauth_apps.responses import processmaker_token
 from oauth_apps.validator import ProcessMakerValidator, pm_pre_token_checks, public_clients_use_s256
 
 
@@ -30,3 +31,8 @@ class ProcessMakerServer(Server):
         # by every server the views build.
         self.device_code_grant.custom_validators.pre_token = [check, device.claim_on_poll]
         self.auth_grant.custom_validators.post_auth.append(public_clients_use_s256)
+        # The grants of RFC 6749's token endpoint write ProcessMaker's body themselves (the device
+        # grant applies no modifiers: `token_success` shapes its body; the implicit grant's token goes
+        # in a redirect's fragment, as oauthlib shapes it).
+        for grant in (self.auth_grant, self.password_grant, self.credentials_grant, self.refresh_grant):
+            grant.register_token_modifier(processmaker_token)

@@ -34,7 +34,10 @@ def test_refresh_rotates_both_tokens(
     first = login(client, app)
     body, headers = credentials(app, auth)
     params = {"grant_type": "refresh_token", "refresh_token": first["refresh_token"], **body}
-    second = post_token(client, params, encoding=encoding, headers=headers).json()
+    answer = post_token(client, params, encoding=encoding, headers=headers)
+    second = answer.json()
+    assert list(second) == ["access_token", "expires_in", "token_type", "scope", "refresh_token"]
+    assert answer["Content-Type"] == "application/json" and answer["Cache-Control"] == "no-store"
     assert second["access_token"] != first["access_token"]
     assert second["refresh_token"] != first["refresh_token"]
     assert second["scope"] == "*" and second["token_type"] == "bearer"

@@ -82,10 +82,10 @@ class TokenView(MachineEndpoint, DOTTokenView):
                 audit.write_again(events)  # what the failure recorded outlives its rollback
             for task in context.after_failure:
                 task()
-        if status != 200:
-            rfc = grant_type == errors.DEVICE_CODE_GRANT  # device clients know only RFC 8628's statuses
-            return token_error_from_oauthlib(workspace, body, status, headers, rfc=rfc)
-        return token_success(body)
+        device = grant_type == errors.DEVICE_CODE_GRANT
+        if status != 200:  # device clients know only RFC 8628's statuses
+            return token_error_from_oauthlib(workspace, body, status, headers, rfc=device)
+        return token_success(body, shaped=not device)
 
 
 class RevokeTokenView(MachineEndpoint, DOTRevokeTokenView):
