@@ -9,6 +9,12 @@ its admin and a client, then calls Django's WSGI handler directly and prints, pe
 wall time and the CPU time of this process (the CPU figure leaves out waiting for the database,
 so it is the steadier of the two on a shared machine). The password grant's line leaves Argon2id
 out (its verify is replaced by one that always agrees), since bench/argon2_verify.py times that.
+
+    VERIFY=real .venv/bin/python bench/inprocess.py password   # or VERIFY=sleep, VERIFY=busy
+
+puts something in the verify's place (the real Argon2id; a 16 ms sleep; 16 ms of busy Python) and
+also prints the medians of the request's time before and after it: what the rest of the grant
+costs when 16 ms pass between requests, as they do at one connection over HTTP.
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ import json
 import logging
 import os
 import pstats
+import statistics
 import sys
 import time
 import urllib.parse
@@ -29,6 +36,8 @@ from typing import Any
 from harness import ADMIN_PASSWORD, ROOT, Bench
 
 COUNT = int(os.environ.get("COUNT", "1000"))
+VERIFY = os.environ.get("VERIFY", "stub")
+STAND_IN_SECONDS = 0.016  # about one Argon2id verify here
 ROUNDS = int(os.environ.get("ROUNDS", "3"))
 
 
@@ -52,6 +61,9 @@ def main() -> None:
         if isinstance(log_handler, logging.StreamHandler):
             log_handler.setStream(open(os.devnull, "w"))  # noqa: SIM115 - for the life of the process
 
+    verified: list[float] = []  # when the current request's verify began and ended
+    phases: list[tuple[float, float]] = []  # per request: seconds before the verify, after it
+
     def call(method: str, path: str, body: bytes = b"", headers: dict[str, str] | None = None) -> bytes:
         environ = {
             "REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": "", "SERVER_NAME": "127.0.0.1",
@@ -60,7 +72,11 @@ def main() -> None:
             "CONTENT_LENGTH": str(len(body)), "CONTENT_TYPE": "application/x-www-form-urlencoded", **(headers or {}),
         }  # fmt: skip
         statuses: list[str] = []
+        verified.clear()
+        began = time.perf_counter()
         answer = b"".join(handler(environ, lambda status, *rest: statuses.append(status)))  # type: ignore[arg-type]
+        if len(verified) == 2:
+            phases.append((verified[0] - began, time.perf_counter() - verified[1]))
         if not statuses[0].startswith("200"):
             raise SystemExit(f"{path} answered {statuses[0]}: {answer[:300]!r}")
         return answer
@@ -91,7 +107,22 @@ def main() -> None:
         ),
         "/health": lambda: call("GET", "/health"),
     }
-    hashers.PMArgon2PasswordHasher.verify = lambda self, password, encoded: True  # type: ignore[method-assign]
+    real_verify = hashers.PMArgon2PasswordHasher.verify
+
+    def verify(self: hashers.PMArgon2PasswordHasher, password: str, encoded: str) -> bool:
+        verified.append(time.perf_counter())
+        if VERIFY == "real":
+            agrees = real_verify(self, password, encoded)
+        elif VERIFY == "sleep":
+            time.sleep(STAND_IN_SECONDS)
+        elif VERIFY == "busy":
+            until = time.perf_counter() + STAND_IN_SECONDS
+            while time.perf_counter() < until:
+                pass
+        verified.append(time.perf_counter())
+        return agrees if VERIFY == "real" else True
+
+    hashers.PMArgon2PasswordHasher.verify = verify  # type: ignore[method-assign, assignment]
     names = [arg for arg in sys.argv[1:] if not arg.startswith("--")]
     chosen = [name for name in requests if not names or name.startswith(names[0])]
     if not chosen:
@@ -117,7 +148,12 @@ def main() -> None:
                 requests[name]()
             timings.append((time.process_time() - cpu, time.perf_counter() - wall))
         cpu, wall = min(timings)
-        print(f"{name:<30} wall {wall / COUNT * 1000:6.3f} ms   cpu {cpu / COUNT * 1000:6.3f} ms")
+        label = name.replace("without Argon2id", f"VERIFY={VERIFY}") if VERIFY != "stub" else name
+        print(f"{label:<30} wall {wall / COUNT * 1000:6.3f} ms   cpu {cpu / COUNT * 1000:6.3f} ms")
+        if phases and VERIFY != "stub":
+            before, after = (statistics.median(phase[index] for phase in phases) * 1000 for index in (0, 1))
+            print(f"{'':<30} before the verify {before:.2f} ms, after it {after:.2f} ms (medians)")
+        phases.clear()
         if "--profile" in sys.argv:
             profile.disable()
             pstats.Stats(profile).sort_stats(os.environ.get("SORT", "cumulative")).print_stats(40)
