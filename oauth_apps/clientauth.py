@@ -7,7 +7,13 @@ import binascii
 from urllib.parse import unquote_plus
 
 from django.utils.crypto import constant_time_compare
-from oauthlib.common import Request
+
+
+def basic_value(authorization: object) -> str | None:
+    """The credentials of a Basic Authorization header, whatever the case of the scheme (RFC 7235
+    2.1), or None when the header is missing, empty or of another scheme."""
+    scheme, _, value = str(authorization or "").partition(" ")
+    return (value.strip() or None) if scheme.lower() == "basic" else None
 
 
 def basic_credentials(header_value: str) -> tuple[str, str] | None:
@@ -21,11 +27,9 @@ def basic_credentials(header_value: str) -> tuple[str, str] | None:
     return (unquote_plus(client_id), unquote_plus(secret)) if colon else None
 
 
-def body_agrees(basic: tuple[str, str], request: Request) -> bool:
+def body_agrees(basic: tuple[str, str], body_id: object, body_secret: object) -> bool:
     """Whether credentials also sent in the body (real clients sometimes repeat them) are the same."""
     client_id, secret = basic
-    body_id = request.client_id
-    body_secret = getattr(request, "client_secret", None)
     if body_id and body_id != client_id:
         return False
     return not body_secret or constant_time_compare(str(body_secret), secret)

@@ -71,8 +71,7 @@ class ProcessMakerValidator(OAuth2Validator):
 
     def _extract_basic_auth(self, request: Request) -> str | None:
         """The Basic credentials, whatever the case of the scheme (RFC 7235 2.1)."""
-        scheme, _, value = str(request.headers.get("HTTP_AUTHORIZATION") or "").partition(" ")
-        return (value.strip() or None) if scheme.lower() == "basic" else None
+        return clientauth.basic_value(request.headers.get("HTTP_AUTHORIZATION"))
 
     def authenticate_client(self, request: Request, *args: Any, **kwargs: Any) -> bool:
         """HTTP Basic (RFC 6749 2.3.1) or the body. With a Basic header only Basic counts (no
@@ -85,7 +84,9 @@ class ProcessMakerValidator(OAuth2Validator):
             raise errors.invalid_client(errors.CLIENT_CREDENTIALS_MISSING)
         if header:
             basic = clientauth.basic_credentials(header)
-            ok = basic is not None and clientauth.body_agrees(basic, request) and self._authenticate_basic_auth(request)
+            body_secret = getattr(request, "client_secret", None)
+            agrees = basic is not None and clientauth.body_agrees(basic, request.client_id, body_secret)
+            ok = agrees and self._authenticate_basic_auth(request)
         else:
             ok = self._authenticate_request_body(request)
         if not ok:

@@ -6,6 +6,9 @@
 - `other_workspace` / `stranger`: a second workspace and a user of it.
 - `app`: a confidential client of "workflow"; `public_app`: a public one; `foreign_app`: a
   client of the other workspace.
+- `token_path`: the modules in BOTH_TOKEN_PATHS run twice, once with client_credentials requests
+  answered directly where they can be (`oauth_apps.direct`, as in production) and once with all of
+  them going through oauthlib: both paths must give every answer alike.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ import pytest
 from django.core.cache import cache
 
 from accounts.services import create_user, provision_workspace
+from oauth_apps import direct
 from oauth_apps.services import RegisteredClient, register_application
 from workspaces import kept
 from workspaces.models import Role, User, Workspace
@@ -88,6 +92,30 @@ def public_app(admin: User) -> RegisteredClient:
 def foreign_app(stranger: User) -> RegisteredClient:
     """A client of the other workspace."""
     return register_application(stranger.workspace, stranger, name="Foreign app", website="https://example.org")
+
+
+# The token-endpoint modules that send client_credentials requests, good and bad.
+BOTH_TOKEN_PATHS = frozenset(
+    {
+        "test_audit_log", "test_client_authentication", "test_client_cache", "test_client_credentials_grant",
+        "test_hostile_bodies", "test_machine_requests", "test_oauth_fuzz", "test_oauth_tables", "test_public_clients",
+        "test_token_cache", "test_token_errors", "test_tricky_workspace_names", "test_workspace_routing",
+    }
+)  # fmt: skip
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if metafunc.module.__name__.rpartition(".")[2] in BOTH_TOKEN_PATHS:
+        metafunc.fixturenames.append("token_path")
+        metafunc.parametrize("token_path", ["direct", "oauthlib"], indirect=True)
+
+
+@pytest.fixture
+def token_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Whether client_credentials requests may be answered without oauthlib (`oauth_apps.direct`)."""
+    path: str = getattr(request, "param", "direct")
+    monkeypatch.setattr(direct, "ENABLED", path == "direct")
+    return path
 
 
 @pytest.fixture(autouse=True)

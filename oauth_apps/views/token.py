@@ -13,7 +13,7 @@ from oauth2_provider.views import RevokeTokenView as DOTRevokeTokenView
 from oauth2_provider.views import TokenView as DOTTokenView
 from oauth2_provider.views.mixins import OAuthLibMixin
 
-from oauth_apps import errors
+from oauth_apps import direct, errors
 from oauth_apps.backends import token_request_params
 from oauth_apps.context import oauth_request_for
 from oauth_apps.responses import no_store, token_error_from, token_error_from_oauthlib, token_success
@@ -69,6 +69,10 @@ class TokenView(MachineEndpoint, DOTTokenView):
             return token_error_from(workspace, errors.invalid_request(errors.GRANT_TYPE_MISSING))
         if grant_type not in errors.SUPPORTED_GRANT_TYPES:
             return token_error_from(workspace, errors.unsupported_grant_type(grant_type[:100]))
+        if grant_type == "client_credentials":
+            answered = direct.client_credentials(request)  # None: oauthlib's grant answers it
+            if answered is not None:
+                return answered
 
         with oauth_request_for(request) as context, audit.collect() as events:
             # A client_credentials token is one INSERT, atomic by itself and written last: no
