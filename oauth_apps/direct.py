@@ -77,7 +77,7 @@ def authenticated_client(request: WorkspaceRequest, params: dict[str, str]) -> A
         client_id, secret = body_id, body_secret or ""
     else:
         return None
-    client = Application.objects.find(request.workspace, client_id)
-    if client is None or client.client_id != client_id or not _validator._check_secret(secret, client.client_secret):
+    client = Application.objects.find(request.workspace, client_id)  # this exact id, in this workspace
+    if client is None or not _validator._check_secret(secret, client.client_secret):
         return None
     return client

@@ -7,6 +7,7 @@ response into an error no real request gets, `oauthlib_counted` counts the calls
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -15,10 +16,12 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from accounts.services import provision_workspace
 from oauth_apps import direct
 from oauth_apps.models import AccessToken, Application
-from oauth_apps.services import RegisteredClient
+from oauth_apps.services import RegisteredClient, register_application
 from oauth_apps.views.token import TokenView
+from tests.conftest import PASSWORD
 from tests.oauth import ENCODINGS, TOKEN_URL, basic_auth, bearer, credentials, post_token
 from workspaces.models import User, Workspace
 
@@ -177,3 +180,67 @@ def test_the_token_lives_the_workspaces_lifetime(
     assert token["expires_in"] == 600
     row = AccessToken.objects.get(token=token["access_token"])
     assert abs(row.expires - timezone.now() - timedelta(seconds=600)) < timedelta(seconds=5)
+
+
+# --- The boundary: another workspace, a lower role, hostile bodies -----------------------------------
+
+
+@pytest.mark.parametrize("prefix", ["", "/api/1.0"])
+def test_a_client_gets_nothing_from_another_workspace_or_its_sys_lookalike(
+    client: Client, app: RegisteredClient, oauthlib_calls: list[str], prefix: str
+) -> None:
+    """'sys' + a workspace's name is the pages' URL prefix: its token endpoint is another
+    workspace's, and neither workspace's client gets a token from the other."""
+    lookalike = provision_workspace("sysworkflow", "admin", PASSWORD).workspace
+    owner = User.objects.get_in_workspace(lookalike, "admin")
+    theirs = register_application(lookalike, owner, name="Lookalike", website="https://example.org")
+    before = AccessToken.objects.count()
+    for workspace, registered in (("sysworkflow", app), ("workflow", theirs)):
+        params = {"grant_type": "client_credentials", **credentials(registered, "body")[0]}
+        url = f"{prefix}/{workspace}/oauth2/token"
+        assert post_token(client, params, url=url).json() == INVALID_CLIENT
+        basic = credentials(registered, "basic")[1]
+        assert post_token(client, {"grant_type": "client_credentials"}, url=url, headers=basic).json() == INVALID_CLIENT
+    assert len(oauthlib_calls) == 4 and AccessToken.objects.count() == before
+    params = {"grant_type": "client_credentials", **credentials(theirs, "body")[0]}
+    token = post_token(client, params, url=f"{prefix}/sysworkflow/oauth2/token").json()
+    assert len(oauthlib_calls) == 4  # its own workspace's token, answered directly
+    assert AccessToken.objects.get(token=token["access_token"]).workspace_id == lookalike.pk
+
+
+def test_a_lower_roles_client_gets_a_token_with_that_roles_rights_alone(
+    client: Client, workspace: Workspace, operator_user: User, oauthlib_refuses: None
+) -> None:
+    mine = register_application(workspace, operator_user, name="Mine", website="https://example.org")
+    params = {"grant_type": "client_credentials", **credentials(mine, "body")[0]}
+    token = post_token(client, params).json()["access_token"]
+    assert client.get("/api/1.0/workflow/users", headers=bearer(token)).status_code == 403
+
+
+OVERSIZED = "x" * 100_000
+BASIC = {"Authorization": "the app's own Basic credentials"}
+HOSTILE: dict[str, tuple[bytes, dict[str, str]]] = {
+    "lone surrogate in JSON": (b'{"grant_type":"client_credentials","client_id":"\\ud800","client_secret":"x"}', {}),
+    "nested JSON values": (b'{"grant_type":"client_credentials","client_id":{"a":1},"client_secret":[1]}', {}),
+    "NUL in the client id": (b'{"grant_type":"client_credentials","client_id":"a\\u0000b","client_secret":"x"}', {}),
+    "an oversized client id": (f'{{"grant_type":"client_credentials","client_id":"{OVERSIZED}"}}'.encode(), {}),
+    "an oversized scope": (f'{{"grant_type":"client_credentials","scope":"{OVERSIZED}"}}'.encode(), BASIC),
+    "Basic that is not UTF-8": (
+        b'{"grant_type":"client_credentials"}', {"Authorization": "Basic " + base64.b64encode(b"\xff\xfe:x").decode()}
+    ),
+    "an oversized Basic header": (b'{"grant_type":"client_credentials"}', {"Authorization": "Basic " + OVERSIZED}),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", HOSTILE)
+def test_hostile_requests_get_processmakers_error_and_write_nothing(
+    client: Client, app: RegisteredClient, case: str
+) -> None:
+    body, headers = HOSTILE[case]
+    if headers is BASIC:
+        headers = credentials(app, "basic")[1]
+    before = AccessToken.objects.count()
+    response = client.post(TOKEN_URL, body, content_type="application/json", headers=headers)
+    assert response.status_code == 200, response.content[:200]  # ProcessMaker's error mode
+    assert set(response.json()) == {"error", "error_description"}
+    assert AccessToken.objects.count() == before
