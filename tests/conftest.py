@@ -6,9 +6,10 @@
 - `other_workspace` / `stranger`: a second workspace and a user of it.
 - `app`: a confidential client of "workflow"; `public_app`: a public one; `foreign_app`: a
   client of the other workspace.
-- `token_path`: the modules in BOTH_TOKEN_PATHS run twice, once with client_credentials requests
-  answered directly where they can be (`oauth_apps.direct`, as in production) and once with all of
-  them going through oauthlib: both paths must give every answer alike.
+- `token_path`: the modules in BOTH_TOKEN_PATHS run twice, once with client_credentials and
+  refresh_token requests answered directly where they can be (`oauth_apps.direct`, as in
+  production) and once with all of them going through oauthlib: both paths must give every answer
+  alike.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from django.core.cache import cache
 from accounts.services import create_user, provision_workspace
 from oauth_apps import direct
 from oauth_apps.services import RegisteredClient, register_application
+from oauth_apps.views.token import TokenView
 from workspaces import kept
 from workspaces.models import Role, User, Workspace
 
@@ -94,12 +96,42 @@ def foreign_app(stranger: User) -> RegisteredClient:
     return register_application(stranger.workspace, stranger, name="Foreign app", website="https://example.org")
 
 
-# The token-endpoint modules that send client_credentials requests, good and bad.
+@pytest.fixture
+def oauthlib_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every call of oauthlib's token response, recorded (and made as before)."""
+    calls: list[str] = []
+    original = TokenView.create_token_response
+
+    def counted(self: TokenView, request: Any) -> Any:
+        calls.append(request.path)
+        return original(self, request)
+
+    monkeypatch.setattr(TokenView, "create_token_response", counted)
+    return calls
+
+
+def refuse_oauthlib(monkeypatch: pytest.MonkeyPatch) -> None:
+    """oauthlib's token response made to fail from now on: what succeeds after it was answered directly."""
+
+    def refuse(self: TokenView, request: Any) -> Any:
+        raise AssertionError("oauthlib was asked")
+
+    monkeypatch.setattr(TokenView, "create_token_response", refuse)
+
+
+@pytest.fixture
+def oauthlib_refuses(monkeypatch: pytest.MonkeyPatch) -> None:
+    refuse_oauthlib(monkeypatch)
+
+
+# The token-endpoint modules that send client_credentials and refresh_token requests, good and bad.
 BOTH_TOKEN_PATHS = frozenset(
     {
         "test_audit_log", "test_client_authentication", "test_client_cache", "test_client_credentials_grant",
-        "test_hostile_bodies", "test_machine_requests", "test_oauth_fuzz", "test_oauth_tables", "test_public_clients",
-        "test_token_cache", "test_token_errors", "test_tricky_workspace_names", "test_workspace_routing",
+        "test_hostile_bodies", "test_introspection", "test_machine_requests", "test_oauth_fuzz", "test_oauth_tables",
+        "test_password_grant", "test_processmaker_token_routes", "test_public_clients", "test_refresh_grant",
+        "test_token_cache", "test_token_errors", "test_token_revocation", "test_tricky_workspace_names",
+        "test_workspace_routing",
     }
 )  # fmt: skip
 
@@ -112,7 +144,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
 
 @pytest.fixture
 def token_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Whether client_credentials requests may be answered without oauthlib (`oauth_apps.direct`)."""
+    """Whether client_credentials and refresh_token requests may be answered without oauthlib
+    (`oauth_apps.direct`)."""
     path: str = getattr(request, "param", "direct")
     monkeypatch.setattr(direct, "ENABLED", path == "direct")
     return path

@@ -1,14 +1,12 @@
 """client_credentials answered without oauthlib (`oauth_apps.direct`): only what would succeed, the
 same answer and the same row as oauthlib's grant, and every fault left to oauthlib.
 
-Which path answered is told by making the other one fail: `oauthlib_refuses` turns oauthlib's token
-response into an error no real request gets, `oauthlib_counted` counts the calls to it.
+Which path answered is told by the `oauthlib_refuses` and `oauthlib_calls` fixtures (tests/conftest.py).
 """
 
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -20,35 +18,11 @@ from accounts.services import provision_workspace
 from oauth_apps import direct
 from oauth_apps.models import AccessToken, Application
 from oauth_apps.services import RegisteredClient, register_application
-from oauth_apps.views.token import TokenView
 from tests.conftest import PASSWORD
 from tests.oauth import ENCODINGS, TOKEN_URL, basic_auth, bearer, credentials, post_token
 from workspaces.models import User, Workspace
 
 INVALID_CLIENT = {"error": "invalid_client", "error_description": "The client credentials are invalid"}
-
-
-@pytest.fixture
-def oauthlib_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every call of oauthlib's token response, recorded (and made as before)."""
-    calls: list[str] = []
-    original = TokenView.create_token_response
-
-    def counted(self: TokenView, request: Any) -> Any:
-        calls.append(request.path)
-        return original(self, request)
-
-    monkeypatch.setattr(TokenView, "create_token_response", counted)
-    return calls
-
-
-@pytest.fixture
-def oauthlib_refuses(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    def refuse(self: TokenView, request: Any) -> Any:
-        raise AssertionError("oauthlib was asked")
-
-    monkeypatch.setattr(TokenView, "create_token_response", refuse)
-    yield
 
 
 @pytest.mark.parametrize("encoding", ENCODINGS)

@@ -21,6 +21,9 @@ from oauth_apps.views import issuer
 from workspaces import audit
 from workspaces.http import WorkspaceRequest
 
+# The grants answered without oauthlib's plumbing when they will succeed (`oauth_apps.direct`).
+DIRECT_GRANTS = {"client_credentials": direct.client_credentials, "refresh_token": direct.refresh_token}
+
 # The server, validator and body-parsing classes come from OAUTH2_PROVIDER in the settings.
 
 
@@ -69,8 +72,9 @@ class TokenView(MachineEndpoint, DOTTokenView):
             return token_error_from(workspace, errors.invalid_request(errors.GRANT_TYPE_MISSING))
         if grant_type not in errors.SUPPORTED_GRANT_TYPES:
             return token_error_from(workspace, errors.unsupported_grant_type(grant_type[:100]))
-        if grant_type == "client_credentials":
-            answered = direct.client_credentials(request)  # None: oauthlib's grant answers it
+        answer_directly = DIRECT_GRANTS.get(grant_type)
+        if answer_directly is not None:
+            answered = answer_directly(request)  # None: oauthlib's grant answers it
             if answered is not None:
                 return answered
 
