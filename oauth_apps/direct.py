@@ -79,9 +79,7 @@ def refresh_token(request: WorkspaceRequest) -> HttpResponse | None:
             refresh = None  # nothing was written: the claim is refused before it changes anything
         if refresh is not None:
             original = scopes.split(refresh.scope)
-            # oauthlib's rule: each scope literally among the token's own, or within them by ours.
-            literal = all(name in original for name in asked)
-            if not asked or literal or (scopes.all_known(asked) and scopes.within(asked, original)):
+            if not asked or scopes.refresh_allows(asked, original):
                 return _issue(request, REFRESH_TOKEN, client, refresh, asked or original)
         transaction.set_rollback(True)
     return None

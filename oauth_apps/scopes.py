@@ -55,6 +55,13 @@ def within(requested: Iterable[str], original: Iterable[str]) -> bool:
     return ALL in granted or set(requested) <= granted
 
 
+def refresh_allows(asked: list[str], original: list[str]) -> bool:
+    """Whether a refresh may ask for the scopes `asked` (normalised) of a token granted `original`:
+    each one literally among the token's own (oauthlib's own test, before it asks the validator),
+    else known and within them (ours)."""
+    return all(name in original for name in asked) or (all_known(asked) and within(asked, original))
+
+
 def allows_read(names: Iterable[str]) -> bool:
     return bool({ALL, VIEW, EDIT} & set(names))
 

@@ -186,7 +186,7 @@ class ProcessMakerValidator(OAuth2Validator):
     ) -> bool:
         names = scopes.normalise(request_scopes)
         original = self.get_original_scopes(refresh_token, request)
-        if not names or not scopes.all_known(names) or not scopes.within(names, original):
+        if not names or not scopes.refresh_allows(names, original):
             raise errors.invalid_scope()
         request.scopes = names
         return True

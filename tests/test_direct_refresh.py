@@ -64,6 +64,8 @@ def test_a_good_refresh_is_answered_directly(
     assert access.token_family == new.token_family == old.token_family is not None
     assert access.user_id == new.user_id == operator_user.pk and access.user_uid == operator_user.uid
     assert client.get("/api/1.0/workflow/light/user/data", headers=bearer(second["access_token"])).status_code == 200
+    # The operator's refreshed token carries the operator's rights alone.
+    assert client.get("/api/1.0/workflow/users", headers=bearer(second["access_token"])).status_code == 403
 
 
 def rows_of(answer: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -42,6 +42,20 @@ def test_within(requested: list[str], original: list[str], allowed: bool) -> Non
     assert scopes.within(requested, original) is allowed
 
 
+@pytest.mark.parametrize(
+    ("asked", "original", "allowed"),
+    [
+        (["view_process"], ["*"], True),  # covered by *
+        (["legacy_scope"], ["legacy_scope", "*"], True),  # literally the token's own, known or not
+        (["root"], ["*"], False),  # unknown, and not the token's own
+        (["edit_process"], ["view_process"], False),
+        (["edit_process", "view_process"], ["view_process", "edit_process"], True),
+    ],
+)
+def test_refresh_allows(asked: list[str], original: list[str], allowed: bool) -> None:
+    assert scopes.refresh_allows(asked, original) is allowed
+
+
 def test_read_and_write_rules() -> None:
     assert scopes.allows_read(["view_process"]) and not scopes.allows_write(["view_process"])
     assert scopes.allows_read(["edit_process"]) and scopes.allows_write(["edit_process"])
