@@ -5,9 +5,9 @@
 A refresh costs the database several times what a client_credentials token does (`make bench-ab`
 prints the CPU per request of each). This times the statements a refresh sends, each kind COUNT
 times in a row, through the very functions the grant calls (`services.issue_tokens`,
-`claims.find_refresh_token`, `claims.mark_used`), and prints per statement the CPU that mariadbd
-spent (from /proc: its threads, whatever else the machine does to it), the CPU of this process,
-and the wall time. Statements that write run inside one transaction so that the COMMIT, timed on
+`claims.find_refresh_token`, `claims.mark_used`), and prints for each the CPU that mariadbd
+spent (from /proc: all its threads, so whatever else it serves meanwhile counts too), the CPU of
+this process, and the wall time. Statements that write run inside one transaction so that the COMMIT, timed on
 its own, is not counted in each. Needs MariaDB on this machine (DATABASE_URL; pm_bench_statements
 by default), since it reads the server's own CPU figures.
 """
@@ -85,7 +85,7 @@ def main() -> None:
         ("SELECT 1", lambda i: statement("SELECT 1"), False),
         ("INSERT client_credentials token, autocommit", lambda i: issue(None, False), False),
     ]  # fmt: skip
-    print(f"{COUNT:,} of each on {bench.database}; per statement, CPU in mariadbd, CPU here, wall:")
+    print(f"{COUNT:,} of each on {bench.database}; per line and time, CPU in mariadbd, CPU here, wall:")
     for what, once, together in kinds:
         began_server, began_cpu, began_wall = mariadb_cpu_seconds(server), time.process_time(), time.perf_counter()
         with transaction.atomic() if together else nullcontext():
