@@ -7,29 +7,24 @@ prints the CPU per request of each). This times the statements a refresh sends, 
 times in a row, through the very functions the grant calls (`services.issue_tokens`,
 `claims.find_refresh_token`, `claims.mark_used`), and prints for each the CPU that mariadbd
 spent (from /proc: all its threads, so whatever else it serves meanwhile counts too), the CPU of
-this process, and the wall time. Statements that write run inside one transaction so that the COMMIT, timed on
-its own, is not counted in each. Needs MariaDB on this machine (DATABASE_URL; pm_bench_statements
-by default), since it reads the server's own CPU figures.
+this process, and the wall time. Statements that write run inside one transaction so that the
+COMMIT, timed on its own, is not counted in each. Needs MariaDB on this machine (DATABASE_URL;
+pm_bench_statements by default), since it reads the server's own CPU figures.
 """
 
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Callable
 from contextlib import nullcontext
 
+from ab import cpu_ms, pids_of
 from harness import ROOT, Bench
 
 COUNT = int(os.environ.get("COUNT", "3000"))
-
-
-def mariadb_cpu_seconds(pid: int) -> float:
-    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()  # noqa: SIM115 - read at once
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
 
 
 def main() -> None:
@@ -47,19 +42,21 @@ def main() -> None:
 
     from oauth_apps import claims, services
     from oauth_apps.identifiers import new_token
-    from oauth_apps.models import Application
-    from workspaces.models import Workspace
+    from oauth_apps.models import Application, RefreshToken
+    from workspaces.models import User, Workspace
 
-    server = int(subprocess.run(["pidof", "mariadbd"], capture_output=True, text=True, check=True).stdout.split()[0])
+    server = pids_of("mariadbd") or pids_of("mysqld")
+    if not server:
+        raise SystemExit("no mariadbd (or mysqld) runs on this machine")
     workspace = Workspace.objects.get(name="bench")
     client = Application.objects.select_related("user").get(client_id=bench.client["client_id"])
     user = client.user
     refresh_tokens: list[str] = []
 
-    def issue(user_or_none: object, with_refresh: bool) -> None:
+    def issue(user_or_none: User | None, with_refresh: bool) -> None:
         refresh = new_token() if with_refresh else None
         services.issue_tokens(
-            workspace, client=client, user=user_or_none, scope="*", access_token=new_token(),  # type: ignore[arg-type]
+            workspace, client=client, user=user_or_none, scope="*", access_token=new_token(),
             refresh_token=refresh, family=uuid.uuid4() if refresh else None,
         )  # fmt: skip
         if refresh:
@@ -73,13 +70,18 @@ def main() -> None:
         with transaction.atomic():
             statement("SELECT 1")
 
-    found: list[object] = []
+    found: list[RefreshToken] = []
+
+    def look_up(index: int) -> None:
+        refresh = claims.find_refresh_token(workspace, client, refresh_tokens[index])
+        assert refresh is not None, "a token issued above is not found"
+        found.append(refresh)
+
     kinds: list[tuple[str, Callable[[int], None], bool]] = [
         # (what, do it once (given its index), inside one transaction)
         ("INSERT access token + refresh token", lambda i: issue(user, True), True),
-        ("SELECT refresh token + user + role", lambda i: found.append(
-            claims.find_refresh_token(workspace, client, refresh_tokens[i])), False),
-        ("UPDATE: the claim", lambda i: claims.mark_used(found[i], timezone.now()), True),  # type: ignore[arg-type]
+        ("SELECT refresh token + user + role", look_up, False),
+        ("UPDATE: the claim", lambda i: claims.mark_used(found[i], timezone.now()), True),
         ("INSERT access token (a user's)", lambda i: issue(user, False), True),
         ("BEGIN + SELECT 1 + COMMIT", lambda i: read_only_transaction(), False),
         ("SELECT 1", lambda i: statement("SELECT 1"), False),
@@ -87,11 +89,11 @@ def main() -> None:
     ]  # fmt: skip
     print(f"{COUNT:,} of each on {bench.database}; per line and time, CPU in mariadbd, CPU here, wall:")
     for what, once, together in kinds:
-        began_server, began_cpu, began_wall = mariadb_cpu_seconds(server), time.process_time(), time.perf_counter()
+        began_server, began_cpu, began_wall = cpu_ms(server)[0], time.process_time(), time.perf_counter()
         with transaction.atomic() if together else nullcontext():
             for index in range(COUNT):
                 once(index)
-        server_us = (mariadb_cpu_seconds(server) - began_server) / COUNT * 1e6
+        server_us = (cpu_ms(server)[0] - began_server) / COUNT * 1e3
         cpu_us = (time.process_time() - began_cpu) / COUNT * 1e6
         wall_us = (time.perf_counter() - began_wall) / COUNT * 1e6
         print(f"  {what:<45} MariaDB {server_us:6.1f} us   here {cpu_us:6.1f} us   wall {wall_us:6.1f} us")
