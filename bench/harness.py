@@ -49,12 +49,19 @@ def server_command(spec: str, port: int) -> list[str]:
 
 
 def publish(name: str, lines: list[str]) -> None:
-    """Print a report and keep it as bench/results/<name><date>.md (name "" or ending in "-")."""
+    """Print a report and keep it as bench/results/<name><date>.md (name "" or ending in "-"); a
+    later run on the same day goes to <name><date>-2.md, -3 and so on, so no run is lost."""
     report = "\n".join(lines) + "\n"
     print(report)
     results = ROOT / "bench" / "results"
     results.mkdir(exist_ok=True)
-    (results / f"{name}{date.today().isoformat()}.md").write_text(report)
+    stem = f"{name}{date.today().isoformat()}"
+    kept, run = results / f"{stem}.md", 1
+    while kept.exists():
+        run += 1
+        kept = results / f"{stem}-{run}.md"
+    kept.write_text(report)
+    print(f"kept as {kept.relative_to(ROOT)}", file=sys.stderr)
 
 
 class Bench:
