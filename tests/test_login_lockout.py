@@ -17,7 +17,8 @@ from django.test import Client
 from oauth_apps.services import RegisteredClient
 from tests.conftest import PASSWORD
 from tests.oauth import password_grant
-from workspaces.models import User, Workspace
+from workspaces.lockout import Attempt
+from workspaces.models import AuditEvent, AuditEventType, User, Workspace
 
 LOGIN = "/sysworkflow/en/neoclassic/login/login"
 LOCKED = b"Too many failed logins for this username"
@@ -116,6 +117,62 @@ def test_successes_do_not_count_against_the_address(client: Client, operator_use
     for _ in range(12):
         assert log_in(client, "johndoe", PASSWORD).status_code == 302
         client.post(f"{LOGIN[:-5]}logout")
+
+
+def logins_in_flight(workspace: Workspace, pairs: list[tuple[str, str]]) -> list[Attempt]:
+    """Logins (username, address) counted and still having their passwords checked, as on other
+    workers or nodes while the requests below are made."""
+    attempts = [Attempt(workspace, username, address, "password grant") for username, address in pairs]
+    for attempt in attempts:
+        attempt.begin()
+    return attempts
+
+
+def test_a_burst_of_correct_logins_from_one_address_throttles_it_for_a_moment_only(
+    client: Client, workspace: Workspace, operator_user: User
+) -> None:
+    """A portal logs its users in from one server: nine logins being checked fill its address's
+    allowance, so a tenth is refused unchecked; once they succeed the address is free again."""
+    in_flight = logins_in_flight(workspace, [(f"portal-user-{number}", "10.0.7.1") for number in range(9)])
+    assert THROTTLED in log_in(client, "johndoe", PASSWORD, "10.0.7.1").content
+    for attempt in in_flight:
+        attempt.succeeded()
+    assert log_in(client, "johndoe", PASSWORD, "10.0.7.1").status_code == 302
+    assert not AuditEvent.objects.filter(event_type=AuditEventType.ADDRESS_THROTTLED).exists()
+
+
+def test_a_burst_of_correct_logins_of_one_username_locks_it_for_a_moment_only(
+    client: Client, workspace: Workspace, operator_user: User
+) -> None:
+    """A service account logged in by many workers at once: the eleventh is refused unchecked, and
+    the account is not locked."""
+    in_flight = logins_in_flight(workspace, [("johndoe", f"10.0.8.{number}") for number in range(10)])
+    assert LOCKED in log_in(client, "johndoe", PASSWORD, "10.0.8.99").content
+    for attempt in in_flight:
+        attempt.succeeded()
+    assert log_in(client, "johndoe", PASSWORD, "10.0.8.99").status_code == 302
+    assert not AuditEvent.objects.filter(event_type=AuditEventType.USERNAME_LOCKED).exists()
+
+
+def test_an_attempt_refused_unchecked_does_not_count(client: Client, workspace: Workspace, operator_user: User) -> None:
+    in_flight = logins_in_flight(workspace, [(f"portal-user-{number}", "10.0.7.2") for number in range(9)])
+    for _ in range(5):
+        assert THROTTLED in log_in(client, "johndoe", "wrong", "10.0.7.2").content
+    for attempt in in_flight:
+        attempt.succeeded()
+    for _ in range(8):  # the address's 9 failures are all still there to use
+        assert log_in(client, "johndoe", "wrong", "10.0.7.2").status_code == 200
+    assert log_in(client, "johndoe", PASSWORD, "10.0.7.2").status_code == 302
+
+
+def test_failures_still_in_flight_throttle_the_address_once_they_fail(
+    client: Client, workspace: Workspace, operator_user: User
+) -> None:
+    in_flight = logins_in_flight(workspace, [(f"guess-{number}", "10.0.7.3") for number in range(9)])
+    for attempt in in_flight:
+        attempt.failed()
+    assert THROTTLED in log_in(client, "johndoe", PASSWORD, "10.0.7.3").content
+    assert AuditEvent.objects.filter(event_type=AuditEventType.ADDRESS_THROTTLED).count() == 1
 
 
 @pytest.mark.django_db(transaction=True)

@@ -13,7 +13,13 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
 
-from workspaces.sharedcache import FailoverRedisCache, check_and_count, count_in_window, forget_and_discount
+from workspaces.sharedcache import (
+    FailoverRedisCache,
+    check_and_count,
+    count_each,
+    count_in_window,
+    forget_and_discount,
+)
 
 
 @contextmanager
@@ -70,14 +76,17 @@ def test_while_redis_is_down_the_counter_counts_in_the_fallback_cache() -> None:
     assert caches["default"].get("pm-test-fallback") is None  # Redis itself never saw it
 
 
-def test_a_success_forgets_one_counter_and_discounts_the_other_only_if_it_is_counting() -> None:
+def test_a_success_forgets_some_counters_and_discounts_the_others_only_if_they_are_counting() -> None:
     cache = caches["default"]
+    client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
     for _ in range(3):
-        count_in_window("pm-test-user", 60)
-        count_in_window("pm-test-address", 60)
-    forget_and_discount("pm-test-user", "pm-test-address")
-    assert cache.get("pm-test-user") is None and cache.get("pm-test-address") == 2
-    forget_and_discount("pm-test-user", "pm-test-nothing")
+        count_each(["pm-test-user", "pm-test-user-failed", "pm-test-address", "pm-test-other"], 60)
+    before = client.info("commandstats").get("cmdstat_eval", {}).get("calls", 0)
+    forget_and_discount(["pm-test-user", "pm-test-user-failed"], ["pm-test-address", "pm-test-other"])
+    assert client.info("commandstats")["cmdstat_eval"]["calls"] == before + 1  # one round trip
+    assert cache.get("pm-test-user") is None and cache.get("pm-test-user-failed") is None
+    assert cache.get("pm-test-address") == 2 and cache.get("pm-test-other") == 2
+    forget_and_discount([], ["pm-test-nothing"])
     assert not cache.has_key("pm-test-nothing")  # no counter made, least of all one without expiry
 
 
@@ -86,10 +95,10 @@ def test_a_success_forgets_one_counter_and_discounts_the_other_only_if_it_is_cou
 def test_while_redis_is_down_a_success_is_forgiven_in_the_fallback_cache() -> None:
     with redis_down("pm-test-user", "pm-test-address") as fallback:
         count_in_window("pm-test-user", 60)
-        count_in_window("pm-test-address", 60)
-        count_in_window("pm-test-address", 60)
-        forget_and_discount("pm-test-user", "pm-test-address")
+        assert count_each(["pm-test-address", "pm-test-address"], 60) == [1, 2]
+        forget_and_discount(["pm-test-user"], ["pm-test-address", "pm-test-nothing"])
         assert fallback.get("pm-test-user") is None and fallback.get("pm-test-address") == 1
+        assert not fallback.has_key("pm-test-nothing")
 
 
 def check_and_count_three_times(prefix: str) -> list[tuple[str | None, list[int]]]:

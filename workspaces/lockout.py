@@ -1,14 +1,18 @@
 """Login limits, for workspace users (web login and password grant) and site operators (admin).
 
-Two counters guard every password check, in this order:
+Two limits guard every password check, in this order:
 1. per client address: after `threshold - 1` failed logins from one address within the window,
    that address is refused until the window ends. One address can therefore never lock a
    username by itself, so a stranger cannot shut a service account out from one machine;
 2. per username (known or not, so a lock says nothing about which usernames exist): `threshold`
    failed logins within the window lock it for `duration` seconds, whatever the password.
 
-An attempt is counted *before* its password is checked and forgiven when it succeeds, so
-concurrent guesses cannot slip past a limit while the first ones are still being checked.
+Each limit keeps two counters. Attempts are counted *before* their password is checked and
+forgiven when they succeed, so concurrent guesses cannot slip past a limit while the first ones are
+still being checked: an attempt that would go past it is refused unchecked and not counted.
+Failures alone throttle the address or lock the username, so a burst of correct logins (a portal
+that logs its users in from one server, a busy service account) may see one refused for a moment
+but never shuts anybody out for the window.
 
 The counters live in Django's cache, so every worker and node shares them: Redis in production
 (`REDIS_URL`); Redis increments are atomic and outside any database transaction, so a failed token
@@ -29,7 +33,7 @@ from django.core.cache import cache
 from workspaces import audit
 from workspaces.metrics import LOCKOUTS
 from workspaces.models import User, Workspace, fold_username
-from workspaces.sharedcache import check_and_count, forget_and_discount
+from workspaces.sharedcache import check_and_count, count_each, forget_and_discount
 
 log = logging.getLogger(__name__)
 
@@ -72,41 +76,47 @@ def _key(kind: str, workspace: Workspace | None, value: str) -> str:
 
 
 class Attempt:
-    """One login attempt, counted before its password is checked."""
+    """One login attempt, counted before its password is checked; its failure counted after."""
 
     def __init__(self, workspace: Workspace | None, username: str, address: str, via: str) -> None:
         self.workspace, self.via = workspace, via
         self.limits = Limits.of(workspace)
         self.user_key = _key("user", workspace, fold_username(username)[:100])
         self.address_key = _key("address", workspace, address)
+        # Attempts (counted before the check) under the keys above; failures, and the flags that
+        # they alone set, beside them.
+        self.address_failures, self.user_failures = f"{self.address_key}:failed", f"{self.user_key}:failed"
+        self.blocked, self.locked = f"{self.address_key}:blocked", f"{self.user_key}:locked"
         self.username, self.address = username, address
+
+    @property
+    def address_limit(self) -> int:
+        """Failures one address may have in a window: one fewer than lock a username."""
+        return max(self.limits.threshold - 1, 1)
 
     def begin(self) -> None:
         """Count the attempt; LoginRefused if it is one too many."""
         limits = self.limits
-        blocked, locked = f"{self.address_key}:blocked", f"{self.user_key}:locked"
-        address_limit = max(limits.threshold - 1, 1)
         # One round trip to Redis: the two flags, then the address's count, then the username's.
         flag, counts = check_and_count(
-            [blocked, locked], [(self.address_key, address_limit), (self.user_key, limits.threshold)], limits.window
+            [self.blocked, self.locked],
+            [(self.address_key, self.address_limit), (self.user_key, limits.threshold)],
+            limits.window,
         )
-        if flag == blocked:
-            raise AddressThrottled(self.address)
-        if flag == locked:
-            raise AccountLocked(self.username)
-        if counts[0] > address_limit:
-            cache.set(blocked, True, timeout=limits.window)
-            log.warning("address %s throttled after repeated failed logins (%s)", self.address, self.where)
-            self.record(audit.Event.ADDRESS_THROTTLED)
-            LOCKOUTS.labels(self.metric_label, "address").inc()
-            raise AddressThrottled(self.address)
-        if counts[1] > limits.threshold:
-            self.lock()
-            raise AccountLocked(self.username)
+        if flag is not None:
+            raise AddressThrottled(self.address) if flag == self.blocked else AccountLocked(self.username)
+        over_address = counts[0] > self.address_limit
+        if over_address or counts[1] > limits.threshold:
+            # Too many failed or still being checked: refused unchecked, so not counted either.
+            forget_and_discount([], [self.address_key, self.user_key][: len(counts)])
+            raise AddressThrottled(self.address) if over_address else AccountLocked(self.username)
 
     def failed(self) -> None:
         self.record(audit.Event.LOGIN_FAILED)
-        if (cache.get(self.user_key) or 0) >= self.limits.threshold:
+        address_failures, user_failures = count_each([self.address_failures, self.user_failures], self.limits.window)
+        if address_failures >= self.address_limit:
+            self.throttle()
+        if user_failures >= self.limits.threshold:
             self.lock()
 
     def succeeded(self, user: User | None = None) -> None:
@@ -115,13 +125,21 @@ class Attempt:
         if user is not None:
             self.record(audit.Event.LOGIN_SUCCEEDED, user=user)
         # The username starts afresh; a success is no failure of the address.
-        forget_and_discount(self.user_key, self.address_key)
+        forget_and_discount([self.user_key, self.user_failures], [self.address_key])
+
+    def throttle(self) -> None:
+        if not cache.add(self.blocked, True, timeout=self.limits.window):
+            return  # a racing failure throttled it already
+        log.warning("address %s throttled after repeated failed logins (%s)", self.address, self.where)
+        self.record(audit.Event.ADDRESS_THROTTLED)
+        LOCKOUTS.labels(self.metric_label, "address").inc()
 
     def lock(self) -> None:
-        cache.set(f"{self.user_key}:locked", True, timeout=self.limits.duration)
-        # The count stays (racing attempts still see it over the limit) and ends with the lock,
+        cache.set(self.locked, True, timeout=self.limits.duration)
+        # The counts stay (racing attempts still see them over the limit) and end with the lock,
         # so the username starts afresh once the lock is over.
         cache.touch(self.user_key, timeout=self.limits.duration)
+        cache.touch(self.user_failures, timeout=self.limits.duration)
         log.warning("username %r locked after repeated failed logins (%s)", self.username[:100], self.where)
         self.record(audit.Event.USERNAME_LOCKED)
         LOCKOUTS.labels(self.metric_label, "username").inc()

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import logging
 import secrets
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from django.core.cache import caches
@@ -78,18 +79,25 @@ class FailoverRedisCache(RedisCache):
         CACHE_FALLBACKS.inc()
         return getattr(caches[self.fallback_alias], name)(*args, **kwargs)
 
-    # KEYS[1] is deleted; KEYS[2] is decremented only if it exists (DECR would create it, with no expiry).
-    FORGET_AND_DISCOUNT = (
-        "redis.call('DEL', KEYS[1]) if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('DECR', KEYS[2]) end return 1"
-    )
+    # The first ARGV[1] KEYS are deleted; the others are decremented only if they exist (DECR would
+    # create one, with no expiry).
+    FORGET_AND_DISCOUNT = """
+local forgotten = tonumber(ARGV[1])
+for i = 1, forgotten do redis.call('DEL', KEYS[i]) end
+for i = forgotten + 1, #KEYS do
+  if redis.call('EXISTS', KEYS[i]) == 1 then redis.call('DECR', KEYS[i]) end
+end
+return 1
+"""
 
-    def forget_and_discount(self, forgotten: str, discounted: str) -> bool:
+    def forget_and_discount(self, forgotten: Sequence[str], discounted: Sequence[str]) -> bool:
         """`forget_and_discount()` as one Lua script; False (nothing done) while Redis is down."""
         if self.is_down:
             return False
-        keys = [self.make_and_validate_key(forgotten), self.make_and_validate_key(discounted)]
+        keys = [self.make_and_validate_key(key) for key in [*forgotten, *discounted]]
         try:
-            self._cache.get_client(keys[0], write=True).eval(self.FORGET_AND_DISCOUNT, 2, *keys)  # type: ignore[attr-defined]
+            client = self._cache.get_client(keys[0], write=True)  # type: ignore[attr-defined]
+            client.eval(self.FORGET_AND_DISCOUNT, len(keys), *keys, len(forgotten))
         except REDIS_DOWN as error:
             self._went_down(error)
             return False
@@ -197,18 +205,19 @@ for _name in DELEGATED:
     setattr(FailoverRedisCache, _name, _delegate(_name))
 
 
-def forget_and_discount(forgotten: str, discounted: str) -> None:
-    """Delete the shared counter `forgotten` and take one off `discounted` if it is counting (a
-    login's success: its username starts afresh, its address has one failure fewer). One round trip
-    to Redis, atomic (Django's cache API takes three: DEL, then decr()'s EXISTS and DECRBY)."""
+def forget_and_discount(forgotten: Sequence[str], discounted: Sequence[str]) -> None:
+    """Delete the shared counters `forgotten` and take one off each of `discounted` that is counting
+    (a login's success: its username starts afresh, its address has one attempt fewer). One round
+    trip to Redis, atomic (Django's cache API takes one per key and two per decrement)."""
     cache = caches["default"]
     if isinstance(cache, FailoverRedisCache) and cache.forget_and_discount(forgotten, discounted):
         return
-    cache.delete(forgotten)
-    try:
-        cache.decr(discounted)
-    except ValueError:  # not counting (or its window just ended)
-        pass
+    cache.delete_many(list(forgotten))
+    for key in discounted:
+        try:
+            cache.decr(key)
+        except ValueError:  # not counting (or its window just ended)
+            pass
 
 
 def count_in_window(key: str, window: int) -> int:
@@ -226,6 +235,13 @@ def count_in_window(key: str, window: int) -> int:
     except ValueError:  # the window ended between add() and incr()
         cache.add(key, 1, timeout=window)
         return 1
+
+
+def count_each(keys: Sequence[str], window: int) -> list[int]:
+    """Add one to each of the shared counters `keys` (`count_in_window`); their new values. One
+    round trip to Redis."""
+    _, counts = check_and_count([], [(key, sys.maxsize) for key in keys], window)
+    return counts
 
 
 def check_and_count(flags: list[str], counters: list[tuple[str, int]], window: int) -> tuple[str | None, list[int]]:
