@@ -107,8 +107,10 @@ class Attempt:
             raise AddressThrottled(self.address) if flag == self.blocked else AccountLocked(self.username)
         over_address = counts[0] > self.address_limit
         if over_address or counts[1] > limits.threshold:
-            # Too many failed or still being checked: refused unchecked, so not counted either.
-            forget_and_discount([], [self.address_key, self.user_key][: len(counts)])
+            # Too many failed or still being checked: refused unchecked, so not counted either
+            # (the script counted the username only if the address was within its limit).
+            counted = [self.address_key, self.user_key][: len(counts)]
+            forget_and_discount([], counted)
             raise AddressThrottled(self.address) if over_address else AccountLocked(self.username)
 
     def failed(self) -> None:
