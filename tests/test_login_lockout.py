@@ -14,6 +14,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from accounts.services import provision_workspace
 from oauth_apps.services import RegisteredClient
 from tests.conftest import PASSWORD
 from tests.oauth import password_grant
@@ -152,6 +153,27 @@ def test_a_burst_of_correct_logins_of_one_username_locks_it_for_a_moment_only(
         attempt.succeeded()
     assert log_in(client, "johndoe", PASSWORD, "10.0.8.99").status_code == 302
     assert not AuditEvent.objects.filter(event_type=AuditEventType.USERNAME_LOCKED).exists()
+
+
+def test_logins_in_flight_in_one_workspace_leave_its_sys_lookalike_alone(
+    client: Client, workspace: Workspace, operator_user: User
+) -> None:
+    """Counters are per workspace: a workspace named "sys" + another's name shares none of them."""
+    provision_workspace("sysworkflow", "admin", PASSWORD)
+    in_flight = logins_in_flight(workspace, [("admin", "10.0.7.4") for _ in range(9)])
+    assert THROTTLED in log_in(client, "admin", PASSWORD, "10.0.7.4").content
+    lookalike = client.post(
+        "/syssysworkflow/en/neoclassic/login/login", {"username": "admin", "password": PASSWORD}, REMOTE_ADDR="10.0.7.4"
+    )
+    assert lookalike.status_code == 302
+    for attempt in in_flight:
+        attempt.failed()
+    assert THROTTLED in log_in(client, "admin", PASSWORD, "10.0.7.4").content
+    client.post("/syssysworkflow/en/neoclassic/login/logout")
+    lookalike = client.post(
+        "/syssysworkflow/en/neoclassic/login/login", {"username": "admin", "password": PASSWORD}, REMOTE_ADDR="10.0.7.4"
+    )
+    assert lookalike.status_code == 302
 
 
 def test_an_attempt_refused_unchecked_does_not_count(client: Client, workspace: Workspace, operator_user: User) -> None:
