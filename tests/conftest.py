@@ -10,6 +10,10 @@
   refresh_token requests answered directly where they can be (`oauth_apps.direct`, as in
   production) and once with all of them going through oauthlib: both paths must give every answer
   alike.
+
+Passwords are hashed with Argon2id at its lowest cost, except in the tests marked
+`production_hashing` (those about hashing, its parameters and its timing): the production cost
+(~20 ms a hash) was a third of the suite's time.
 """
 
 from __future__ import annotations
@@ -27,7 +31,8 @@ from accounts.services import create_user, provision_workspace
 from oauth_apps import direct
 from oauth_apps.services import RegisteredClient, register_application
 from oauth_apps.views.token import TokenView
-from workspaces import kept
+from workspaces import backends, kept
+from workspaces.hashers import PMArgon2PasswordHasher
 from workspaces.models import Role, User, Workspace
 
 PASSWORD = "correct horse battery"
@@ -149,6 +154,18 @@ def token_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) 
     path: str = getattr(request, "param", "direct")
     monkeypatch.setattr(direct, "ENABLED", path == "direct")
     return path
+
+
+@pytest.fixture(autouse=True)
+def argon2_cost(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Argon2id at the lowest cost it takes (t=1, m=8 KiB) unless the test is marked
+    `production_hashing`. Autouse, so it is in place before any fixture hashes a password."""
+    if request.node.get_closest_marker("production_hashing") is None:
+        monkeypatch.setattr(PMArgon2PasswordHasher, "time_cost", 1)
+        monkeypatch.setattr(PMArgon2PasswordHasher, "memory_cost", 8)
+    backends.dummy_argon2_hash.cache_clear()  # made again at this test's cost
+    yield
+    backends.dummy_argon2_hash.cache_clear()
 
 
 @pytest.fixture(autouse=True)

@@ -66,6 +66,7 @@ def test_wrong_password_unknown_user_inactive_expired_and_inactive_role_look_the
     assert password_grant(client, app, "johndoe", PASSWORD).json() == INVALID_USER
 
 
+@pytest.mark.production_hashing
 def test_an_unknown_user_costs_a_password_hash_too(client: Client, app: RegisteredClient, operator_user: User) -> None:
     def slowest_of_three(username: str) -> float:
         timings = []

@@ -12,6 +12,8 @@ from tests.conftest import PASSWORD
 from workspaces.hashers import PMArgon2PasswordHasher, wrap_legacy
 from workspaces.models import User
 
+pytestmark = pytest.mark.production_hashing  # the parameters and the cost are what these tests are about
+
 
 def test_new_passwords_are_argon2id_at_owasp_parameters(operator_user: User) -> None:
     assert operator_user.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")

@@ -14,13 +14,15 @@ from workspaces.models import User, Workspace
 
 
 @cache
-def _dummy_argon2_hash() -> str:
+def dummy_argon2_hash() -> str:
+    """The hash an unknown user's password is checked against: made once per process, at the
+    hasher's cost."""
     return make_password("a password nobody has")
 
 
 def spend_one_argon2_check(password: str) -> None:
     """As long as checking a password against a real Argon2id hash (and always False)."""
-    check_password(password, _dummy_argon2_hash())
+    check_password(password, dummy_argon2_hash())
 
 
 class WorkspaceBackend(ModelBackend):
