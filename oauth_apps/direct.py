@@ -18,8 +18,8 @@ refresh token refused, a query string) gets None, and the request goes through o
 which finds the same fault and answers it with ProcessMaker's error, its audit events and, for a
 replayed refresh token, its family's revocation: errors have one source. Nothing the direct attempt
 did outlives its None (nothing is written before the last check, and a refused claim is rolled
-back). `ENABLED = False` sends every request through oauthlib (the grant tests run both ways:
-tests/conftest.py).
+back). `ENABLED = False` sends every request through oauthlib (the tests that send these grants
+run both ways: `both_token_paths` in tests/conftest.py).
 """
 
 from __future__ import annotations

@@ -6,10 +6,11 @@
 - `other_workspace` / `stranger`: a second workspace and a user of it.
 - `app`: a confidential client of "workflow"; `public_app`: a public one; `foreign_app`: a
   client of the other workspace.
-- `token_path`: the modules in BOTH_TOKEN_PATHS run twice, once with client_credentials and
-  refresh_token requests answered directly where they can be (`oauth_apps.direct`, as in
-  production) and once with all of them going through oauthlib: both paths must give every answer
-  alike.
+- `token_path`: the tests marked `both_token_paths` (those that send client_credentials or
+  refresh_token requests, the grants `oauth_apps.direct` answers) run twice, once with those
+  requests answered directly where they can be (as in production) and once with all of them going
+  through oauthlib: both paths must give every answer alike. Every other test runs as production
+  does.
 
 Passwords are hashed with Argon2id at its lowest cost, except in the tests marked
 `production_hashing` (those about hashing, its parameters and its timing): the production cost
@@ -129,20 +130,8 @@ def oauthlib_refuses(monkeypatch: pytest.MonkeyPatch) -> None:
     refuse_oauthlib(monkeypatch)
 
 
-# The token-endpoint modules that send client_credentials and refresh_token requests, good and bad.
-BOTH_TOKEN_PATHS = frozenset(
-    {
-        "test_audit_log", "test_client_authentication", "test_client_cache", "test_client_credentials_grant",
-        "test_hostile_bodies", "test_introspection", "test_machine_requests", "test_oauth_fuzz", "test_oauth_tables",
-        "test_password_grant", "test_processmaker_token_routes", "test_public_clients", "test_refresh_grant",
-        "test_token_cache", "test_token_errors", "test_token_revocation", "test_tricky_workspace_names",
-        "test_workspace_routing",
-    }
-)  # fmt: skip
-
-
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if metafunc.module.__name__.rpartition(".")[2] in BOTH_TOKEN_PATHS:
+    if metafunc.definition.get_closest_marker("both_token_paths"):
         metafunc.fixturenames.append("token_path")
         metafunc.parametrize("token_path", ["direct", "oauthlib"], indirect=True)
 
