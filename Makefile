@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8080
 DEMO_WORKSPACE ?= workflow
 
-.PHONY: run test fuzz bench bench-ab bench-servers bench-scale bench-purge bench-memory bench-import lint install-run install-test clean admin
+.PHONY: run test test-slow test-all fuzz bench bench-ab bench-servers bench-scale bench-purge bench-memory bench-import lint install-run install-test clean admin
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,12 +52,26 @@ run: install-run $(VENV)/.installed var/secret_key var/admin_password
 admin: $(VENV)/.installed var/secret_key
 	$(BIN)/python manage.py createsuperuser
 
+# `make test`: the fast set, spread over one worker per CPU (under two minutes on two cores);
+# `make test-slow`: live servers, browsers, faults and several nodes; `make test-all`: both, as CI
+# runs them. scripts/run-tests says which tests each holds and how they run. Each worker's test
+# database is kept between runs (--reuse-db: new migrations are applied to it);
+# PYTEST_DB=--create-db builds them afresh. TEST_SCOPE=--shared-database-only leaves out the tests that
+# bring their own database (CI's MariaDB pass). PYTEST_ARGS reach pytest.
+PYTEST_DB ?= --reuse-db
+TEST_SCOPE ?=
+
 test: install-test $(VENV)/.installed var/secret_key
-	$(BIN)/pytest $(PYTEST_ARGS)
+	scripts/run-tests fast $(TEST_SCOPE) $(PYTEST_DB) $(PYTEST_ARGS)
+
+test-slow: install-test $(VENV)/.installed var/secret_key
+	scripts/run-tests slow $(TEST_SCOPE) $(PYTEST_DB) $(PYTEST_ARGS)
+
+test-all: test test-slow
 
 # The property and schema fuzzers with many more examples than `make test` gives them (a few minutes).
 fuzz: install-test $(VENV)/.installed var/secret_key
-	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-500} $(BIN)/pytest tests/test_oauth_fuzz.py tests/test_api_fuzz.py $(PYTEST_ARGS)
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-500} $(BIN)/pytest -p no:xdist tests/test_oauth_fuzz.py tests/test_api_fuzz.py $(PYTEST_ARGS)
 
 # pm-oauth against ProcessMaker's PHP engine and stock django-oauth-toolkit (../shared/anchors), on
 # MariaDB, 3 interleaved rounds; prints the table and writes bench/results/<date>.md. Needs wrk.

@@ -14,11 +14,13 @@
 
 Passwords are hashed with Argon2id at its lowest cost, except in the tests marked
 `production_hashing` (those about hashing, its parameters and its timing): the production cost
-(~20 ms a hash) was a third of the suite's time.
+(~20 ms a hash) was a third of the suite's time. The markers, and which runs leave which tests
+out, are in pyproject.toml and docs/development.md.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import time
@@ -26,12 +28,15 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.cache import cache
+from django.test import override_settings
 
 from accounts.services import create_user, provision_workspace
 from oauth_apps import direct
 from oauth_apps.services import RegisteredClient, register_application
 from oauth_apps.views.token import TokenView
+from tests import workers
 from workspaces import backends, kept
 from workspaces.hashers import PMArgon2PasswordHasher
 from workspaces.models import Role, User, Workspace
@@ -128,6 +133,17 @@ def refuse_oauthlib(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def oauthlib_refuses(monkeypatch: pytest.MonkeyPatch) -> None:
     refuse_oauthlib(monkeypatch)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Under xdist, this worker's login counters and kept-row versions go to a Redis database of its
+    own (tests/workers.py), and so do those of the servers it starts (they inherit REDIS_URL)."""
+    if not workers.worker() or not django_settings.REDIS_URL:
+        return
+    url = workers.redis_url(django_settings.REDIS_URL)
+    os.environ["REDIS_URL"] = url
+    default = {**django_settings.CACHES["default"], "LOCATION": url}
+    override_settings(REDIS_URL=url, CACHES={**django_settings.CACHES, "default": default}).enable()
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

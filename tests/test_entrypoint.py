@@ -14,7 +14,7 @@ import pytest
 
 from tests.live import PROJECT, free_port, stop, wait_until_up
 
-pytestmark = pytest.mark.live
+pytestmark = [pytest.mark.live, pytest.mark.own_database]
 
 
 @pytest.mark.parametrize("server", ["granian", "gunicorn"])

@@ -28,7 +28,7 @@ import pytest
 
 from tests.live import free_port, manage, open_url, serve, stop, wait_until_up
 
-pytestmark = pytest.mark.live
+pytestmark = [pytest.mark.live, pytest.mark.fault, pytest.mark.own_database]
 PASSWORD = "a fault test password"
 CLIENTS = 4
 LOAD_SECONDS = 16.0

@@ -28,21 +28,25 @@ def probe(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.own_database
 def test_without_debug_https_is_on_by_default(tmp_path: Path) -> None:
     result = probe(tmp_path)
     assert result.stdout.split() == ["True", "True", "True", "31536000", "301"], result.stderr
 
 
+@pytest.mark.own_database
 def test_pm_allow_http_turns_it_off(tmp_path: Path) -> None:
     result = probe(tmp_path, PM_ALLOW_HTTP="1")
     assert result.stdout.split()[:4] == ["False", "False", "False", "0"], result.stderr
 
 
+@pytest.mark.own_database
 def test_the_old_pm_force_https_is_refused_with_a_message(tmp_path: Path) -> None:
     result = probe(tmp_path, PM_FORCE_HTTPS="1")
     assert result.returncode != 0 and "PM_FORCE_HTTPS is gone" in result.stderr
 
 
+@pytest.mark.own_database
 def test_a_trusted_proxy_must_be_an_address(tmp_path: Path) -> None:
     result = probe(tmp_path, PM_TRUSTED_PROXY="true")
     assert result.returncode != 0 and "PM_TRUSTED_PROXY lists IP addresses" in result.stderr

@@ -16,6 +16,7 @@ from tests.live import PROJECT
 from workspaces.models import Workspace
 
 
+@pytest.mark.own_database
 @pytest.mark.parametrize("level", ["NOTSET", "DEBUG"])
 def test_a_full_flow_at_the_lowest_log_level_logs_no_credential(tmp_path: Path, level: str) -> None:
     env = {**os.environ, "LOG_LEVEL": level, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
@@ -34,6 +35,7 @@ def test_a_full_flow_at_the_lowest_log_level_logs_no_credential(tmp_path: Path, 
     assert leaked == []
 
 
+@pytest.mark.own_database
 def test_an_unknown_log_level_is_refused(tmp_path: Path) -> None:
     env = {**os.environ, "LOG_LEVEL": "CHATTY", "DATABASE_URL": f"sqlite:///{tmp_path / 'db'}"}
     result = subprocess.run(

@@ -24,7 +24,7 @@ import redis
 
 from tests.live import free_port, manage, nginx_config, open_url, serve, start_nginx, stop, wait_until_up
 
-pytestmark = pytest.mark.live
+pytestmark = [pytest.mark.live, pytest.mark.multinode, pytest.mark.own_database]
 DATABASE = "pm_multinode"
 REDIS_DB = 14
 PASSWORD = "a multinode password"

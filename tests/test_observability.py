@@ -161,6 +161,7 @@ def test_a_malformed_request_id_from_the_proxy_is_replaced(db: None, settings: A
 
 
 @pytest.mark.live
+@pytest.mark.own_database
 def test_a_database_that_does_not_answer_is_a_fast_503_in_the_callers_shape(tmp_path: Path) -> None:
     """A real server whose MariaDB is not there (nothing listens on its port): a 503 that says so,
     in the caller's shape, within a second or two; /health still answers, /ready says why not."""

@@ -7,7 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.live import PROJECT
+
+# Each test starts Django in a process of its own, on a database of its own.
+pytestmark = pytest.mark.own_database
 
 
 def run_check(env: dict[str, str]) -> subprocess.CompletedProcess[str]:

@@ -16,7 +16,7 @@ import pytest
 
 from tests.live import PROJECT, free_port, nginx_config, open_url, start_nginx, stop, wait_until_up
 
-pytestmark = pytest.mark.live
+pytestmark = [pytest.mark.live, pytest.mark.own_database]
 
 
 @pytest.fixture

@@ -15,6 +15,9 @@ from workspaces import changes, middleware
 from workspaces.models import Workspace
 
 LOGIN = "/sysworkflow/en/neoclassic/login/login"
+# The workspace channel is one for the whole Redis server: another test process's workspace changes
+# would clear this one's rows or land in its listener.
+pytestmark = pytest.mark.serial
 
 
 @pytest.fixture(autouse=True)

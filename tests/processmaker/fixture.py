@@ -17,6 +17,8 @@ from typing import Any
 
 import MySQLdb
 
+from tests.workers import own_name
+
 HERE = Path(__file__).resolve().parent
 SERVER = {"host": "127.0.0.1", "port": 3306, "user": "root", "password": ""}
 RBAC_SYSTEM, PM_SYSTEM = "0" * 31 + "1", "0" * 31 + "2"
@@ -94,10 +96,14 @@ def local_now(zone: Any = UTC) -> datetime:
 
 @dataclass
 class Database:
+    """A database on the MariaDB at SERVER, made afresh; `name` gets this test process's suffix
+    (tests/workers.py), so parallel workers never build over each other's."""
+
     name: str
     connection: Any = field(init=False)
 
     def __post_init__(self) -> None:
+        self.name = own_name(self.name)
         server = MySQLdb.connect(**SERVER, charset="utf8mb4")
         with server.cursor() as cursor:
             cursor.execute(f"DROP DATABASE IF EXISTS `{self.name}`")
