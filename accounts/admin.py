@@ -20,8 +20,9 @@ from django.http import HttpRequest
 from accounts import services
 from accounts.grants_admin import UserGrantsAdminMixin
 from workspaces.http import signed_in_user
-from workspaces.models import AuditEvent, PermissionCode, Role, User, Workspace, fold_username
+from workspaces.models import AuditEvent, PermissionCode, Role, User, Workspace
 from workspaces.services import WorkspaceError
+from workspaces.usernames import fold_username
 
 
 class NewWorkspaceForm(forms.ModelForm):

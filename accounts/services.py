@@ -20,10 +20,11 @@ from oauth_apps.models import Application
 from oauth_apps.revocation import revoke_tokens
 from oauth_apps.services import delete_application, local_client
 from workspaces import audit
-from workspaces.models import PermissionCode, Role, User, Workspace, fold_username
+from workspaces.models import PermissionCode, Role, User, Workspace
 from workspaces.names import WORKSPACE_NAME_RULE, workspace_name_validator
 from workspaces.rbac import DEFAULT_ROLES
 from workspaces.services import WorkspaceError, describe_validation_error
+from workspaces.usernames import fold_username
 
 
 @dataclass

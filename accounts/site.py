@@ -11,6 +11,7 @@ from django.http import HttpRequest
 
 from workspaces.http import client_address
 from workspaces.lockout import AccountLocked, AddressThrottled, Attempt, minutes
+from workspaces.models import User
 
 OPERATOR_LOCKED = "Too many failed logins for this username. It is locked for up to {minutes} minutes; try again then."
 OPERATOR_THROTTLED = "Too many failed logins from your address. Try again in up to {minutes} minutes."
@@ -21,7 +22,8 @@ class OperatorLoginForm(AdminAuthenticationForm):
 
     def clean(self) -> dict[str, Any]:
         username = str(self.cleaned_data.get("username") or "")
-        attempt = Attempt(None, username, client_address(self.request), via="admin login")
+        account = User.objects.find_operator(username)
+        attempt = Attempt(None, username, client_address(self.request), via="admin login", account=account)
         try:
             attempt.begin()
         except AccountLocked:

@@ -18,7 +18,8 @@ from rest_framework import serializers
 from api import errors
 from api.fields import ProcessMakerSerializer, StrictCharField
 from workspaces import profile
-from workspaces.models import Role, User, Workspace, fold_username
+from workspaces.models import Role, User, Workspace
+from workspaces.usernames import fold_username, username_problem
 
 # API name -> model field, for everything a client may set.
 MODEL_FIELDS = {
@@ -86,6 +87,9 @@ class UserInputSerializer(ProcessMakerSerializer):
         return self.context.get("user")
 
     def validate_usr_username(self, value: str) -> str:
+        problem = username_problem(value)
+        if problem is not None:
+            raise serializers.ValidationError(problem)
         taken = User.objects.filter(workspace=self.workspace, username_folded=fold_username(value))
         if self.user is not None:
             taken = taken.exclude(pk=self.user.pk)

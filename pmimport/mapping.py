@@ -172,6 +172,7 @@ def cost(value: object) -> Decimal:
 
 COLUMN_OF = {
     **{name: column for column, name in PROFILE_COLUMNS.items()},
+    "username": "USR_USERNAME",
     "first_name": "USR_FIRSTNAME",
     "last_name": "USR_LASTNAME",
     "email": "USR_EMAIL",

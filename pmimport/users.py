@@ -19,7 +19,8 @@ from pmimport.ledger import Ledger
 from pmimport.mapping import Mapped, Refused
 from pmimport.models import ImportedRow
 from workspaces.hashers import wrap_legacy
-from workspaces.models import Role, User, fold_username
+from workspaces.models import Role, User
+from workspaces.usernames import fold_username
 
 TABLE = "users"
 VALIDATION_ROUNDS = 4
@@ -122,7 +123,11 @@ def validate(user: User, fields: list[str], mapped: Mapped) -> None:
             problems = invalid.message_dict
         optional = [name for name in problems if name in mapping.OPTIONAL_FIELDS and name in fields]
         if len(optional) < len(problems):
-            raise Refused("; ".join(f"{name}: {' '.join(messages)}" for name, messages in problems.items()))
+            raise Refused(
+                "; ".join(
+                    f"{mapping.COLUMN_OF.get(name, name)}: {' '.join(messages)}" for name, messages in problems.items()
+                )
+            )
         for name in optional:
             dropped = getattr(user, name)
             setattr(user, name, User._meta.get_field(name).get_default())  # type: ignore[union-attr]

@@ -27,6 +27,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+import MySQLdb
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
@@ -42,6 +43,7 @@ from workspaces.hashers import PMArgon2PasswordHasher
 from workspaces.models import Role, User, Workspace
 
 PASSWORD = "correct horse battery"
+MARIADB = {"host": "127.0.0.1", "port": 3306, "user": "root", "password": ""}
 
 
 def new_user_body(username: str, **fields: Any) -> dict[str, Any]:
@@ -178,6 +180,29 @@ def no_workspace_cache(settings: Any) -> None:
     """Tests change workspaces with queryset updates, which no signal reports: read them fresh.
     tests/test_workspace_cache.py turns the cache on to test it."""
     settings.PM_WORKSPACE_CACHE_SECONDS = 0
+
+
+def mariadb_is_up() -> bool:
+    try:
+        MySQLdb.connect(**MARIADB).close()
+        return True
+    except MySQLdb.Error:
+        return False
+
+
+@pytest.fixture(scope="session")
+def mariadb() -> None:
+    """The MariaDB at 127.0.0.1:3306, where the ProcessMaker databases the import tests read live
+    whichever database the suite runs on: started when it is down."""
+    if mariadb_is_up():
+        return
+    daemon = shutil.which("mariadbd") or "/usr/sbin/mariadbd"
+    subprocess.run(["start-stop-daemon", "--start", "--oknodo", "--background", "--exec", daemon], check=True)
+    for _ in range(100):
+        if mariadb_is_up():
+            return
+        time.sleep(0.2)
+    raise RuntimeError("MariaDB did not start on 127.0.0.1:3306")
 
 
 def redis_is_up() -> bool:

@@ -6,16 +6,12 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
-import subprocess
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import MySQLdb
 import pytest
 from django.contrib.auth.hashers import check_password, identify_hasher
 from django.core.management import CommandError, call_command
@@ -37,28 +33,6 @@ from workspaces.models import Role, User, Workspace
 
 JOHN, MARY = "1" * 32, "2" * 32
 pytestmark = pytest.mark.django_db
-
-
-def mariadb_is_up() -> bool:
-    try:
-        MySQLdb.connect(**fixture.SERVER).close()
-        return True
-    except MySQLdb.Error:
-        return False
-
-
-@pytest.fixture(scope="module")
-def mariadb() -> None:
-    """The source databases live on the MariaDB at 127.0.0.1:3306: start it when it is down."""
-    if mariadb_is_up():
-        return
-    daemon = shutil.which("mariadbd") or "/usr/sbin/mariadbd"
-    subprocess.run(["start-stop-daemon", "--start", "--oknodo", "--background", "--exec", daemon], check=True)
-    for _ in range(100):
-        if mariadb_is_up():
-            return
-        time.sleep(0.2)
-    raise RuntimeError("MariaDB did not start on 127.0.0.1:3306")
 
 
 @pytest.fixture(scope="module")

@@ -125,7 +125,10 @@ def test_successes_do_not_count_against_the_address(client: Client, operator_use
 def logins_in_flight(workspace: Workspace, pairs: list[tuple[str, str]]) -> list[Attempt]:
     """Logins (username, address) counted and still having their passwords checked, as on other
     workers or nodes while the requests below are made."""
-    attempts = [Attempt(workspace, username, address, "password grant") for username, address in pairs]
+    attempts = [
+        Attempt(workspace, username, address, "password grant", User.objects.find_in_workspace(workspace, username))
+        for username, address in pairs
+    ]
     for attempt in attempts:
         attempt.begin()
     return attempts

@@ -11,6 +11,7 @@ class WorkspacesConfig(AppConfig):
         # Every process that can change a workspace (a server, `manage.py shell`, a command) must
         # announce it to the servers' workspace caches, not only the ones that load the middleware.
         from workspaces import (
+            checks,  # noqa: F401, PLC0415 - registers the username check
             middleware,  # noqa: F401, PLC0415 - connects the signals
             tablewatch,  # noqa: PLC0415 - the app registry is ready only now
         )

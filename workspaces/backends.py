@@ -25,6 +25,21 @@ def spend_one_argon2_check(password: str) -> None:
     check_password(password, dummy_argon2_hash())
 
 
+def verify_password(user: User | None, password: str) -> User | None:
+    """`user` if `password` is theirs and they may log in, else None; every failure, an unknown user
+    (None) included, costs one Argon2id verification (see WorkspaceBackend)."""
+    if user is None:
+        spend_one_argon2_check(password)
+        return None
+    if user.check_password(password):
+        return user if user.can_log_in() else None
+    if not user.password.startswith(COSTS_ONE_ARGON2):
+        # A bare ProcessMaker digest (or no password) answers in microseconds; without this a
+        # stopwatch would tell those accounts from the rest.
+        spend_one_argon2_check(password)
+    return None
+
+
 class WorkspaceBackend(ModelBackend):
     """Authenticates a user of one workspace with ProcessMaker's rules.
 
@@ -44,18 +59,7 @@ class WorkspaceBackend(ModelBackend):
     ) -> User | None:
         if workspace is None or username is None or password is None:
             return None
-        try:
-            user = User.objects.get_in_workspace(workspace, username)
-        except User.DoesNotExist:
-            spend_one_argon2_check(password)
-            return None
-        if user.check_password(password):
-            return user if user.can_log_in() else None
-        if not user.password.startswith(COSTS_ONE_ARGON2):
-            # A bare ProcessMaker digest (or no password) answers in microseconds; without this a
-            # stopwatch would tell those accounts from the rest.
-            spend_one_argon2_check(password)
-        return None
+        return verify_password(User.objects.find_in_workspace(workspace, username), password)
 
     def user_can_authenticate(self, user: Any) -> bool:
         return bool(user.can_log_in())

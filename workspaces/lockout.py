@@ -3,9 +3,12 @@
 Two limits guard every password check, in this order:
 1. per client address: after `threshold - 1` failed logins from one address within the window,
    that address is refused until the window ends. One address can therefore never lock a
-   username by itself, so a stranger cannot shut a service account out from one machine;
+   username by itself, so a stranger cannot shut a service account out from one machine. An IPv6
+   address counts as its /64 network, the block one client is given;
 2. per username (known or not, so a lock says nothing about which usernames exist): `threshold`
-   failed logins within the window lock it for `duration` seconds, whatever the password.
+   failed logins within the window lock it for `duration` seconds, whatever the password. The
+   counter is the account's, whichever spelling found it (`ADMIN`, fullwidth `ａｄｍｉｎ`), and a
+   name that finds no account counts under its compared form (`workspaces.usernames`).
 
 Each limit keeps two counters. Attempts are counted *before* their password is checked and
 forgiven when they succeed, so concurrent guesses cannot slip past a limit while the first ones are
@@ -23,17 +26,19 @@ for (`workspaces.middleware.TrustedProxyMiddleware`).
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth import authenticate
 from django.core.cache import cache
 
 from workspaces import audit
+from workspaces.backends import verify_password
 from workspaces.metrics import LOCKOUTS
-from workspaces.models import User, Workspace, fold_username
+from workspaces.models import User, Workspace
 from workspaces.sharedcache import check_and_count, count_each, forget_and_discount
+from workspaces.usernames import fold_username
 
 log = logging.getLogger(__name__)
 
@@ -75,14 +80,37 @@ def _key(kind: str, workspace: Workspace | None, value: str) -> str:
     return f"pm:login:{kind}:{workspace.pk if workspace else 'operators'}:{digest}"
 
 
-class Attempt:
-    """One login attempt, counted before its password is checked; its failure counted after."""
+def address_bucket(address: str) -> str:
+    """What the per-address limit counts by: an IPv4 address, or an IPv6 address's /64 (an IPv4
+    address mapped into IPv6 counts as itself)."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.IPv6Network((parsed, 64), strict=False))
+    return str(parsed)
 
-    def __init__(self, workspace: Workspace | None, username: str, address: str, via: str) -> None:
+
+def account_key(account: User | None, username: str) -> str:
+    """What the per-username limit counts by: the account the name found, whatever its spelling,
+    else the name's compared form."""
+    return f"account:{account.pk}" if account is not None else f"name:{fold_username(username)[:255]}"
+
+
+class Attempt:
+    """One login attempt, counted before its password is checked; its failure counted after.
+    `account`: the user the typed name found (None: no such user)."""
+
+    def __init__(
+        self, workspace: Workspace | None, username: str, address: str, via: str, account: User | None = None
+    ) -> None:
         self.workspace, self.via = workspace, via
         self.limits = Limits.of(workspace)
-        self.user_key = _key("user", workspace, fold_username(username)[:100])
-        self.address_key = _key("address", workspace, address)
+        self.user_key = _key("user", workspace, account_key(account, username))
+        self.address_key = _key("address", workspace, address_bucket(address))
         # Attempts (counted before the check) under the keys above; failures, and the flags that
         # they alone set, beside them.
         self.address_failures, self.user_failures = f"{self.address_key}:failed", f"{self.user_key}:failed"
@@ -163,11 +191,12 @@ def authenticate_with_lockout(
 ) -> User | None:
     """The workspace user these credentials belong to, or None; LoginRefused while limited.
     `via` names the way in for the audit log ("web login", "password grant")."""
-    attempt = Attempt(workspace, username, address, via)
+    account = User.objects.find_in_workspace(workspace, username)
+    attempt = Attempt(workspace, username, address, via, account)
     attempt.begin()
-    user = authenticate(None, username=username, password=password, workspace=workspace)
+    user = verify_password(account, password)
     if user is None:
         attempt.failed()
         return None
     attempt.succeeded(user if audit_success else None)
-    return user  # type: ignore[return-value]
+    return user

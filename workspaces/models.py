@@ -17,9 +17,10 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 
-from workspaces import profile, rbac, rows
+from workspaces import profile, rbac, rows, usernames
 from workspaces.names import workspace_name_validator
 from workspaces.rbac import PermissionCode as PermissionCode  # the catalogue, where the models' users look
+from workspaces.usernames import FoldedNameField, fold_username, validate_username
 
 
 class ErrorMode(models.TextChoices):
@@ -112,23 +113,26 @@ def generate_uid() -> str:
     return secrets.token_hex(16)
 
 
-def fold_username(username: str) -> str:
-    """The key usernames are compared by: case-insensitive and identical on SQLite and MySQL."""
-    return username.strip().casefold()
-
-
 class UserManager(BaseUserManager["User"]):
     def get_by_natural_key(self, username: str | None) -> User:
         # Natural keys serve the Django admin and createsuperuser, which know nothing of
         # workspaces; every workspace has its own "admin", so only operators qualify.
         return self.get(workspace__isnull=True, username_folded=fold_username(username or ""))
 
-    def get_in_workspace(self, workspace: Workspace, username: str) -> User:
-        """The user (with the role) `username` names in `workspace`; every login asks, so the
-        statement is compiled once (workspaces.rows). Raises User.DoesNotExist."""
-        found = rows.first(
+    def find_operator(self, username: str) -> User | None:
+        """The site operator `username` names, or None."""
+        return self.filter(workspace__isnull=True, username_folded=fold_username(username)).first()
+
+    def find_in_workspace(self, workspace: Workspace, username: str) -> User | None:
+        """The user (with the role) `username` names in `workspace`, or None; every login asks, so
+        the statement is compiled once (workspaces.rows)."""
+        return rows.first(
             self.model, related=("role",), workspace_id=workspace.pk, username_folded=fold_username(username)
         )
+
+    def get_in_workspace(self, workspace: Workspace, username: str) -> User:
+        """`find_in_workspace`, raising User.DoesNotExist for no such user."""
+        found = self.find_in_workspace(workspace, username)
         if found is None:
             raise self.model.DoesNotExist(f"no user {username[:100]!r} in workspace {workspace.name}")
         return found
@@ -175,8 +179,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         related_name="users",
         help_text="Empty for site operators, who use only the Django admin.",
     )
-    username = models.CharField(max_length=100)
-    username_folded = models.CharField(max_length=100, editable=False)
+    username = models.CharField(
+        max_length=usernames.MAX_LENGTH,
+        validators=[validate_username],
+        help_text="As typed. Compared case- and width-insensitively, but not accent-insensitively "
+        "(workspaces.usernames).",
+    )
+    username_folded = FoldedNameField(max_length=usernames.MAX_FOLDED_LENGTH, editable=False)
     first_name = models.CharField(max_length=100, blank=True)
     last_name = models.CharField(max_length=100, blank=True)
     email = models.EmailField(max_length=254, blank=True)
@@ -242,6 +251,12 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return f"{self.username}@{self.workspace}" if self.workspace_id else self.username
+
+    @classmethod
+    def normalize_username(cls, username: str) -> str:
+        # Django's would store the NFKC form; the name is kept as typed (less surrounding whitespace)
+        # and compared in its folded form, `username_folded`.
+        return username.strip() if isinstance(username, str) else username
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.username_folded = fold_username(self.username)

@@ -20,7 +20,7 @@ import MySQLdb
 from tests.workers import own_name
 
 HERE = Path(__file__).resolve().parent
-SERVER = {"host": "127.0.0.1", "port": 3306, "user": "root", "password": ""}
+SERVER = {"host": "127.0.0.1", "port": 3306, "user": "root", "password": ""}  # tests/conftest.py's MARIADB
 RBAC_SYSTEM, PM_SYSTEM = "0" * 31 + "1", "0" * 31 + "2"
 ADMIN_UID, GUEST_UID = "0" * 31 + "1", "0" * 31 + "2"
 SEED_CLIENT_ID, SEED_CLIENT_SECRET = "HWAYUEGWRMWNVLSTKPXAJDZGUQKAXKSF", "28060566356f0b9db4f0429090515303"

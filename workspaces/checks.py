@@ -1,0 +1,41 @@
+"""`manage.py check`: the users whose names break today's username rule (workspaces.usernames).
+
+Names made before the rule, or brought in by an older import, may hold invisible or control
+characters. They still log in (refusing them would lock people out of accounts they cannot rename
+themselves); the check names each one so that an operator can rename it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.checks import Warning, register
+from django.db import DatabaseError
+
+from workspaces.models import User
+from workspaces.usernames import username_problem
+
+BAD_USERNAME = "workspaces.W001"
+
+
+@register("usernames")
+def usernames_that_break_the_rule(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+    try:
+        names = list(User.objects.values_list("workspace__name", "uid", "username").iterator(chunk_size=2000))
+    except DatabaseError:  # not migrated yet: nothing to check
+        return []
+    found = []
+    for workspace, uid, username in names:
+        if username.isascii() and username.isprintable():
+            continue  # the usual name: nothing invisible in it
+        problem = username_problem(username)
+        if problem is not None:
+            where = f"workspace {workspace}" if workspace else "the site operators"
+            found.append(
+                Warning(
+                    f"User {username!r} (uid {uid}) of {where}: {problem}",
+                    hint="It can still log in; rename it (the admin or PUT /api/1.0/{ws}/user/{uid}).",
+                    id=BAD_USERNAME,
+                )
+            )
+    return found
