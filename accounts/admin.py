@@ -6,6 +6,7 @@ Every change goes through `accounts.services`, so the admin provisions a workspa
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any, cast
 
 from django import forms
@@ -15,7 +16,7 @@ from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreation
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 from accounts import services
 from accounts.grants_admin import UserGrantsAdminMixin
@@ -135,7 +136,7 @@ class RoleAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
 
     def save_model(self, request: HttpRequest, obj: Role, form: Any, change: bool) -> None:
-        services.save_role(obj)
+        services.save_role(obj, by=signed_in_user(request))
 
 
 class WorkspaceUserCreationForm(AdminUserCreationForm):
@@ -161,13 +162,18 @@ class WorkspaceUserCreationForm(AdminUserCreationForm):
         return cleaned
 
 
+# The operator on the admin's "change password" page: Django builds that form without the request.
+_operator: ContextVar[User | None] = ContextVar("pm_admin_operator", default=None)
+
+
 class RevokingPasswordChangeForm(AdminPasswordChangeForm):
-    """The admin's "change password" page; a new password ends the user's tokens."""
+    """The admin's "change password" page: a reset by an operator, which ends the user's tokens and
+    holds the clients they own (accounts.services.save_user)."""
 
     def save(self, commit: bool = True) -> Any:
         user = super().save(commit=False)
         if commit:
-            services.save_user(user, ["password"])
+            services.save_user(user, ["password"], by=_operator.get())
         return user
 
 
@@ -213,6 +219,13 @@ class UserAdmin(UserGrantsAdminMixin, DjangoUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["workspace", "username", "role", "password1", "password2"]}),
     ]
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
+        token = _operator.set(signed_in_user(request))
+        try:
+            return super().user_change_password(request, id, form_url)
+        finally:
+            _operator.reset(token)
 
     def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
         if change:

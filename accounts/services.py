@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from accounts import policy
-from oauth_apps import grants
+from oauth_apps import grants, owners
 from oauth_apps.models import Application
 from oauth_apps.revocation import revoke_tokens
 from oauth_apps.services import delete_application, local_client
@@ -128,10 +128,14 @@ def update_user(user: User, changes: Mapping[str, Any], *, password: str | None 
 
 @transaction.atomic
 def save_user(user: User, changed: Iterable[str], *, by: User | None = None) -> None:
-    """Save a user whose fields named in `changed` were just set, and revoke every token of
-    theirs when the change ends their access: a new password (a reset is usually a leak, and
-    refresh tokens never expire by default), or a user who can no longer log in (set inactive,
-    as ProcessMaker does, past the due date, or moved to a role without PM_LOGIN)."""
+    """Save a user whose fields named in `changed` were just set, and end what the change ends:
+
+    - a new password (a reset is usually a leak) or a user who can no longer log in (set inactive or
+      on vacation, as ProcessMaker does, past the due date, a role without PM_LOGIN): every token of
+      theirs, and the client_credentials tokens of the clients they own, which act as them;
+    - a role without PM_REST_API_APPLICATIONS: those client_credentials tokens;
+    - a password reset by someone else (an administrator): the clients they own are held until they
+      confirm each secret (`oauth_apps.owners`)."""
     changed = set(changed)
     before: Mapping[str, Any] = User.objects.filter(pk=user.pk).values("status", "role__code").first() or {}
     try:
@@ -141,7 +145,12 @@ def save_user(user: User, changed: Iterable[str], *, by: User | None = None) -> 
         raise WorkspaceError(f"User {user.username!r} already exists in workspace {user.workspace}.") from None
     record_user_changes(user, changed, before, by)
     if "password" in changed or not user.can_log_in():
-        revoke_tokens(user=user, by=by, why="password changed" if "password" in changed else "can no longer log in")
+        why = "password changed" if "password" in changed else "can no longer log in"
+        revoke_tokens(user=user, owned_by=user, by=by, why=why)
+    elif not user.has_pm_permission(PermissionCode.PM_REST_API_APPLICATIONS):
+        revoke_tokens(owned_by=user, by=by, why="no longer holds PM_REST_API_APPLICATIONS")
+    if "password" in changed and by is not None and by.pk != user.pk:
+        owners.hold_secrets(user, by=by)
 
 
 def record_user_changes(user: User, changed: set[str], before: Mapping[str, Any], by: User | None) -> None:
@@ -157,12 +166,15 @@ def record_user_changes(user: User, changed: set[str], before: Mapping[str, Any]
 
 
 @transaction.atomic
-def save_role(role: Role) -> None:
-    """Save a role; when it no longer lets its users log in (inactive, or without PM_LOGIN),
-    every token of theirs is revoked."""
+def save_role(role: Role, *, by: User | None = None) -> None:
+    """Save a role; when it no longer lets its users log in (inactive, or without PM_LOGIN), every
+    token of theirs is revoked, with the client_credentials tokens of the clients they own; when it
+    no longer grants PM_REST_API_APPLICATIONS, those client_credentials tokens."""
     role.save()
     if not role.grants(PermissionCode.PM_LOGIN):
-        revoke_tokens(role=role, why=f"role {role.code} can no longer log in")
+        revoke_tokens(role=role, owned_by_role=role, by=by, why=f"role {role.code} can no longer log in")
+    elif not role.grants(PermissionCode.PM_REST_API_APPLICATIONS):
+        revoke_tokens(owned_by_role=role, by=by, why=f"role {role.code} no longer holds PM_REST_API_APPLICATIONS")
 
 
 def revoke_application_grant(user: User, client: Application, *, by: User | None = None) -> int:

@@ -32,6 +32,10 @@ GRANT = inline_serializer(
         "first_authorized": serializers.DateTimeField(allow_null=True),
         "last_issued": serializers.DateTimeField(allow_null=True, help_text="When its latest token was issued"),
         "active_tokens": serializers.IntegerField(),
+        "client_credentials_tokens": serializers.IntegerField(
+            help_text="Of active_tokens, the client_credentials tokens of an application this user owns, "
+            "which act as them"
+        ),
         "remembered_until": serializers.DateTimeField(allow_null=True, help_text="Consent asked again after this"),
     },
     many=True,
@@ -51,6 +55,7 @@ def grant_data(entry: AuthorizedApplication) -> dict[str, Any]:
         "first_authorized": iso(entry.first_authorized),
         "last_issued": iso(entry.last_issued),
         "active_tokens": entry.live_tokens,
+        "client_credentials_tokens": entry.owner_tokens,
         "remembered_until": iso(entry.remembered_until),
     }
 

@@ -7,7 +7,8 @@ around them, were a fifth and a sixth of their Python. These functions answer a 
 once every check oauthlib's grant and our validator make for it has passed, made by the same
 functions: the client found in the workspace (`Application.objects.find`), its secret
 (`_check_secret`), Basic credentials read and matched against the body's (`clientauth`), a
-confidential client allowed the grant, the scopes normalised, defaulted and known (`scopes`), the
+confidential client allowed the grant (and, for client_credentials, an owner who may have such
+tokens: `owners.client_credentials_refusal`), the scopes normalised, defaulted and known (`scopes`), the
 refresh token claimed (`services.claim_refresh_token`: found for this client in this workspace,
 unused, unexpired, its user still allowed to log in, marked used by one conditional UPDATE) and the
 scope asked for within its own. They then issue what oauthlib would: tokens from the same
@@ -29,7 +30,7 @@ import json
 from django.db import transaction
 from django.http import HttpResponse
 
-from oauth_apps import clientauth, scopes, services
+from oauth_apps import clientauth, owners, scopes, services
 from oauth_apps.backends import token_request_params
 from oauth_apps.exceptions import CredentialRefused
 from oauth_apps.identifiers import new_token
@@ -95,6 +96,8 @@ def _confidential_request(request: WorkspaceRequest, grant: str) -> tuple[dict[s
         return None
     client = authenticated_client(request, params)
     if client is None or client.is_public or not client.allows_grant_type(grant):
+        return None
+    if grant == CLIENT_CREDENTIALS and owners.client_credentials_refusal(client) is not None:
         return None
     return params, client
 

@@ -37,6 +37,12 @@ DEVICE_DECIDED = "This request was already answered, or it expired."
 DEVICE_APPROVED = "Done: {name} can now act for you. Go back to your device."
 DEVICE_DENIED = "Denied: {name} was not given access."
 DEVICE_LOG_IN = "Log in to connect a device."
+# client_credentials tokens act as the client's owner (oauth_apps.owners): our wording.
+OWNER_CANNOT_LOG_IN = "This client's owner cannot sign in now, so its client_credentials grant is suspended"
+OWNER_MUST_CONFIRM_SECRET = (
+    "An administrator reset the password of this client's owner: the owner must confirm or regenerate the "
+    "client secret on the applications page before client_credentials works again"
+)
 ACCOUNT_LOCKED = "Too many failed logins: this username is locked for up to {minutes} minutes"
 ADDRESS_THROTTLED = "Too many failed logins from this address: try again in up to {minutes} minutes"
 
@@ -69,6 +75,12 @@ APPLICATION_NOT_FOUND = "No such application."
 APPLICATION_SAVED = "Saved {name}."
 APPLICATION_DELETED = "Deleted {name} and revoked its tokens."
 PUBLIC_CLIENT_HAS_NO_SECRET = "A public client has no secret."
+SECRET_HELD = (
+    "An administrator reset your password, so {name}'s client_credentials grant is paused: confirm that its "
+    "secret is still only yours, or regenerate it if anyone else could have seen it."
+)
+SECRET_CONFIRMED = "Confirmed {name}'s secret: its client_credentials grant works again."
+SECRET_NOT_HELD = "{name}'s secret needs no confirmation."
 CALLBACK_PLAIN_HTTP = (
     "The callback URL uses plain http to another machine: codes and tokens will cross the network "
     "unencrypted. Use https unless this is a closed test network."

@@ -5,7 +5,9 @@ The consent page asks a user whether an application may act for them; their acce
 same or a narrower set of scopes is granted without asking again. A user sees every application
 holding a token or a consent of theirs (their Authorized applications page, the REST API for
 PM_USERS, the Django admin), figured from the token rows themselves (no write per API call to track
-use), and revoking one ends its tokens for that user and forgets the consent.
+use), and revoking one ends its tokens for that user and forgets the consent. The client_credentials
+tokens of an application the user owns act as them (`oauth_apps.owners`): they are listed, and
+revoked, with the user's own.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ class AuthorizedApplication:
     last_issued: datetime | None = None
     live_tokens: int = 0
     remembered_until: datetime | None = None
+    owner_tokens: int = 0  # of live_tokens, the client_credentials tokens acting as the owner
 
 
 def authorized_applications(user: User) -> list[AuthorizedApplication]:
@@ -68,11 +71,15 @@ def authorized_applications(user: User) -> list[AuthorizedApplication]:
     now = timezone.now()
     found: dict[int, AuthorizedApplication] = {}
     mine = Q(user=user) & ~Q(application__is_local=True)
+    as_owner = Q(user__isnull=True, application__user=user)
     access = (
-        AccessToken.objects.filter(mine)
+        AccessToken.objects.filter(mine | as_owner)
         .values("application")
-        .annotate(first=Min("created"), last=Max("created"), live=Count("id", filter=Q(expires__gt=now)))
-    )
+        .annotate(
+            first=Min("created"), last=Max("created"), live=Count("id", filter=Q(expires__gt=now)),
+            owner=Count("id", filter=Q(expires__gt=now, user__isnull=True)),
+        )
+    )  # fmt: skip
     refresh = (
         RefreshToken.objects.filter(mine, revoked__isnull=True)
         .values("application")
@@ -86,11 +93,13 @@ def authorized_applications(user: User) -> list[AuthorizedApplication]:
         entry.first_authorized = earliest(entry.first_authorized, row["first"])
         entry.last_issued = latest(entry.last_issued, row["last"])
         entry.live_tokens += row["live"]
+        entry.owner_tokens += row.get("owner", 0)
     consents = {consent.application_id: consent for consent in Consent.objects.filter(user=user)}
     for application_id in consents:
         found.setdefault(application_id, AuthorizedApplication(application=None))  # type: ignore[arg-type]
     token_scopes: dict[int, list[str]] = {}
-    for application_id, scope in AccessToken.objects.filter(mine, expires__gt=now).values_list("application", "scope"):
+    live = AccessToken.objects.filter(mine | as_owner, expires__gt=now)
+    for application_id, scope in live.values_list("application", "scope"):
         token_scopes.setdefault(application_id, []).extend(scopes.split(scope))
     applications = Application.objects.in_bulk(found)
     days = user.workspace.consent_days if user.workspace else 0
@@ -116,10 +125,12 @@ def latest(a: datetime | None, b: datetime | None) -> datetime | None:
 
 @transaction.atomic
 def revoke_application(user: User, client: Application, *, by: User | None = None) -> int:
-    """End every token `client` holds for `user` and forget the consent; how many tokens were live."""
+    """End every token `client` holds for `user` (and its client_credentials tokens, which act as
+    `user` when they own it) and forget the consent; how many tokens were live."""
     mine = {"user": user, "application": client}
+    access = AccessToken.objects.filter(Q(**mine) | Q(user__isnull=True, application=client, application__user=user))
     count = revoke_tokens(
-        access_tokens=AccessToken.objects.filter(**mine).values_list("pk", flat=True),
+        access_tokens=access.values_list("pk", flat=True),
         refresh_tokens=RefreshToken.objects.filter(**mine).values_list("pk", flat=True),
         by=by, why=f"application {client.client_id} revoked for {user.username}",
     )  # fmt: skip

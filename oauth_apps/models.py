@@ -33,7 +33,7 @@ from oauth_apps.errors import DEVICE_CODE_GRANT
 from oauth_apps.identifiers import MAX_CLIENT_ID_LENGTH, checksum, new_client_id, new_client_secret
 from workspaces import rows
 from workspaces.kept import KeptRows, clone
-from workspaces.models import Workspace
+from workspaces.models import Role, User, Workspace
 from workspaces.names import DEFAULT_LANG, DEFAULT_SKIN
 
 
@@ -66,9 +66,18 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
 
     @staticmethod
     def _read(workspace: Workspace, client_id: str) -> Application | None:
-        found = rows.first(Application, workspace_id=workspace.pk, client_id=client_id, is_local=False)
+        """The client with its owner and the owner's role (`oauth_apps.owners` asks them)."""
+        found = rows.first(
+            Application, related=("user",), workspace_id=workspace.pk, client_id=client_id, is_local=False
+        )
         # MySQL compares case-insensitively; client ids are matched exactly.
-        return found if found is not None and found.client_id == client_id else None
+        if found is None or found.client_id != client_id:
+            return None
+        owner = found.user
+        if owner is not None:
+            role = rows.first(Role, id=owner.role_id) if owner.role_id is not None else None
+            User._meta.get_field("role").set_cached_value(owner, role)  # type: ignore[union-attr]
+        return found
 
 
 class Application(AbstractApplication):
@@ -109,6 +118,13 @@ class Application(AbstractApplication):
     )
     is_local = models.BooleanField(
         default=False, help_text="The workspace's own web client; never usable at the token endpoint."
+    )
+    secret_unconfirmed_since = models.DateTimeField(
+        "secret held since",
+        null=True,
+        blank=True,
+        help_text="Set when an administrator reset the owner's password: the client_credentials grant is refused "
+        "until the owner confirms on the applications page that this secret is still theirs, or regenerates it.",
     )
     allow_device_flow = models.BooleanField(
         "device flow",
@@ -152,12 +168,13 @@ class Application(AbstractApplication):
         return reverse("application-edit", kwargs={**kwargs, "client_id": self.client_id})
 
 
-# The clients each process keeps (workspaces.kept): the row is wide, and its SELECT and the instance
-# it becomes were a tenth of a client-credentials token. Valid until a write to OAUTH_CLIENTS commits.
+# The clients each process keeps (workspaces.kept), with their owners: the row is wide, and its SELECT
+# and the instance it becomes were a tenth of a client-credentials token. Valid until a write to
+# OAUTH_CLIENTS, or to the users and roles that say what an owner may do, commits.
 CACHED_CLIENTS = 1000
 CLIENTS: KeptRows[Application] = KeptRows(
     "oauth:clients:version",
-    {Application._meta.db_table: False},
+    {Application._meta.db_table: False, User._meta.db_table: False, Role._meta.db_table: False},
     CACHED_CLIENTS,
     lambda: settings.PM_CLIENT_CACHE_SECONDS,
     clone,

@@ -33,6 +33,8 @@ def revoke_tokens(
     role: Role | None = None,
     client: Application | None = None,
     family: uuid.UUID | None = None,
+    owned_by: User | None = None,
+    owned_by_role: Role | None = None,
     access_tokens: Iterable[int] = (),
     refresh_tokens: Iterable[int] = (),
     by: User | None = None,
@@ -43,6 +45,8 @@ def revoke_tokens(
     - `user`: every token acting for the user, of any client; `role`: for any user of the role;
     - `client`: every token of the client, for any user;
     - `family`: every token descended from one original grant (a code or a password login);
+    - `owned_by` / `owned_by_role`: the client_credentials tokens of the clients the user (any user
+      of the role) owns, which act as their owner (`oauth_apps.owners`);
     - `access_tokens` / `refresh_tokens`: these rows (by primary key) and the other half of each
       pair, as RFC 7009 2.1 allows and django-oauth-toolkit does (a web session's token is one).
 
@@ -58,6 +62,11 @@ def revoke_tokens(
         if selected is not None:
             access |= Q(**{lookup: selected})
             refresh |= Q(**{lookup: selected})
+    # client_credentials gives no refresh token: only access tokens act as an owner.
+    if owned_by is not None:
+        access |= Q(user__isnull=True, application__user=owned_by)
+    if owned_by_role is not None:
+        access |= Q(user__isnull=True, application__user__role=owned_by_role)
     now = timezone.now()
     live_refresh = RefreshToken.objects.filter(refresh, revoked__isnull=True)
     workspace = next(iter(live_refresh.values_list("workspace_id", flat=True)[:1]), None)
@@ -68,7 +77,8 @@ def revoke_tokens(
     count = refreshed + deleted.get(AccessToken._meta.label, 0)
     if count:
         audit.record(
-            audit.Event.TOKENS_REVOKED, workspace, by=by, user=user, client_id=client.client_id if client else "",
+            audit.Event.TOKENS_REVOKED, workspace, by=by, user=user or owned_by,
+            client_id=client.client_id if client else "",
             count=count, why=why or "revoked",
         )  # fmt: skip
     return count

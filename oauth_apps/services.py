@@ -109,7 +109,8 @@ def regenerate_secret(application: Application, *, by: User | None = None) -> st
     stop working at once (a regenerated secret is usually a leaked one)."""
     secret = new_client_secret()
     application.client_secret = secret
-    application.save(update_fields=["client_secret", "updated"])
+    application.secret_unconfirmed_since = None  # a new secret needs no confirming (oauth_apps.owners)
+    application.save(update_fields=["client_secret", "secret_unconfirmed_since", "updated"])
     audit.record(
         audit.Event.CLIENT_SECRET_REGENERATED, application.workspace_id, by=by, client_id=application.client_id
     )

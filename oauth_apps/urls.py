@@ -48,5 +48,6 @@ urlpatterns = [
     re_path(APPS + CLIENT + r"/edit$", applications.application_edit, name="application-edit"),
     re_path(APPS + CLIENT + r"/secret$", applications.application_regenerate_secret, name="application-secret"),
     re_path(APPS + CLIENT + r"/delete$", applications.application_delete, name="application-delete"),
+    re_path(APPS + CLIENT + r"/confirm$", applications.application_confirm_secret, name="application-confirm"),
     re_path(APPS + CLIENT + r"/credentials$", applications.application_credentials, name="application-credentials"),
 ]

@@ -17,7 +17,7 @@ from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.common import Request
 from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 
-from oauth_apps import clientauth, errors, introspection, scopes, services
+from oauth_apps import clientauth, errors, introspection, owners, scopes, services
 from oauth_apps.context import OAuthRequestContext, current
 from oauth_apps.exceptions import CredentialExpired, CredentialRefused, CredentialReplayed
 from oauth_apps.identifiers import MAX_CLIENT_ID_LENGTH, new_token
@@ -117,6 +117,10 @@ class ProcessMakerValidator(OAuth2Validator):
         # which ProcessMaker does not have, get only what RFC 9700 allows them.
         if client.is_public and grant_type not in errors.PUBLIC_CLIENT_GRANT_TYPES:
             raise errors.unauthorized_client()
+        if grant_type == "client_credentials":
+            refusal = owners.client_credentials_refusal(client)
+            if refusal is not None:
+                raise errors.unauthorized_client(refusal)
         return grant_type in errors.SUPPORTED_GRANT_TYPES and client.allows_grant_type(grant_type)
 
     def authenticate_client_once(self, request: Request) -> None:

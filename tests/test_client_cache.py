@@ -75,7 +75,9 @@ def test_a_deleted_client_is_refused_at_once(client: Client, app: RegisteredClie
 
 @pytest.mark.both_token_paths
 def test_a_client_deleted_with_its_owner_is_refused_at_once(client: Client, admin: User) -> None:
-    owner = User.objects.create_user(workspace=admin.workspace, username="owner", password="long enough pw 1")
+    owner = User.objects.create_user(
+        workspace=admin.workspace, username="owner", password="long enough pw 1", role=admin.role
+    )
     app = register_application(admin.workspace, owner, name="theirs", website="https://example.com")
     assert "access_token" in token_for(client, app)
     owner.delete()  # the ORM's cascade, not the service
@@ -134,7 +136,7 @@ def test_callers_get_copies(app: RegisteredClient) -> None:
     first.workspace  # noqa: B018 - caches the workspace on this copy only
     second = Application.objects.find(workspace, client_id)
     assert second is not None and second is not first
-    assert second.name == app.application.name and not second._state.fields_cache
+    assert second.name == app.application.name and "workspace" not in second._state.fields_cache
 
 
 @pytest.mark.both_token_paths
@@ -143,7 +145,7 @@ def test_without_redis_nothing_is_kept(
 ) -> None:
     monkeypatch.setattr(caches["default"], "down_until", time.monotonic() + 60)  # as after a failed call
     for _ in range(2):
-        with django_assert_num_queries(3):  # the workspace, the client, the INSERT
+        with django_assert_num_queries(4):  # the workspace, the client with its owner, the owner's role, the INSERT
             assert "access_token" in token_for(client, app)
     assert not CLIENTS.entries
 

@@ -24,8 +24,9 @@ BOTH = {CLIENTS.version_key, TOKENS.version_key}
         (f"UPDATE `{CLIENT_TABLE}` SET `name` = %s WHERE `id` = %s", BOTH),
         (f'DELETE FROM "{CLIENT_TABLE}" WHERE "id" IN (1, 2)', BOTH),
         (f"DELETE `{TOKEN_TABLE}` FROM `{TOKEN_TABLE}` INNER JOIN `x` ON 1", {TOKENS.version_key}),
-        (f"  update {USER_TABLE.lower()} set status = 'INACTIVE'", {TOKENS.version_key}),  # any case, unquoted
-        (f"UPDATE `other` SET a = 1 WHERE b IN (SELECT id FROM `{ROLE_TABLE}`)", {TOKENS.version_key}),
+        # Users and roles: what a token acts as, and what a client's owner may do.
+        (f"  update {USER_TABLE.lower()} set status = 'INACTIVE'", BOTH),  # any case, unquoted
+        (f"UPDATE `other` SET a = 1 WHERE b IN (SELECT id FROM `{ROLE_TABLE}`)", BOTH),
         (f"TRUNCATE `{TOKEN_TABLE}`", {TOKENS.version_key}),
         (f"INSERT INTO `{TOKEN_TABLE}` (`a`) VALUES (%s)", set()),  # a new token changes no lookup
         (f"INSERT INTO `{CLIENT_TABLE}` (`a`) VALUES (%s)", set()),  # unknown client ids are never kept
@@ -38,7 +39,7 @@ BOTH = {CLIENTS.version_key, TOKENS.version_key}
         ),
         (
             f'INSERT INTO "{USER_TABLE}" ("a") VALUES (%s) ON CONFLICT("id") DO UPDATE SET "a" = EXCLUDED."a"',
-            {TOKENS.version_key},
+            BOTH,
         ),
         (f"REPLACE INTO `{CLIENT_TABLE}` (`a`) VALUES (%s)", BOTH),
         (f'INSERT INTO "{TOKEN_TABLE}" ("a") VALUES (%s) ON CONFLICT DO NOTHING', set()),

@@ -328,6 +328,8 @@ class AuditEventType(models.IntegerChoices):
     APPLICATION_UPDATED = 301, "application updated"
     APPLICATION_DELETED = 302, "application deleted"
     CLIENT_SECRET_REGENERATED = 303, "client secret regenerated"
+    CLIENT_SECRETS_HELD = 304, "client secrets held for their owner to confirm"
+    CLIENT_SECRET_CONFIRMED = 305, "client secret confirmed by its owner"
     USER_CREATED = 400, "user created"
     USER_ROLE_CHANGED = 401, "user role changed"
     USER_STATUS_CHANGED = 402, "user status changed"

@@ -15,7 +15,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from oauth_apps import errors, onetime, services
+from oauth_apps import errors, onetime, owners, services
 from oauth_apps.forms import ApplicationForm, NewApplicationForm
 from oauth_apps.models import Application
 from oauth_apps.views import login_redirect, page_url
@@ -71,14 +71,21 @@ def application_list(request: WorkspaceRequest, lang: str, skin: str) -> HttpRes
         )
     order = request.GET.get("sort", "name")
     order = order if order in ("name", "-name", "created", "-created") else "name"
-    rows = list(applications.only("client_id", "name", "description", "client_type", "redirect_uris", "created"))
+    rows = list(
+        applications.only(
+            "client_id", "name", "description", "client_type", "redirect_uris", "created", "secret_unconfirmed_since"
+        )
+    )
     if order.lstrip("-") == "name":
         rows.sort(key=lambda app: (natural_key(app.name), app.pk), reverse=order.startswith("-"))
     else:
         rows.sort(key=lambda app: (app.created, app.pk), reverse=order.startswith("-"))
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    held = Application.objects.filter(
+        workspace=request.workspace, user=request.user, is_local=False, secret_unconfirmed_since__isnull=False
+    ).order_by("name")
     context = {"page": page, "applications": page.object_list, "search": search, "sort": order,
-               "base": base_url(request, lang, skin)}  # fmt: skip
+               "base": base_url(request, lang, skin), "held": held}  # fmt: skip
     return render(request, "oauth_apps/applications/list.html", context)
 
 
@@ -156,6 +163,22 @@ def application_regenerate_secret(request: WorkspaceRequest, lang: str, skin: st
     secret = services.regenerate_secret(application, by=request.user)  # type: ignore[arg-type]
     hold_secret(request, client_id, secret, created=False)
     return redirect_to(request, lang, skin, client_id, "credentials")
+
+
+@require_http_methods(["GET", "POST"])
+@requires_applications_permission
+def application_confirm_secret(request: WorkspaceRequest, lang: str, skin: str, client_id: str) -> HttpResponse:
+    """After an administrator reset the owner's password (oauth_apps.owners). GET: why the client is
+    held, and the two ways out; POST: the owner confirms the secret is still theirs alone."""
+    application = owned_application(request, client_id)
+    if application.secret_unconfirmed_since is None:
+        messages.info(request, errors.SECRET_NOT_HELD.format(name=application.name))
+        return HttpResponseRedirect(base_url(request, lang, skin))
+    if request.method == "GET":
+        return confirm(request, lang, skin, application, "confirm")
+    owners.confirm_secret(application, by=request.user)  # type: ignore[arg-type]
+    messages.success(request, errors.SECRET_CONFIRMED.format(name=application.name))
+    return HttpResponseRedirect(base_url(request, lang, skin))
 
 
 @require_http_methods(["GET", "POST"])
