@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from accounts import policy
 from oauth_apps import grants, owners
@@ -137,6 +138,8 @@ def save_user(user: User, changed: Iterable[str], *, by: User | None = None) -> 
     - a password reset by someone else (an administrator): the clients they own are held until they
       confirm each secret (`oauth_apps.owners`)."""
     changed = set(changed)
+    if "password" in changed:
+        user.credentials_changed_at = timezone.now()  # ends pending codes and device approvals
     before: Mapping[str, Any] = User.objects.filter(pk=user.pk).values("status", "role__code").first() or {}
     try:
         with transaction.atomic():

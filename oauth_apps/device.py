@@ -106,7 +106,7 @@ def decide(grant: DeviceGrant, user: User, *, approve: bool) -> bool:
     return bool(
         DeviceGrant.objects.filter(
             pk=grant.pk, status=DeviceGrant.AUTHORIZATION_PENDING, expires__gt=timezone.now()
-        ).update(status=status, user=user)
+        ).update(status=status, user=user, decided_at=timezone.now())
     )
 
 
@@ -134,6 +134,9 @@ def poll(workspace: Workspace, client: Application, device_code: str) -> tuple[D
     claimed = DeviceGrant.objects.filter(pk=grant.pk, status=DeviceGrant.AUTHORIZED).update(status=DeviceGrant.EXPIRED)
     user = User.objects.select_related("role").filter(pk=grant.user_id).first()
     if not claimed or user is None or not user.can_log_in():
+        raise oauth_errors.InvalidGrantError(description=errors.DEVICE_CODE_INVALID)
+    # (Approvals from before decided_at was kept have none: they expire within minutes anyway.)
+    if grant.decided_at is not None and not user.approved_since_credentials_changed(grant.decided_at):
         raise oauth_errors.InvalidGrantError(description=errors.DEVICE_CODE_INVALID)
     return grant, user
 

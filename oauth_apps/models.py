@@ -308,6 +308,7 @@ class DeviceGrant(AbstractDeviceGrant):
     the device polls with (the code itself is never stored); `client_id` is the client's."""
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, null=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True, help_text="When the user approved or denied it.")
 
     class Meta(AbstractDeviceGrant.Meta):
         swappable = "OAUTH2_PROVIDER_DEVICE_GRANT_MODEL"

@@ -267,4 +267,6 @@ def claim_authorization_code(workspace: Workspace, client: Application, code: st
         raise CredentialReplayed("a used authorization code", grant.token_family)
     if not grant.user.can_log_in():
         raise CredentialRefused("the authorization code's user can no longer log in")
+    if not grant.user.approved_since_credentials_changed(grant.created):
+        raise CredentialRefused("the authorization code's user changed their password since")
     return grant

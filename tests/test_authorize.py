@@ -15,6 +15,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from accounts.services import update_user
 from oauth_apps.models import AccessToken, Grant
 from oauth_apps.services import RegisteredClient, register_application
 from tests.oauth import basic_auth, post_token
@@ -278,3 +279,28 @@ def test_a_public_client_must_use_pkce(logged_in: Client, public_app: Registered
         "code_verifier": VERIFIER,
     }
     assert "access_token" in post_token(Client(), params).json()
+
+
+# --- A password change ends the codes approved before it ------------------------------
+
+NEW_PASSWORD = "a brand new password"
+
+
+def test_a_code_from_before_a_password_reset_is_refused(
+    logged_in: Client, web_app: RegisteredClient, operator_user: User, admin: User
+) -> None:
+    before = accept(logged_in, authorize_url(web_app))["code"][0]
+    update_user(User.objects.get(pk=operator_user.pk), {}, password=NEW_PASSWORD, by=admin)
+    assert exchange(Client(), web_app, before) == {
+        "error": "invalid_grant", "error_description": "Authorization code doesn't exist or is invalid for the client",
+    }  # fmt: skip
+    assert not AccessToken.objects.filter(user=operator_user).exists()
+
+
+def test_a_code_from_after_it_works(
+    client: Client, web_app: RegisteredClient, operator_user: User, admin: User
+) -> None:
+    update_user(operator_user, {}, password=NEW_PASSWORD, by=admin)
+    client.force_login(User.objects.get(pk=operator_user.pk), backend="workspaces.backends.WorkspaceBackend")
+    after = accept(client, authorize_url(web_app))["code"][0]
+    assert exchange(Client(), web_app, after)["token_type"] == "bearer"

@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from accounts.services import update_user
 from oauth_apps.models import AccessToken, DeviceGrant
 from oauth_apps.services import RegisteredClient, register_application
 from tests.oauth import basic_auth, bearer, post_token
@@ -163,3 +164,18 @@ def test_the_metadata_names_the_device_endpoint(client: Client, workspace: objec
     meta = client.get("/workflow/.well-known/oauth-authorization-server").json()
     assert meta["device_authorization_endpoint"] == "http://testserver/workflow/oauth2/device_authorization"
     assert DEVICE in meta["grant_types_supported"]
+
+
+def test_a_device_approved_before_a_password_reset_gets_nothing(
+    person: Client, cli: RegisteredClient, operator_user: User, admin: User
+) -> None:
+    codes = start(cli, scope="view_process").json()
+    assert person.post(PAGE, {"user_code": codes["user_code"], "answer": "approve"}).status_code == 302
+    assert DeviceGrant.objects.get().decided_at is not None
+    update_user(User.objects.get(pk=operator_user.pk), {}, password="a brand new password", by=admin)
+    DeviceGrant.objects.update(last_checked=timezone.now() - timedelta(seconds=10))
+    answer = poll(cli, codes["device_code"])
+    assert answer.status_code == 400 and answer.json() == {
+        "error": "invalid_grant", "error_description": "Invalid device code",
+    }  # fmt: skip
+    assert not AccessToken.objects.filter(user=operator_user).exists()

@@ -8,12 +8,15 @@ it was revoked, so a later replay is still recognised.
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
+from accounts.services import update_user
 from oauth_apps.models import AccessToken, RefreshToken
 from oauth_apps.services import RegisteredClient
 from tests.conftest import PASSWORD
@@ -185,3 +188,12 @@ def test_logging_in_again_replaces_the_sessions_token(operator_user: User) -> No
     for _ in range(2):
         assert browser.post(login, {"username": "johndoe", "password": PASSWORD}).status_code == 302
     assert AccessToken.objects.filter(user=operator_user).count() == 1
+
+
+def test_a_password_change_stamps_the_user_and_other_changes_do_not(operator_user: User, admin: User) -> None:
+    assert operator_user.credentials_changed_at is None
+    update_user(operator_user, {"first_name": "Johnny"}, by=admin)
+    assert User.objects.get(pk=operator_user.pk).credentials_changed_at is None
+    update_user(operator_user, {}, password="a brand new password", by=operator_user)
+    stamped = User.objects.get(pk=operator_user.pk).credentials_changed_at
+    assert stamped is not None and timezone.now() - stamped < timedelta(seconds=5)

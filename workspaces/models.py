@@ -8,7 +8,7 @@ by the workspace the request was routed to.
 from __future__ import annotations
 
 import secrets
-from datetime import date
+from datetime import date, datetime
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
@@ -226,6 +226,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     must_change_password = models.BooleanField(
         default=False, help_text="ProcessMaker's USR_LOGGED_NEXT_TIME: stored and reported, not enforced here."
     )
+    credentials_changed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the password last changed: authorization codes and device approvals from before are refused.",
+    )
     is_staff = models.BooleanField(default=False, help_text="May log in to the Django admin.")
     created = models.DateTimeField(default=timezone.now)
     updated = models.DateTimeField(auto_now=True)
@@ -302,6 +308,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         if self.workspace_id is not None and not self.has_pm_permission(PermissionCode.PM_LOGIN):
             return False
         return True
+
+    def approved_since_credentials_changed(self, moment: datetime) -> bool:
+        """Whether something the user approved at `moment` (a code, a device) still stands: not if
+        their password changed since (a reset is usually a leak)."""
+        return self.credentials_changed_at is None or moment >= self.credentials_changed_at
 
     def has_pm_permission(self, permission: str) -> bool:
         return self.role is not None and self.role.grants(permission)
