@@ -228,7 +228,8 @@ class RefreshToken(AbstractRefreshToken):
 
     Single use: a refresh marks it `revoked` and issues a new one in the same
     `token_family`. Stored only as its SHA-256 (`token_checksum`); REFRESH_TOKEN stays blank.
-    It keeps its own scope and expiry (NULL: never expires), so it outlives its access token.
+    It keeps its own scope and expiry (the workspace's refresh-token lifetime, 14 days by default;
+    NULL only where a workspace chose no expiry), so it outlives its access token.
     """
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import importlib
 import threading
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -130,9 +132,37 @@ def test_the_workspace_refresh_lifetime_is_applied(client: Client, app: Register
     assert expires is not None and timedelta(seconds=3590) < expires - timezone.now() <= timedelta(seconds=3600)
 
 
-def test_refresh_tokens_do_not_expire_by_default(client: Client, app: RegisteredClient, operator_user: User) -> None:
+def test_refresh_tokens_expire_after_fourteen_days_by_default(
+    client: Client, app: RegisteredClient, operator_user: User
+) -> None:
+    """bshaffer's refresh_token_lifetime, which ProcessMaker inherits (1,209,600 s)."""
+    assert operator_user.workspace.refresh_token_lifetime == 1_209_600  # type: ignore[union-attr]
+    first = login(client, app)
+    expires = RefreshToken.objects.presented(first["refresh_token"]).get().expires
+    assert expires is not None and timedelta(days=14) - (expires - timezone.now()) < timedelta(seconds=10)
+
+
+def test_a_workspace_may_still_choose_no_expiry(client: Client, app: RegisteredClient, operator_user: User) -> None:
+    Workspace.objects.filter(pk=operator_user.workspace_id).update(refresh_token_lifetime=None)
     first = login(client, app)
     assert RefreshToken.objects.presented(first["refresh_token"]).get().expires is None
+
+
+def test_the_migration_gives_workspaces_and_unexpiring_tokens_fourteen_days(
+    client: Client, app: RegisteredClient, operator_user: User
+) -> None:
+    Workspace.objects.filter(pk=operator_user.workspace_id).update(refresh_token_lifetime=None)
+    forever = login(client, app)["refresh_token"]
+    Workspace.objects.filter(pk=operator_user.workspace_id).update(refresh_token_lifetime=3600)
+    hour = login(client, app)["refresh_token"]
+    Workspace.objects.filter(pk=operator_user.workspace_id).update(refresh_token_lifetime=None)
+    importlib.import_module("workspaces.migrations.0016_refresh_tokens_live_14_days").fourteen_days(apps, None)
+    importlib.import_module("oauth_apps.migrations.0012_refresh_tokens_expire").expire_in_fourteen_days(apps, None)
+    assert Workspace.objects.get(pk=operator_user.workspace_id).refresh_token_lifetime == 1_209_600
+    expires = RefreshToken.objects.presented(forever).get().expires
+    assert expires is not None and timedelta(days=14) - (expires - timezone.now()) < timedelta(seconds=10)
+    kept = RefreshToken.objects.presented(hour).get().expires
+    assert kept is not None and kept - timezone.now() <= timedelta(seconds=3600)
 
 
 @pytest.mark.both_token_paths

@@ -29,6 +29,10 @@ class ErrorMode(models.TextChoices):
     RFC6749 = "rfc6749", "RFC 6749 (HTTP 400/401 error bodies)"
 
 
+# bshaffer/oauth2-server-php's refresh_token_lifetime, which ProcessMaker inherits: 14 days.
+REFRESH_TOKEN_LIFETIME = 14 * 24 * 3600
+
+
 class Workspace(models.Model):
     """A ProcessMaker workspace: the tenant named in every URL, with its OAuth settings."""
 
@@ -42,7 +46,9 @@ class Workspace(models.Model):
     refresh_token_lifetime = models.PositiveIntegerField(
         null=True,
         blank=True,
-        help_text="Seconds a refresh token lives; empty means it never expires (it is single use).",
+        default=REFRESH_TOKEN_LIFETIME,
+        help_text="Seconds a refresh token lives: 14 days (1,209,600), as ProcessMaker's OAuth library has it. "
+        "Each refresh gives a new one (single use). Empty: it never expires, which RFC 9700 advises against.",
     )
     authorization_code_lifetime = models.PositiveIntegerField(
         default=30, validators=[MinValueValidator(1)], help_text="Seconds an authorization code lives (RFC 6749 4.1.2)."
