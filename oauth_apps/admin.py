@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from oauth_apps.models import AccessToken, Application, DeviceGrant, Grant, IDToken, RefreshToken
 from oauth_apps.revocation import revoke_tokens
+from oauth_apps.services import update_application
 from workspaces.http import signed_in_user
 
 # django-oauth-toolkit's admin classes are replaced below; what operators never use (Django's
@@ -72,6 +73,9 @@ class ApplicationAdmin(admin.ModelAdmin):
         # Registering shows the secret once; that happens on the applications page or
         # with `manage.py registerapp`, not in a form whose response could be cached.
         return False
+
+    def save_model(self, request: HttpRequest, obj: Application, form: Any, change: bool) -> None:
+        update_application(obj, form.changed_data, by=signed_in_user(request))
 
     @admin.action(description="Revoke every token of the selected applications")
     def revoke_tokens(self, request: HttpRequest, queryset: QuerySet[Application]) -> None:

@@ -15,7 +15,7 @@ from django.utils import timezone
 from oauth_apps import claims
 from oauth_apps.exceptions import CredentialExpired, CredentialRefused, CredentialReplayed
 from oauth_apps.identifiers import checksum, new_client_secret
-from oauth_apps.models import AccessToken, Application, Grant, RefreshToken
+from oauth_apps.models import AccessToken, Application, Consent, Grant, RefreshToken
 from oauth_apps.revocation import revoke_tokens
 from workspaces import audit, rows
 from workspaces.models import User, Workspace
@@ -71,12 +71,21 @@ def register_application(
 @transaction.atomic
 def update_application(application: Application, changed: list[str], *, by: User | None = None) -> None:
     """Save a client whose fields named in `changed` were just set (name, description, web site,
-    callback)."""
+    callback; in the admin, its owner).
+
+    A new callback forgets every remembered consent: users accepted sending their codes to the old
+    one, and a consent remembered for it would send codes to the new one without asking. A new owner
+    ends the client_credentials tokens, which acted as the old one (`oauth_apps.owners`)."""
     application.save()
+    facts: dict[str, Any] = {"fields": sorted(changed)}
+    if "redirect_uris" in changed:
+        facts["consents_forgotten"] = Consent.objects.filter(application=application).delete()[0]
     audit.record(
-        audit.Event.APPLICATION_UPDATED, application.workspace_id, by=by, client_id=application.client_id,
-        fields=sorted(changed),
-    )  # fmt: skip
+        audit.Event.APPLICATION_UPDATED, application.workspace_id, by=by, client_id=application.client_id, **facts
+    )
+    if "user" in changed:
+        as_owner = AccessToken.objects.filter(application=application, user__isnull=True)
+        revoke_tokens(access_tokens=as_owner.values_list("pk", flat=True), by=by, why="owner changed")
 
 
 def local_client(workspace: Workspace) -> Application:

@@ -228,3 +228,18 @@ def test_the_users_tokens_api_lists_them_and_revokes_them(
     deleted = Client().delete(f"{API}/user/{victim.uid}/tokens/{stolen.application.client_id}", headers=bearer(reader))
     assert deleted.status_code == 200
     assert not works(token)
+
+
+def test_a_new_owner_ends_the_tokens_that_acted_as_the_old_one(
+    client: Client, admin: User, victim: User, stolen: RegisteredClient
+) -> None:
+    token = client_credentials(stolen)["access_token"]
+    User.objects.create_superuser("root", "operator password 1")
+    client.login(username="root", password="operator password 1")
+    form = {"workspace": admin.workspace_id, "name": "Thief's app", "description": "", "website": "https://evil.example",
+            "redirect_uris": "", "user": admin.pk}  # fmt: skip
+    changed = client.post(f"/admin/oauth_apps/application/{stolen.application.pk}/change/", form)
+    assert changed.status_code == 302, changed.content
+    assert Application.objects.get(pk=stolen.application.pk).user == admin
+    assert not works(token)
+    assert works(client_credentials(stolen)["access_token"])  # the new owner's, acting as them

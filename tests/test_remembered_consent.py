@@ -10,10 +10,10 @@ from django.test import Client
 from django.utils import timezone
 
 from oauth_apps.models import AccessToken, Consent, RefreshToken
-from oauth_apps.services import RegisteredClient, register_application
+from oauth_apps.services import RegisteredClient, register_application, update_application
 from tests.conftest import PASSWORD
 from tests.oauth import issue
-from workspaces.models import User, Workspace
+from workspaces.models import AuditEvent, AuditEventType, User, Workspace
 
 CALLBACK = "https://client.example/cb"
 PAGE = "/sysworkflow/en/neoclassic/oauth2/authorized"
@@ -124,3 +124,38 @@ def test_revoking_asks_first_then_ends_only_that_applications_tokens_for_that_us
     assert browser.get(url).status_code == 404  # nothing of John's left there
     assert browser.get(f"{PAGE}/{app.application.client_id}/revoke").status_code == 200
     assert browser.get(f"{PAGE}/NOSUCHCLIENT/revoke").status_code == 404
+
+
+def test_a_new_callback_forgets_every_remembered_consent(
+    browser: Client, web_app: RegisteredClient, admin: User
+) -> None:
+    """Users accepted sending their codes to the old callback: the new one asks them again."""
+    remember_for(30)
+    accept(browser, authorize(browser, web_app))
+    assert not asks(browser, authorize(browser, web_app))
+    owner = Client()
+    owner.force_login(admin, backend=BACKEND)
+    form = {"name": "Reports", "website": "https://c.example", "redirect_uris": "https://new.example/cb",
+            "description": ""}  # fmt: skip
+    edited = owner.post(f"/sysworkflow/en/neoclassic/oauth2/applications/{web_app.application.client_id}/edit", form)
+    assert edited.status_code == 302, edited.content
+    assert not Consent.objects.filter(application=web_app.application).exists()
+    page = browser.get(authorize(browser, web_app))
+    assert page.status_code == 200 and b'name="accept"' in page.content
+    event = AuditEvent.objects.get(event_type=AuditEventType.APPLICATION_UPDATED)
+    assert event.extra == {"fields": ["redirect_uris"], "consents_forgotten": 1}
+
+
+def test_a_callback_change_with_nothing_remembered_says_so(web_app: RegisteredClient, admin: User) -> None:
+    web_app.application.redirect_uris = "https://new.example/cb"
+    update_application(web_app.application, ["redirect_uris"], by=admin)
+    event = AuditEvent.objects.get(event_type=AuditEventType.APPLICATION_UPDATED)
+    assert event.extra == {"fields": ["redirect_uris"], "consents_forgotten": 0}
+
+
+def test_other_edits_keep_the_consents(browser: Client, web_app: RegisteredClient, admin: User) -> None:
+    remember_for(30)
+    accept(browser, authorize(browser, web_app))
+    web_app.application.name = "Monthly reports"
+    update_application(web_app.application, ["name"], by=admin)
+    assert not asks(browser, authorize(browser, web_app))
