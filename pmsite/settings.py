@@ -333,6 +333,7 @@ LOGGING = {
     "filters": {
         "request_id": {"()": "workspaces.requestid.RequestIdFilter"},
         "database_down": {"()": "pmsite.logfilters.DatabaseDownFilter"},
+        "token_paths": {"()": "pmsite.logfilters.RedactTokenPaths"},
     },
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
@@ -342,7 +343,9 @@ LOGGING = {
             "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
         },
     },
-    "handlers": {"stdout": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id"]}},
+    "handlers": {
+        "stdout": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id", "token_paths"]}
+    },
     "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
     "loggers": {
         "oauthlib": {"level": AT_LEAST_INFO},

@@ -65,7 +65,6 @@ def nginx_config(tmp_path: Path, upstreams: list[int], http: int, https: int) ->
     ]:
         assert old in text, old
         text = text.replace(old, new)
-    text = text.replace("http {", f"http {{\n  access_log {tmp_path}/access.log;", 1)
     config = tmp_path / "nginx.conf"
     config.write_text(text)
     return config

@@ -72,5 +72,16 @@ api.post(
 )  # fmt: skip
 secrets.append("new user password 1")
 web.post("/logscan/oauth2/revoke", {**base, "token": refreshed.json()["access_token"]})
+
+# ProcessMaker's routes carry a token in the path: requests to them that fail (a wrong method, a path
+# that matches no route, a workspace in the wrong case), under both prefixes, with a live token.
+live = web.post(token_url, {**base, "grant_type": "client_credentials"}).json()["access_token"]
+secrets.append(live)
+for prefix in ("/logscan/oauth2", "/api/1.0/logscan/oauth2", "/LogScan/oauth2", "/api/1.0/LOGSCAN/oauth2"):
+    web.get(f"{prefix}/{live}/expire")
+    web.put(f"{prefix}/{live}")
+    web.post(f"{prefix}/{live}/expire/now")
+    web.delete(f"{prefix}/{live}/")
+api.get("/api/1.0/logscan/light/user/data", headers={"Authorization": f"Bearer {live}"})  # still live
 print("=== credentials ===")
 print("\n".join(secrets))

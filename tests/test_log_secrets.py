@@ -14,12 +14,15 @@ from django.views.debug import SafeExceptionReporterFilter
 
 from tests.live import PROJECT
 from workspaces.models import Workspace
+from workspaces.names import redact_token_paths
 
 
 @pytest.mark.own_database
-@pytest.mark.parametrize("level", ["NOTSET", "DEBUG"])
-def test_a_full_flow_at_the_lowest_log_level_logs_no_credential(tmp_path: Path, level: str) -> None:
-    env = {**os.environ, "LOG_LEVEL": level, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+@pytest.mark.parametrize(("level", "form"), [("NOTSET", "plain"), ("DEBUG", "json")])
+def test_a_full_flow_at_the_lowest_log_level_logs_no_credential(tmp_path: Path, level: str, form: str) -> None:
+    """Every grant, and ProcessMaker's token-in-path routes answering 404, 405 and 503 (whose paths
+    Django's request logger writes) with a live token, in both log formats."""
+    env = {**os.environ, "LOG_LEVEL": level, "LOG_FORMAT": form, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
     env["ALLOWED_HOSTS"] = "testserver"
     env.pop("REDIS_URL", None)
     result = subprocess.run(
@@ -28,11 +31,12 @@ def test_a_full_flow_at_the_lowest_log_level_logs_no_credential(tmp_path: Path, 
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     credentials = [line for line in result.stdout.split("=== credentials ===\n", 1)[1].splitlines() if line]
-    assert len(credentials) == 12  # every grant, refresh, code, verifier and password of the flow
+    assert len(credentials) == 13  # every grant, refresh, code, verifier and password of the flow
     log = result.stderr + result.stdout.split("=== credentials ===", 1)[0]
     assert "debug lines are written" in log
     leaked = [credential for credential in credentials if credential in log]
     assert leaked == []
+    assert log.count("/oauth2/[token]") >= 12  # the token-in-path requests were logged, redacted
 
 
 @pytest.mark.own_database
@@ -65,3 +69,25 @@ def test_an_error_report_of_a_machine_endpoint_hides_the_secrets_of_its_body(
     shown = SafeExceptionReporterFilter().get_post_parameters(request)
     assert {name for name in body if shown[name] == body[name]} == {"grant_type", "client_id"}
     assert getattr(match.func, "csrf_exempt", False) is True
+
+
+@pytest.mark.parametrize(
+    ("line", "logged"),
+    [
+        ("Not Found: /workflow/oauth2/abc123/expire", "Not Found: /workflow/oauth2/[token]/expire"),
+        (
+            "<WSGIRequest: PUT '/api/1.0/Workflow/oauth2/abc123'>",
+            "<WSGIRequest: PUT '/api/1.0/Workflow/oauth2/[token]'>",
+        ),
+        (
+            "Method Not Allowed (GET): /x/oauth2/abc/expire/now",
+            "Method Not Allowed (GET): /x/oauth2/[token]/expire/now",
+        ),
+        ("Not Found: /workflow/oauth2/token", "Not Found: /workflow/oauth2/token"),
+        ("Not Found: /workflow/oauth2/device_authorization/", "Not Found: /workflow/oauth2/device_authorization/"),
+        ("GET /sysworkflow/en/neoclassic/oauth2/applications", "GET /sysworkflow/en/neoclassic/oauth2/applications"),
+        ("/workflow/oauth2/tokens", "/workflow/oauth2/[token]"),  # not an endpoint's name: may be a token
+    ],
+)
+def test_tokens_in_paths_are_redacted_and_nothing_else(line: str, logged: str) -> None:
+    assert redact_token_paths(line) == logged

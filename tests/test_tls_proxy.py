@@ -7,6 +7,7 @@ the certificate paths pointed at this test's own (a self-signed pair from docker
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -68,3 +69,25 @@ def test_a_client_cannot_claim_https_or_an_address_past_nginx(stack: tuple[int, 
     forged = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.50"}
     status, headers, _ = open_url(f"http://127.0.0.1:{http}{LOGIN}", forged)
     assert status == 301
+
+
+def test_no_log_holds_a_token_sent_in_the_path(stack: tuple[int, int], tmp_path: Path) -> None:
+    """ProcessMaker's /{ws}/oauth2/{token}/expire and /{ws}/oauth2/{token} (also under /api/1.0/):
+    requests that fail (a wrong method, no such route, a workspace in the wrong case), through both of
+    nginx's servers; neither nginx's access log nor the app's log holds the token."""
+    http, https = stack
+    token = secrets.token_hex(20)
+    requests = [
+        ("GET", f"/demo/oauth2/{token}/expire"), ("PUT", f"/demo/oauth2/{token}"),
+        ("POST", f"/api/1.0/demo/oauth2/{token}/expire/now"), ("GET", f"/DEMO/oauth2/{token}"),
+        ("PATCH", f"/api/1.0/Demo/oauth2/{token}/expire"), ("DELETE", f"/demo/oauth2/{token}"),
+    ]  # fmt: skip
+    for method, path in requests:
+        for base in (f"https://127.0.0.1:{https}", f"http://127.0.0.1:{http}"):
+            open_url(base + path, method=method)
+    access = (tmp_path / "access.log").read_text()
+    assert access.count("/oauth2/[token]") == 2 * len(requests)
+    app = (tmp_path / "server.log").read_text()
+    assert "/oauth2/[token]" in app  # Django's request logger wrote the failures
+    for log in (access, app, (tmp_path / "error.log").read_text()):
+        assert token not in log

@@ -6,6 +6,8 @@ validator are all built from these. (No Django models are imported, so settings 
 
 from __future__ import annotations
 
+import re
+
 from django.core.validators import RegexValidator
 
 WORKSPACE_NAME = r"[A-Za-z0-9_-]{1,64}"
@@ -29,6 +31,24 @@ SYS_URL = rf"^sys(?P<ws>{WORKSPACE_NAME})/(?P<lang>[A-Za-z_-]{{1,10}})/(?P<skin>
 # once), and its patterns start with API_URL, the rest of /api/1.0/{ws}/.
 API_PREFIX = r"^api/1\.0/"
 API_URL = rf"^(?P<ws>{WORKSPACE_NAME})/"
+
+# ProcessMaker's /{ws}/oauth2/{token}/expire and /{ws}/oauth2/{token} (under /api/1.0/ too) carry a
+# live access token in the path. In text that holds paths (a log line), the segment after such an
+# `oauth2/` that names none of the OAuth endpoints is a token: `redact_token_paths` hides it. Any
+# second segment counts, so a mistyped or wrong-case workspace is covered too. (docker/nginx.conf
+# writes its access log through the same rule, in nginx's own syntax.)
+OAUTH_ENDPOINTS = ("token", "authorize", "revoke", "introspect", "device_authorization")
+TOKEN_IN_LOGGED_PATH = re.compile(
+    r"""(?<![^\s'"(=])((?:/api/1\.0)?/[^/\s'"]+/oauth2/)"""
+    rf"""(?!(?:{"|".join(OAUTH_ENDPOINTS)})(?:[/\s?#'"]|$))[^/\s?#'"]+"""
+)
+REDACTED_TOKEN = "[token]"
+
+
+def redact_token_paths(text: str) -> str:
+    """`text` with every token in a ProcessMaker token-in-path URL replaced by [token]."""
+    return TOKEN_IN_LOGGED_PATH.sub(rf"\1{REDACTED_TOKEN}", text) if "/oauth2/" in text else text
+
 
 # The language and skin of pages reached without one (ProcessMaker's defaults).
 DEFAULT_LANG = "en"
