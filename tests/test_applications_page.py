@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.contrib.auth.hashers import check_password
+from django.contrib.sessions.models import Session
 from django.test import Client
 
 from oauth_apps.models import AccessToken, Application
@@ -50,30 +51,52 @@ def test_a_user_without_the_permission_is_told_so_and_not_sent_back_to_login(
     assert not Application.objects.filter(name="Reports").exists()
 
 
-def test_creating_shows_the_credentials_once(admin_client: Client, admin: User) -> None:
+def stored_sessions() -> str:
+    """Every session row, decoded: what the server keeps between requests."""
+    return " ".join(str(session.get_decoded()) for session in Session.objects.all())
+
+
+def test_creating_shows_the_credentials_once_in_the_answer_and_keeps_the_secret_nowhere(
+    admin_client: Client, admin: User
+) -> None:
     response = admin_client.post(f"{BASE}/new", NEW)
-    assert response.status_code == 302 and response["Location"].endswith("/credentials")  # POST, redirect, GET
-    shown = admin_client.get(response["Location"])
-    assert shown.status_code == 200 and "no-store" in shown["Cache-Control"]
-    page = shown.content.decode()
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]  # no redirect to a GET
+    page = response.content.decode()
     client_id = re.search(r'id="client-id" value="([A-Z]{32})"', page).group(1)  # type: ignore[union-attr]
     secret = re.search(r'id="client-secret" value="([0-9a-f]{32})"', page).group(1)  # type: ignore[union-attr]
     application = Application.objects.get(client_id=client_id)
     assert application.user == admin
     assert check_password(secret, application.client_secret)
-    again = admin_client.get(response["Location"]).content.decode()  # a reload: the secret is gone
+    assert secret not in stored_sessions()
+    again = admin_client.get(f"{BASE}/{client_id}/credentials").content.decode()
     assert secret not in again and "was shown once" in again
     assert secret not in admin_client.get(f"{BASE}/{client_id}/edit").content.decode()
     assert secret not in admin_client.get(BASE).content.decode()
-    assert not any(secret in str(value) for value in admin_client.session.values())
+
+
+def test_a_regenerated_secret_is_shown_in_the_answer_alone(admin_client: Client, admin: User) -> None:
+    page = admin_client.post(f"{BASE}/new", NEW).content.decode()
+    client_id = re.search(r'id="client-id" value="([A-Z]{32})"', page).group(1)  # type: ignore[union-attr]
+    confirm = admin_client.get(f"{BASE}/{client_id}/secret").content.decode()
+    once = re.search(r'name="once" value="([^"]+)"', confirm).group(1)  # type: ignore[union-attr]
+    answer = admin_client.post(f"{BASE}/{client_id}/secret", {"once": once})
+    assert answer.status_code == 200 and "no-store" in answer["Cache-Control"]
+    secret = answer.context["secret"]
+    assert check_password(secret, Application.objects.get(client_id=client_id).client_secret)
+    assert secret not in stored_sessions()
+    reload = admin_client.post(f"{BASE}/{client_id}/secret", {"once": once})  # the browser resends the POST
+    assert reload.status_code == 302 and reload["Location"].endswith("/credentials")
+    assert check_password(secret, Application.objects.get(client_id=client_id).client_secret)  # not made again
 
 
 def test_a_reload_or_a_double_click_of_the_new_form_makes_one_application(admin_client: Client) -> None:
     form = admin_client.get(f"{BASE}/new").content.decode()
     once = re.search(r'name="once" value="([^"]+)"', form).group(1)  # type: ignore[union-attr]
     first = admin_client.post(f"{BASE}/new", {**NEW, "once": once})
+    assert first.status_code == 200 and first.context["secret"]
     second = admin_client.post(f"{BASE}/new", {**NEW, "once": once})
-    assert first["Location"] == second["Location"]
+    client_id = Application.objects.get(name="Reports").client_id
+    assert second.status_code == 302 and second["Location"].endswith(f"/{client_id}/credentials")
     assert Application.objects.filter(name="Reports").count() == 1
 
 
@@ -98,7 +121,7 @@ def test_bad_input_is_refused_with_a_message(admin_client: Client, field: str, v
 @pytest.mark.parametrize("website", ["example.com", "", "our intranet"])
 def test_the_web_site_is_whatever_processmaker_takes(admin_client: Client, website: str) -> None:
     response = admin_client.post(f"{BASE}/new", {**NEW, "website": website})
-    assert response.status_code == 302
+    assert response.status_code == 200 and response.context["created"]
     assert Application.objects.get(name="Reports").website == website
 
 

@@ -128,7 +128,7 @@ def test_regenerating_a_client_secret_revokes_the_clients_tokens(
 ) -> None:
     pages = Client()
     pages.force_login(admin, backend=BACKEND)
-    assert pages.post(f"{APPLICATIONS}/{app.application.client_id}/secret").status_code == 302  # to the new secret
+    assert pages.post(f"{APPLICATIONS}/{app.application.client_id}/secret").context["secret"]  # shown in the answer
     assert not AccessToken.objects.filter(token=operator_tokens["access_token"]).exists()
     assert RefreshToken.objects.presented(operator_tokens["refresh_token"]).get().revoked is not None
     assert processmaker_current_token(operator_user) is None

@@ -118,11 +118,9 @@ def application_new(request: WorkspaceRequest, lang: str, skin: str) -> HttpResp
             device_flow=form.cleaned_data["allow_device_flow"],
             by=request.user,  # type: ignore[arg-type]
         )
-        client_id = registered.application.client_id
         if once:
-            onetime.done(once, client_id)
-        hold_secret(request, client_id, registered.client_secret, created=True)
-        return redirect_to(request, lang, skin, client_id, "credentials")
+            onetime.done(once, registered.application.client_id)
+        return show_secret(request, lang, skin, registered.application, registered.client_secret, created=True)
     context = {
         "form": form, "base": base_url(request, lang, skin), "title": "New application",
         "once": once or onetime.new_token(),
@@ -160,9 +158,11 @@ def application_regenerate_secret(request: WorkspaceRequest, lang: str, skin: st
         return HttpResponseRedirect(base_url(request, lang, skin))
     if request.method == "GET":
         return confirm(request, lang, skin, application, "regenerate")
+    once = request.POST.get("once", "")
+    if once and not onetime.claim(once):  # a reload or a second click: the secret was made and shown
+        return redirect_to(request, lang, skin, client_id, "credentials")
     secret = services.regenerate_secret(application, by=request.user)  # type: ignore[arg-type]
-    hold_secret(request, client_id, secret, created=False)
-    return redirect_to(request, lang, skin, client_id, "credentials")
+    return show_secret(request, lang, skin, application, secret, created=False)
 
 
 @require_http_methods(["GET", "POST"])
@@ -197,28 +197,27 @@ def application_delete(request: WorkspaceRequest, lang: str, skin: str, client_i
 @require_http_methods(["GET"])
 @requires_applications_permission
 def application_credentials(request: WorkspaceRequest, lang: str, skin: str, client_id: str) -> HttpResponse:
-    """The one page that ever shows a client secret: it takes the secret out of the session, so it is
-    shown once; a reload shows the client id and says the secret was already shown."""
-    application = owned_application(request, client_id)
-    held = request.session.pop(SECRET_KEY.format(client_id=client_id), None)
+    """An application's client id; its secret was shown once, in the answer to the POST that made it
+    (`show_secret`), and is kept nowhere in clear."""
+    return show_secret(request, lang, skin, owned_application(request, client_id), "", created=False)
+
+
+def show_secret(
+    request: WorkspaceRequest, lang: str, skin: str, application: Application, secret: str, *, created: bool
+) -> HttpResponse:
+    """The credentials page. A new secret is shown only here, in the answer to the POST that made it:
+    never stored in clear (not even in the session until a redirect), never cached (no-store), and a
+    reload finds the one-time token spent and shows the client id alone."""
     context = {
         "application": application,
-        "secret": held["secret"] if held else "",
-        "created": held["created"] if held else False,
-        "shown_before": held is None and not application.is_public,
+        "secret": secret,
+        "created": created,
+        "shown_before": not secret and not application.is_public,
         "base": base_url(request, lang, skin),
     }
     response = render(request, "oauth_apps/applications/credentials.html", context)
     response["Cache-Control"] = "no-store"
     return response
-
-
-SECRET_KEY = "pm-secret-once:{client_id}"
-
-
-def hold_secret(request: WorkspaceRequest, client_id: str, secret: str, *, created: bool) -> None:
-    """Keep a new secret in the session only until the credentials page shows it (the next request)."""
-    request.session[SECRET_KEY.format(client_id=client_id)] = {"secret": secret, "created": created}
 
 
 def redirect_to(request: WorkspaceRequest, lang: str, skin: str, client_id: str, page: str) -> HttpResponseRedirect:
@@ -228,7 +227,7 @@ def redirect_to(request: WorkspaceRequest, lang: str, skin: str, client_id: str,
 
 def confirm(request: WorkspaceRequest, lang: str, skin: str, application: Application, action: str) -> HttpResponse:
     context = {"application": application, "action": action, "base": base_url(request, lang, skin),
-               "live_tokens": services.live_token_count(application)}  # fmt: skip
+               "live_tokens": services.live_token_count(application), "once": onetime.new_token()}  # fmt: skip
     return render(request, "oauth_apps/applications/confirm.html", context)
 
 
