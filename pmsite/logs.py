@@ -1,15 +1,49 @@
-"""Logging filters, configured in settings.LOGGING (so this module imports nothing of the project
-that needs Django's app registry: workspaces.names imports no model)."""
+"""What the logs are: settings.LOGGING (`configuration`) and its filters. Settings import this module,
+so it imports nothing of the project that needs Django's app registry (workspaces.names imports no
+model)."""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.db import InterfaceError, OperationalError
 
 from workspaces.names import redact_token_paths
 
 DATABASE_DOWN = (OperationalError, InterfaceError)
+
+
+def configuration(level: str, at_least_info: str, form: str) -> dict[str, Any]:
+    """Every line to stdout, at `level`, as `form` ("plain" or "json"), each with its request id and
+    with tokens in paths redacted; loggers that write credentials at DEBUG at `at_least_info`."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {
+            "request_id": {"()": "workspaces.requestid.RequestIdFilter"},
+            "database_down": {"()": "pmsite.logs.DatabaseDownFilter"},
+            "token_paths": {"()": "pmsite.logs.RedactTokenPaths"},
+        },
+        "formatters": {
+            "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+            "json": {
+                "()": "pythonjsonlogger.json.JsonFormatter",
+                "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
+                "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            },
+        },
+        "handlers": {
+            "stdout": {"class": "logging.StreamHandler", "formatter": form, "filters": ["request_id", "token_paths"]}
+        },
+        "root": {"handlers": ["stdout"], "level": level},
+        "loggers": {
+            "oauthlib": {"level": at_least_info},
+            "oauth2_provider": {"level": at_least_info},
+            "django.db.backends": {"level": at_least_info},
+            "django.request": {"filters": ["database_down"]},
+        },
+    }
 
 
 class DatabaseDownFilter(logging.Filter):

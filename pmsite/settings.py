@@ -15,6 +15,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from pmsite import logs
 from workspaces.names import WORKSPACE_NAME
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -327,33 +328,7 @@ if LOG_FORMAT not in ("plain", "json"):
     raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}")
 # One line per request (pm.request: method, URL pattern, status, time, queries; never the path).
 PM_ACCESS_LOG = env_bool("PM_ACCESS_LOG", LOG_FORMAT == "json")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {
-        "request_id": {"()": "workspaces.requestid.RequestIdFilter"},
-        "database_down": {"()": "pmsite.logfilters.DatabaseDownFilter"},
-        "token_paths": {"()": "pmsite.logfilters.RedactTokenPaths"},
-    },
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
-        "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "format": "%(asctime)s %(levelname)s %(name)s %(request_id)s %(message)s",
-            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
-        },
-    },
-    "handlers": {
-        "stdout": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["request_id", "token_paths"]}
-    },
-    "root": {"handlers": ["stdout"], "level": LOG_LEVEL},
-    "loggers": {
-        "oauthlib": {"level": AT_LEAST_INFO},
-        "oauth2_provider": {"level": AT_LEAST_INFO},
-        "django.db.backends": {"level": AT_LEAST_INFO},
-        "django.request": {"filters": ["database_down"]},
-    },
-}
+LOGGING = logs.configuration(LOG_LEVEL, AT_LEAST_INFO, LOG_FORMAT)
 
 # Serve static files straight from the apps too, so a checkout works before collectstatic.
 WHITENOISE_USE_FINDERS = True

@@ -19,7 +19,7 @@ from django.shortcuts import render
 from api.errors import error_body
 from api.handlers import API_PREFIX
 from api.handlers import server_error as api_server_error
-from pmsite.logfilters import DATABASE_DOWN
+from pmsite.logs import DATABASE_DOWN
 from pmsite.middleware import OAUTH_ROUTE
 
 log = logging.getLogger(__name__)
