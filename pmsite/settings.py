@@ -217,6 +217,8 @@ PM_ADMIN_LOCKOUT = (
     env_int("PM_ADMIN_LOCKOUT_WINDOW", 900),
     env_int("PM_ADMIN_LOCKOUT_DURATION", 900),
 )
+# Days `manage.py periodic` keeps audit events (0: forever; `purgeaudit` deletes on demand).
+PM_AUDIT_RETENTION_DAYS = env_int("PM_AUDIT_RETENTION_DAYS", 365)
 PM_ADMIN_IDLE_SECONDS = env_int("PM_ADMIN_IDLE_SECONDS", 1800)
 PM_ADMIN_SESSION_SECONDS = env_int("PM_ADMIN_SESSION_SECONDS", 12 * 3600)
 

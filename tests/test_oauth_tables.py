@@ -18,7 +18,7 @@ from oauth_apps.models import AccessToken, Grant, RefreshToken
 from oauth_apps.services import RegisteredClient
 from tests.conftest import PASSWORD
 from tests.oauth import basic_auth, password_grant, post_token, refresh_grant
-from workspaces.management import jsoncommand
+from workspaces import purging
 from workspaces.models import User
 
 
@@ -171,7 +171,7 @@ def test_purgetokens_rests_between_batches_as_its_duty_says(
         password_grant(client, app, "johndoe", PASSWORD)
     AccessToken.objects.update(expires=timezone.now() - timedelta(seconds=1))
     rests: list[float] = []
-    monkeypatch.setattr(jsoncommand.time, "sleep", rests.append)
+    monkeypatch.setattr(purging.time, "sleep", rests.append)
     call_command("purgetokens", "--batch-size", "1", "--duty", "0.25", "--json", stdout=io.StringIO())
     assert len(rests) == 3 and all(rest > 0 for rest in rests)  # three batches, a rest after each
     rests.clear()

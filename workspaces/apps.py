@@ -12,6 +12,7 @@ class WorkspacesConfig(AppConfig):
         # announce it to the servers' workspace caches, not only the ones that load the middleware.
         from workspaces import (
             checks,  # noqa: F401, PLC0415 - registers the username check
+            housekeeping,  # noqa: F401, PLC0415 - registers its periodic tasks
             middleware,  # noqa: F401, PLC0415 - connects the signals
             tablewatch,  # noqa: PLC0415 - the app registry is ready only now
         )

@@ -382,6 +382,21 @@ class AuditEvent(models.Model):
         return f"{self.get_event_type_display()} at {self.created:%Y-%m-%d %H:%M:%S}"
 
 
+class PeriodicTask(models.Model):
+    """One housekeeping task of `manage.py periodic` (workspaces.periodic): when it last ran, how that
+    went, and the lease of the run going on now, which lets one node at a time run it."""
+
+    name = models.CharField(max_length=64, primary_key=True)
+    last_started = models.DateTimeField(null=True, blank=True)
+    last_finished = models.DateTimeField(null=True, blank=True, help_text="When its last run succeeded.")
+    last_result = models.JSONField(default=dict, blank=True, help_text="What its last run did, or why it failed.")
+    leased_until = models.DateTimeField(null=True, blank=True, help_text="A run holds the task until then.")
+    leased_by = models.CharField(max_length=100, blank=True, help_text="Which process (host and pid) holds it.")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class SharedCacheEntry(models.Model):
     """A row of Django's DatabaseCache (settings.DATABASE_CACHE): what the nodes share while Redis
     is down, or without it (workspaces.sharedcache). Made by a migration rather than

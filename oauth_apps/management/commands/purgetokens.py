@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 from argparse import ArgumentParser
-from datetime import timedelta
 from typing import Any
 
-from django.db.models import QuerySet
-from django.utils import timezone
-
-from oauth_apps.models import AccessToken, Grant, RefreshToken
+from oauth_apps.housekeeping import KEEP_REVOKED_DAYS, dead_tokens
 from workspaces.management.jsoncommand import JsonCommand
 from workspaces.services import WorkspaceError
 
@@ -17,7 +13,7 @@ from workspaces.services import WorkspaceError
 class Command(JsonCommand):
     help = (
         "Delete expired access tokens, expired or long-revoked refresh tokens and old authorization "
-        "codes, a batch per transaction so no lock is held for long."
+        "codes, a batch per transaction so no lock is held for long. (`manage.py periodic` does it every hour.)"
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -26,7 +22,7 @@ class Command(JsonCommand):
         parser.add_argument(
             "--keep-revoked-days",
             type=int,
-            default=30,
+            default=KEEP_REVOKED_DAYS,
             help="Keep used refresh tokens this long, so a replay is still recognised and answered by revoking.",
         )
 
@@ -34,13 +30,6 @@ class Command(JsonCommand):
         keep_days = options["keep_revoked_days"]
         if keep_days < 0:
             raise WorkspaceError("--keep-revoked-days must not be negative.")
-        now = timezone.now()
-        targets: dict[str, QuerySet[Any]] = {
-            "access_tokens": AccessToken.objects.filter(expires__lt=now),
-            "refresh_tokens": RefreshToken.objects.filter(expires__lt=now)
-            | RefreshToken.objects.filter(revoked__lt=now - timedelta(days=keep_days)),
-            "authorization_codes": Grant.objects.filter(expires__lt=now - timedelta(days=1)),
-        }
-        deleted = {name: self.purge(name, queryset, options) for name, queryset in targets.items()}
+        deleted = {name: self.purge(name, queryset, options) for name, queryset in dead_tokens(keep_days).items()}
         lines = [f"Deleted {count} {name.replace('_', ' ')}." for name, count in deleted.items()]
         return deleted, lines

@@ -1,0 +1,34 @@
+"""Dead tokens and codes, deleted: `purgetokens` on demand, `manage.py periodic` every hour."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from oauth_apps.models import AccessToken, Grant, RefreshToken
+from workspaces.periodic import Run, register
+from workspaces.purging import Pace, purge
+
+KEEP_REVOKED_DAYS = 30
+
+
+def dead_tokens(keep_revoked_days: int) -> dict[str, QuerySet[Any]]:
+    """What may go, by kind: expired access tokens; refresh tokens expired, or used or revoked more
+    than `keep_revoked_days` ago (kept that long so a replay is still recognised and answered by
+    revoking its family); authorization codes a day past their expiry."""
+    now = timezone.now()
+    return {
+        "access_tokens": AccessToken.objects.filter(expires__lt=now),
+        "refresh_tokens": RefreshToken.objects.filter(expires__lt=now)
+        | RefreshToken.objects.filter(revoked__lt=now - timedelta(days=keep_revoked_days)),
+        "authorization_codes": Grant.objects.filter(expires__lt=now - timedelta(days=1)),
+    }
+
+
+@register("purge-tokens", timedelta(hours=1), "Delete expired tokens, old used refresh tokens and old codes.")
+def purge_tokens(run: Run) -> dict[str, Any]:
+    renew = lambda _: run.still_working()  # noqa: E731 - between batches
+    return {name: purge(queryset, Pace(), renew) for name, queryset in dead_tokens(KEEP_REVOKED_DAYS).items()}
