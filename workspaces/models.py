@@ -329,85 +329,11 @@ class User(AbstractBaseUser, PermissionsMixin):
         return set(self.role.permissions) if self.role is not None and self.role.is_active else set()
 
 
-class AuditEventType(models.IntegerChoices):
-    """What an audit event records, numbered by area (Zulip's RealmAuditLog style)."""
+# The audit log and the housekeeping records, in a module of their own: re-exported here, where Django
+# and the rest of the code look for models.
+from workspaces.records import AuditEvent, AuditEventType, PeriodicTask, SharedCacheEntry  # noqa: E402
 
-    LOGIN_SUCCEEDED = 100, "login succeeded"
-    LOGIN_FAILED = 101, "login failed"
-    USERNAME_LOCKED = 102, "username locked"
-    ADDRESS_THROTTLED = 103, "address throttled"
-    TOKENS_REVOKED = 200, "tokens revoked"
-    CODE_REPLAYED = 201, "authorization code replayed"
-    REFRESH_TOKEN_REUSED = 202, "refresh token reused"
-    CROSS_WORKSPACE_ATTEMPT = 203, "credential of another workspace"
-    TOKEN_EXPIRED = 204, "access token expired by its holder"
-    APPLICATION_CREATED = 300, "application created"
-    APPLICATION_UPDATED = 301, "application updated"
-    APPLICATION_DELETED = 302, "application deleted"
-    CLIENT_SECRET_REGENERATED = 303, "client secret regenerated"
-    CLIENT_SECRETS_HELD = 304, "client secrets held for their owner to confirm"
-    CLIENT_SECRET_CONFIRMED = 305, "client secret confirmed by its owner"
-    USER_CREATED = 400, "user created"
-    USER_ROLE_CHANGED = 401, "user role changed"
-    USER_STATUS_CHANGED = 402, "user status changed"
-    USER_PASSWORD_CHANGED = 403, "user password changed"
-    USER_DELETED = 404, "user deleted"
-
-
-class AuditEvent(models.Model):
-    """A security event of one workspace (or of the site operators, with no workspace).
-
-    Who did what to whom, when, through which client and from which address, with a small JSON
-    `extra`. Never a token, code, secret or password. Written by `workspaces.audit.record`.
-    """
-
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    event_type = models.PositiveSmallIntegerField(choices=AuditEventType.choices)
-    created = models.DateTimeField(default=timezone.now)
-    acting_user = models.ForeignKey(
-        "User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", help_text="Who did it."
-    )
-    target_user = models.ForeignKey(
-        "User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", help_text="To whom."
-    )
-    client_id = models.CharField(max_length=80, blank=True, help_text="The OAuth client involved, if any.")
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
-    extra = models.JSONField(default=dict, blank=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["workspace", "event_type", "created"], name="audit_ws_type_created")]
-        ordering = ["-created"]
-
-    def __str__(self) -> str:
-        return f"{self.get_event_type_display()} at {self.created:%Y-%m-%d %H:%M:%S}"
-
-
-class PeriodicTask(models.Model):
-    """One housekeeping task of `manage.py periodic` (workspaces.periodic): when it last ran, how that
-    went, and the lease of the run going on now, which lets one node at a time run it."""
-
-    name = models.CharField(max_length=64, primary_key=True)
-    last_started = models.DateTimeField(null=True, blank=True)
-    last_finished = models.DateTimeField(null=True, blank=True, help_text="When its last run succeeded.")
-    last_result = models.JSONField(default=dict, blank=True, help_text="What its last run did, or why it failed.")
-    leased_until = models.DateTimeField(null=True, blank=True, help_text="A run holds the task until then.")
-    leased_by = models.CharField(max_length=100, blank=True, help_text="Which process (host and pid) holds it.")
-
-    def __str__(self) -> str:
-        return self.name
-
-
-class SharedCacheEntry(models.Model):
-    """A row of Django's DatabaseCache (settings.DATABASE_CACHE): what the nodes share while Redis
-    is down, or without it (workspaces.sharedcache). Made by a migration rather than
-    `createcachetable`, so `migrate` is all a deployment runs."""
-
-    cache_key = models.CharField(max_length=255, primary_key=True)
-    value = models.TextField()
-    expires = models.DateTimeField(db_index=True)
-
-    class Meta:
-        db_table = "pm_shared_cache"
-
-    def __str__(self) -> str:
-        return self.cache_key
+__all__ = [
+    "AuditEvent", "AuditEventType", "ErrorMode", "PeriodicTask", "PermissionCode", "Role", "SharedCacheEntry",
+    "User", "UserManager", "Workspace", "fold_username", "generate_uid",
+]  # fmt: skip
