@@ -55,13 +55,9 @@ class WorkspaceBearerAuthentication(BaseAuthentication):
             raise InvalidToken()
         access, user = presented
         if access.workspace_id != workspace.id:
-            log.warning(
-                "access token of workspace id %s (user %s) was used on workspace %s; refused as unknown",
-                access.workspace_id, access.user_uid, workspace.name,
-            )  # fmt: skip
-            audit.record(
-                audit.Event.CROSS_WORKSPACE_ATTEMPT, workspace, client_id=access.client_id,
-                address=client_address(request), credential="access token", owner_workspace=access.workspace_id,
+            audit.record_cross_workspace(
+                workspace, client_id=access.client_id, owner_workspace=access.workspace_id, credential="access token",
+                address=client_address(request),
             )  # fmt: skip
             raise InvalidToken()
         if access.expires <= timezone.now():

@@ -31,13 +31,9 @@ def held_token(workspace: Workspace, token: str, address: str) -> AccessToken | 
     if found is None:
         return None
     if found.workspace_id != workspace.pk:
-        log.warning(
-            "access token of workspace id %s was named on workspace %s's token routes; left alone",
-            found.workspace_id, workspace.name,
-        )  # fmt: skip
-        audit.record(
-            audit.Event.CROSS_WORKSPACE_ATTEMPT, workspace, client_id=found.client_id, address=address,
-            credential="access token in a URL", owner_workspace=found.workspace_id,
+        audit.record_cross_workspace(
+            workspace, client_id=found.client_id, owner_workspace=found.workspace_id,
+            credential="access token in a URL", address=address,
         )  # fmt: skip
         return None
     return found

@@ -50,15 +50,9 @@ class ProcessMakerValidator(OAuth2Validator):
         if client is None and isinstance(client_id, str) and 0 < len(client_id) <= MAX_CLIENT_ID_LENGTH:
             foreign = Application.objects.filter(client_id=client_id).exclude(workspace=workspace).first()
             if foreign is not None:
-                log.warning(
-                    "client %s of workspace %s was used on workspace %s; refused as unknown",
-                    client_id,
-                    foreign.workspace_id,
-                    workspace.name,
-                )
-                audit.record(
-                    audit.Event.CROSS_WORKSPACE_ATTEMPT, workspace, client_id=client_id,
-                    address=current().address, credential="client", owner_workspace=foreign.workspace_id,
+                audit.record_cross_workspace(
+                    workspace, client_id=client_id, owner_workspace=foreign.workspace_id, credential="client",
+                    address=current().address,
                 )  # fmt: skip
         return client
 

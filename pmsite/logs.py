@@ -24,6 +24,7 @@ def configuration(level: str, at_least_info: str, form: str) -> dict[str, Any]:
             "request_id": {"()": "workspaces.requestid.RequestIdFilter"},
             "database_down": {"()": "pmsite.logs.DatabaseDownFilter"},
             "token_paths": {"()": "pmsite.logs.RedactTokenPaths"},
+            "client_faults": {"()": "pmsite.logs.ClientFaultFilter"},
         },
         "formatters": {
             "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
@@ -34,7 +35,11 @@ def configuration(level: str, at_least_info: str, form: str) -> dict[str, Any]:
             },
         },
         "handlers": {
-            "stdout": {"class": "logging.StreamHandler", "formatter": form, "filters": ["request_id", "token_paths"]}
+            "stdout": {
+                "class": "logging.StreamHandler",
+                "formatter": form,
+                "filters": ["request_id", "token_paths", "client_faults"],
+            }
         },
         "root": {"handlers": ["stdout"], "level": level},
         "loggers": {
@@ -70,4 +75,20 @@ class RedactTokenPaths(logging.Filter):
         request = getattr(record, "request", None)
         if request is not None:
             record.request = redact_token_paths(repr(request))
+        return True
+
+
+class ClientFaultFilter(logging.Filter):
+    """Django's security loggers (a Host header not in ALLOWED_HOSTS, too many fields, a body too
+    large...) write an ERROR line with a traceback for every such request: the client's fault, which
+    anyone can repeat at will. Written as one WARNING line, without the traceback, its text cut short."""
+
+    LONGEST = 200
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.name.startswith("django.security.") and record.levelno > logging.WARNING:
+            message = record.getMessage()
+            record.msg = message if len(message) <= self.LONGEST else message[: self.LONGEST] + "..."
+            record.args, record.exc_info, record.exc_text, record.stack_info = (), None, None, None
+            record.levelno, record.levelname = logging.WARNING, logging.getLevelName(logging.WARNING)
         return True

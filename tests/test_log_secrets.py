@@ -36,7 +36,7 @@ def test_a_full_flow_at_the_lowest_log_level_logs_no_credential(tmp_path: Path, 
     assert "debug lines are written" in log
     leaked = [credential for credential in credentials if credential in log]
     assert leaked == []
-    assert log.count("/oauth2/[token]") >= 12  # the token-in-path requests were logged, redacted
+    assert log.count("/oauth2/[token]") >= 8  # the 404s and 405s were logged, redacted (503s: no path)
 
 
 @pytest.mark.own_database

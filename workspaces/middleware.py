@@ -6,6 +6,7 @@ and kept on `request.workspace`; nothing else parses the URL for it again.
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Callable
@@ -34,6 +35,7 @@ WORKSPACE_PATH = re.compile(
     r"|api/1\.0/(?P<api>[^/]*)|sys(?P<sys>[^/]*)/[^/]+/[^/]+)(?:/|$)"
 )
 VALID_NAME = re.compile(rf"^{WORKSPACE_NAME}\Z")
+log = logging.getLogger(__name__)
 
 # name -> (workspace, monotonic expiry). Every request names a workspace, so each process keeps
 # the rows it read, while it hears every change: every save or delete of a workspace, on any node,
@@ -70,6 +72,16 @@ def workspace_name_from_path(path: str) -> str | None:
     return next(name for name in match.groups() if name is not None)
 
 
+def no_such_workspace() -> HttpResponse:
+    """ProcessMaker's answer to an unknown or inactive workspace: 503, no body. Not an error of this
+    server: anyone may ask for any name, so it is logged at DEBUG and without the path (Django's
+    request log would write an ERROR line with it for every such request)."""
+    log.debug("a request named no active workspace: 503")
+    response = HttpResponse(status=503, content=b"", content_type="text/plain")
+    response._has_been_logged = True  # type: ignore[attr-defined] # django.utils.log.log_response's flag
+    return response
+
+
 class WorkspaceRoutingMiddleware:
     """Sets `request.workspace`; an unknown or inactive workspace gets 503 with no body.
 
@@ -87,7 +99,7 @@ class WorkspaceRoutingMiddleware:
         if name is not None:
             workspace = self.find_workspace(name)
             if workspace is None:
-                return HttpResponse(status=503, content=b"", content_type="text/plain")
+                return no_such_workspace()
             request.workspace = workspace  # type: ignore[attr-defined]
         return self.get_response(request)
 
