@@ -38,7 +38,7 @@ from oauth_apps import direct
 from oauth_apps.services import RegisteredClient, register_application
 from oauth_apps.views.token import TokenView
 from tests import workers
-from workspaces import backends, kept
+from workspaces import backends, kept, tablewatch
 from workspaces.hashers import PMArgon2PasswordHasher
 from workspaces.models import Role, User, Workspace
 
@@ -232,4 +232,5 @@ def fresh_counters() -> Iterator[None]:
     nothing kept of the rows an earlier test rolled back (clients, bearer lookups)."""
     cache.clear()
     kept.forget_all()
+    tablewatch.forget_missed()
     yield

@@ -217,3 +217,29 @@ def test_a_change_whose_renewal_fails_is_logged(
     app.application.name = "renamed"
     app.application.save()
     assert any("was not written to Redis" in record.getMessage() for record in caplog.records)
+
+
+def test_a_renewal_redis_did_not_take_is_tried_again_before_the_next_cached_read(
+    app: RegisteredClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Until Redis takes it, other processes keep what the change made stale: the process that made
+    the change tries again on a timer and before every read it keeps (tests/test_faults.py runs it
+    across two workers with Redis stalled)."""
+    renewed: list[str] = []
+    taking = False
+
+    def new_version(key: str) -> bool:
+        if taking:
+            renewed.append(key)
+        return taking
+
+    monkeypatch.setattr(sharedcache, "new_version", new_version)
+    monkeypatch.setattr(tablewatch, "RETRY_SECONDS", 60)  # the timer stays out of the way here
+    app.application.name = "renamed"
+    app.application.save()
+    assert tablewatch.renewal_missed()
+    Application.objects.find(app.application.workspace, app.application.client_id)  # Redis still refuses
+    assert tablewatch.renewal_missed() and renewed == []
+    taking = True
+    Application.objects.find(app.application.workspace, app.application.client_id)
+    assert CLIENTS.version_key in renewed and not tablewatch.renewal_missed()

@@ -25,6 +25,7 @@ from typing import Any
 
 import MySQLdb
 import pytest
+import redis
 
 from tests.live import free_port, manage, open_url, serve, stop, wait_until_up
 
@@ -246,3 +247,46 @@ def test_redis_down_degrades_to_the_database_and_says_so(tmp_path: Path) -> None
             cursor.execute("DROP DATABASE IF EXISTS pm_faults_redis")
         database.close()
     assert "Redis is not answering" in log.read_text()
+
+
+def test_a_revocation_redis_missed_reaches_the_other_workers_once_redis_answers(tmp_path: Path) -> None:
+    """Worker A revokes a token while Redis takes no writes, so the version that tells every process
+    to drop what it keeps is not renewed. Worker B keeps the token's lookup; once Redis takes writes
+    again, A's retry renews it and B refuses the token within 2 s (without it: B's cache bound, 10 s)."""
+    redis_port = free_port()
+    redis_server = start_redis(redis_port, tmp_path / "redis.log")
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "PM_ALLOW_HTTP": "1",
+           "SECRET_KEY": "fault test key", "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
+           "PM_TOKEN_CACHE_SECONDS": "10"}  # fmt: skip
+    env.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    servers = []
+    try:
+        client = bootstrap(env)
+        ports = [free_port(), free_port()]
+        servers = [serve(env, port, tmp_path / f"worker{n}.log") for n, port in enumerate(ports)]
+        a, b = (f"http://127.0.0.1:{port}" for port in ports)
+        for base, server in zip((a, b), servers, strict=True):
+            wait_until_up(f"{base}/health", server)
+        body = {"grant_type": "client_credentials", **{k: client[k] for k in ("client_id", "client_secret")}}
+        token = token_request(a, body)[1]["access_token"]
+        me = f"{b}/api/1.0/faults/light/user/data"
+        for _ in range(2):  # B keeps the lookup
+            assert open_url(me, {"Authorization": f"Bearer {token}"})[0] == 200
+        stalled = redis.Redis(host="127.0.0.1", port=redis_port)
+        stalled.execute_command("CLIENT", "PAUSE", "1500", "WRITE")
+        resumed = time.monotonic() + 1.5
+        assert open_url(f"{a}/faults/oauth2/{token}", method="DELETE")[0] == 200  # deleted, version not renewed
+        refused_at = None
+        while time.monotonic() < resumed + 8:
+            if open_url(me, {"Authorization": f"Bearer {token}"})[0] == 401:
+                refused_at = time.monotonic()
+                break
+            time.sleep(0.05)
+        assert refused_at is not None, "B kept accepting a deleted token"
+        assert refused_at - resumed < 2.0, refused_at - resumed
+        assert "was not written to Redis" in (tmp_path / "worker0.log").read_text()
+        assert "reached Redis after all" in (tmp_path / "worker0.log").read_text()
+    finally:
+        for server in servers:
+            stop(server)
+        stop(redis_server)

@@ -50,6 +50,8 @@ class KeptRows(Generic[T]):
         seconds = self.seconds()
         if seconds <= 0 or tablewatch.changed_in_transaction(self.version_key, using):
             return read()
+        if tablewatch.renewal_missed():  # a change of ours other processes have not heard of yet
+            tablewatch.retry_missed()
         version = sharedcache.version(self.version_key)
         if version is None:
             return read()

@@ -19,13 +19,20 @@ its tables, so that it reads the database and keeps nothing until the transactio
 Inserts renew a version only where a cache asks for it (`inserts=True`): a new token row changes
 no lookup a process keeps (unknown tokens are never kept), and issuing tokens is the hot path.
 Writes by other programs than this one (a DBA's SQL) are not seen: each cache's time bound
-(its setting) is the backstop for those, and for a renewal Redis refused (logged as an error).
+(its setting) is the backstop for those.
+
+A renewal Redis did not take (down, or stalled past the client's timeout) is logged and tried again
+by the process that made the change, until Redis takes it: on a timer, every RETRY_SECONDS, and
+before that process's next cached read (`retry_missed`). Every other process keeps using what it
+holds until then, so a revoked token is refused everywhere within a second of Redis answering again,
+rather than at the end of the caches' time bound.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -45,6 +52,12 @@ _pattern: re.Pattern[str] | None = None
 _listeners: dict[str, list[Callable[[], None]]] = {}
 # version key -> the one callback that renews it (one identity per key: a transaction queues it once)
 _renewers: dict[str, Callable[[], None]] = {}
+
+RETRY_SECONDS = 1.0
+# version keys whose renewal Redis did not take, and the timer that retries them (this process's)
+_missed: set[str] = set()
+_missed_lock = threading.Lock()
+_retry_timer: threading.Timer | None = None
 
 READS = frozenset({"SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT", "BEGIN", "SET", "SHOW", "PRAGMA", "EXPLAIN"})
 INSERT_TARGET = re.compile(r"^\s*INSERT\b[^`\"]*?\bINTO\s+[`\"]?(\w+)", re.IGNORECASE)
@@ -113,11 +126,61 @@ def changed_in_transaction(key: str, using: str) -> bool:
 
 
 def renew(key: str) -> None:
-    """Give `key` a new value now (and drop what this process keeps under it)."""
+    """Give `key` a new value now (and drop what this process keeps under it); if Redis does not take
+    it, try again until it does (`retry_missed`)."""
     for listener in _listeners.get(key, ()):
         listener()
     if settings.REDIS_URL and not sharedcache.new_version(key):
-        log.error("a change of %s was not written to Redis: other processes may use what they keep", key)
+        log.error(
+            "a change of %s was not written to Redis: other processes use what they keep until it is "
+            "(tried again every %.0f s)",
+            key, RETRY_SECONDS,
+        )  # fmt: skip
+        with _missed_lock:
+            _missed.add(key)
+        _schedule_retry()
+
+
+def retry_missed() -> None:
+    """Renew every key whose renewal Redis did not take; the timer calls this, and so does every cached
+    read of this process while one is missing (`workspaces.kept`)."""
+    with _missed_lock:
+        keys = list(_missed)
+    for key in keys:
+        if sharedcache.new_version(key):
+            with _missed_lock:
+                _missed.discard(key)
+            log.warning("the change of %s reached Redis after all", key)
+    if _missed:
+        _schedule_retry()
+
+
+def renewal_missed() -> bool:
+    return bool(_missed)
+
+
+def forget_missed() -> None:
+    """Give up on every missed renewal (the tests, between tests)."""
+    with _missed_lock:
+        _missed.clear()
+
+
+def _schedule_retry() -> None:
+    """One timer at a time, started again by the retry it runs while a key is still missing."""
+    global _retry_timer
+    with _missed_lock:
+        if _retry_timer is not None:
+            return
+        _retry_timer = threading.Timer(RETRY_SECONDS, _retry_on_timer)
+        _retry_timer.daemon = True
+        _retry_timer.start()
+
+
+def _retry_on_timer() -> None:
+    global _retry_timer
+    with _missed_lock:
+        _retry_timer = None
+    retry_missed()
 
 
 def _renewer(key: str) -> Callable[[], None]:
