@@ -20,7 +20,6 @@ import secrets
 from datetime import timedelta
 from functools import partial
 
-from django.core.cache import cache
 from django.db.models import F
 from django.utils import timezone
 from oauthlib.common import Request
@@ -32,7 +31,7 @@ from oauth_apps.context import current
 from oauth_apps.identifiers import checksum
 from oauth_apps.models import Application, DeviceGrant
 from workspaces.models import User, Workspace
-from workspaces.sharedcache import count_in_window
+from workspaces.sharedcache import count_in_window, current_count
 
 USER_CODE_ALPHABET = "BCDFGHJKLMNPQRSTVWXZ"
 USER_CODE_LENGTH = 8
@@ -76,7 +75,7 @@ def start(workspace: Workspace, client: Application, *, device_code: str, user_c
 
 
 def too_many_wrong_codes(user: User) -> bool:
-    return int(cache.get(wrong_codes_key(user), 0)) >= WRONG_CODES_ALLOWED
+    return current_count(wrong_codes_key(user)) >= WRONG_CODES_ALLOWED
 
 
 def wrong_codes_key(user: User) -> str:

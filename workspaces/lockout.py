@@ -37,7 +37,7 @@ from workspaces import audit
 from workspaces.backends import verify_password
 from workspaces.metrics import LOCKOUTS
 from workspaces.models import User, Workspace
-from workspaces.sharedcache import check_and_count, count_each, forget_and_discount
+from workspaces.sharedcache import check_and_count, count_each, extend_counters, forget_and_discount
 from workspaces.usernames import fold_username
 
 log = logging.getLogger(__name__)
@@ -168,8 +168,7 @@ class Attempt:
         cache.set(self.locked, True, timeout=self.limits.duration)
         # The counts stay (racing attempts still see them over the limit) and end with the lock,
         # so the username starts afresh once the lock is over.
-        cache.touch(self.user_key, timeout=self.limits.duration)
-        cache.touch(self.user_failures, timeout=self.limits.duration)
+        extend_counters([self.user_key, self.user_failures], self.limits.duration)
         log.warning("username %r locked after repeated failed logins (%s)", self.username[:100], self.where)
         self.record(audit.Event.USERNAME_LOCKED)
         LOCKOUTS.labels(self.metric_label, "username").inc()

@@ -331,9 +331,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 # The audit log and the housekeeping records, in a module of their own: re-exported here, where Django
 # and the rest of the code look for models.
-from workspaces.records import AuditEvent, AuditEventType, PeriodicTask, SharedCacheEntry  # noqa: E402
+from workspaces.records import AuditEvent, AuditEventType, PeriodicTask, SharedCacheEntry, SharedCounter  # noqa: E402
 
 __all__ = [
     "AuditEvent", "AuditEventType", "ErrorMode", "PeriodicTask", "PermissionCode", "Role", "SharedCacheEntry",
+    "SharedCounter",
     "User", "UserManager", "Workspace", "fold_username", "generate_uid",
 ]  # fmt: skip

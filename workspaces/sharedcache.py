@@ -5,9 +5,9 @@ database while Redis is down.
 the operation goes to the `fallback` cache instead (on MySQL, Django's DatabaseCache on
 `SharedCacheEntry`'s table, which every node shares too, written through a connection of its own
 so that a request's rollback cannot undo a count), a warning is logged, and Redis is tried again
-after RETRY_SECONDS. Tokens keep being issued and login limits keep counting; the database cache's
-increments are not atomic, so while Redis is down two concurrent failed logins may count as one.
-`/ready` says "degraded" meanwhile.
+after RETRY_SECONDS. Tokens keep being issued and login limits keep counting: the window counters go
+to a table of their own there, one atomic upsert per count (`workspaces.counters`). `/ready` says
+"degraded" meanwhile. On SQLite (one machine, the demo) the fallback is each process's memory.
 """
 
 from __future__ import annotations
@@ -19,12 +19,14 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from workspaces import counters
 from workspaces.metrics import CACHE_FALLBACKS
 
 log = logging.getLogger(__name__)
@@ -205,12 +207,23 @@ for _name in DELEGATED:
     setattr(FailoverRedisCache, _name, _delegate(_name))
 
 
+def database_counters() -> str | None:
+    """The connection the window counters use while Redis is down (MySQL: every node's), or None
+    (SQLite: each process counts in its own memory, through the cache API)."""
+    return "shared_cache" if "shared_cache" in settings.DATABASES else None
+
+
 def forget_and_discount(forgotten: Sequence[str], discounted: Sequence[str]) -> None:
     """Delete the shared counters `forgotten` and take one off each of `discounted` that is counting
     (a login's success: its username starts afresh, its address has one attempt fewer). One round
     trip to Redis, atomic (Django's cache API takes one per key and two per decrement)."""
     cache = caches["default"]
     if isinstance(cache, FailoverRedisCache) and cache.forget_and_discount(forgotten, discounted):
+        return
+    using = database_counters()
+    if using is not None:
+        counters.forget(forgotten, using)
+        counters.discount(discounted, using)
         return
     cache.delete_many(list(forgotten))
     for key in discounted:
@@ -229,6 +242,9 @@ def count_in_window(key: str, window: int) -> int:
         counted = cache.count_in_window(key, window)
         if counted is not None:
             return counted
+    using = database_counters()
+    if using is not None and window > 0:
+        return counters.count(key, window, using)
     cache.add(key, 0, timeout=window)  # starts the window; a no-op while it runs
     try:
         return cache.incr(key)
@@ -264,6 +280,33 @@ def check_and_count(flags: list[str], counters: list[tuple[str, int]], window: i
         if counts[-1] > limit:
             break
     return None, counts
+
+
+def current_count(key: str) -> int:
+    """The shared counter `key`'s value now (0 when it is not counting)."""
+    cache = caches["default"]
+    if isinstance(cache, FailoverRedisCache) and not cache.is_down:
+        found = cache.get(key)
+        if not cache.is_down:  # Redis answered (a get it failed was answered by the fallback cache)
+            return int(found or 0)
+    using = database_counters()
+    return counters.value(key, using) if using is not None else int(cache.get(key) or 0)
+
+
+def extend_counters(keys: Sequence[str], seconds: int) -> None:
+    """Make the shared counters `keys` that are counting last `seconds` from now."""
+    cache = caches["default"]
+    if isinstance(cache, FailoverRedisCache) and not cache.is_down:
+        for key in keys:
+            cache.touch(key, timeout=seconds)
+        if not cache.is_down:  # Redis answered every touch
+            return
+    using = database_counters()
+    if using is not None:
+        counters.extend(keys, seconds, using)
+        return
+    for key in keys:
+        cache.touch(key, timeout=seconds)
 
 
 def version(key: str) -> bytes | None:
