@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from api.grants import UserGrantsView, UserGrantView
 from api.processes import ProcessDetailView, ProcessListView
 from api.users import CurrentUserView, UserCreateView, UserDetailView, UserListView
+from workspaces.http import public_origin
 from workspaces.names import API_URL
 
 
@@ -33,17 +34,15 @@ class IndexView(APIView):
 
     @extend_schema(exclude=True)
     def get(self, request: Request, **kwargs: Any) -> Response:
-        base = request.build_absolute_uri(request.path)
-        oauth = request.build_absolute_uri(f"/{request.workspace.name}/oauth2/")
+        origin = public_origin(request)
+        base, oauth = origin + request.path, f"{origin}/{request.workspace.name}/oauth2/"
         return Response({
             "workspace": request.workspace.name,
             "schema": base + "schema", "docs": base + "schema/ui",
             "endpoints": {
                 "users": base + "users", "user": base + "user/{usr_uid}", "projects": base + "project",
                 "current_user": base + "light/user/data", "token": oauth + "token",
-                "metadata": request.build_absolute_uri(
-                    f"/.well-known/oauth-authorization-server/{request.workspace.name}"
-                ),
+                "metadata": f"{origin}/.well-known/oauth-authorization-server/{request.workspace.name}",
             },
         })  # fmt: skip
 

@@ -11,6 +11,7 @@ import ipaddress
 import logging
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -254,6 +255,40 @@ if HTTPS_ONLY:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_HSTS_SECONDS = env_int("PM_HSTS_SECONDS", 31536000)
+
+
+def public_url(value: str, allow_http: bool) -> str:
+    """PM_PUBLIC_URL as an origin (scheme and host, no path or slash), or "" in the plain-HTTP demo."""
+    if not value:
+        if allow_http:
+            return ""  # the demo and the tests: each request's own origin
+        raise ImproperlyConfigured(
+            "PM_PUBLIC_URL is not set. Set it to the https origin clients reach this server at (for example "
+            "https://id.example.com): the issuer, the metadata and every URL this server publishes name it. "
+            "(PM_ALLOW_HTTP=1, the loopback demo, uses each request's own origin instead.)"
+        )
+    parts = urlsplit(value)
+    schemes = ("https", "http") if allow_http else ("https",)
+    if (
+        parts.scheme not in schemes
+        or not parts.hostname
+        or parts.username
+        or parts.password
+        or parts.path not in ("", "/")
+        or parts.query
+        or parts.fragment
+    ):
+        raise ImproperlyConfigured(
+            f"PM_PUBLIC_URL must be an {' or '.join(schemes)} origin such as https://id.example.com "
+            f"(a scheme, a host and a port at most: no path), not {value!r}"
+        )
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+# The one origin the issuer, the metadata, `iss`, introspection's `iss` and the device flow's
+# verification_uri name, whatever Host a request came with (fetching metadata at localhost and then
+# sending the browser to 127.0.0.1 made strict clients refuse the issuer).
+PM_PUBLIC_URL = public_url(env("PM_PUBLIC_URL"), PM_ALLOW_HTTP)
 
 
 def ip_addresses(name: str) -> list[str]:

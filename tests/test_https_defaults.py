@@ -22,7 +22,10 @@ PROBE = (
 
 def probe(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     base = {key: value for key, value in os.environ.items() if key not in ("PM_ALLOW_HTTP", "DEBUG")}
-    base.update(DATABASE_URL=f"sqlite:///{tmp_path / 'db'}", DJANGO_SETTINGS_MODULE="pmsite.settings", **env)
+    base.update(
+        {"DATABASE_URL": f"sqlite:///{tmp_path / 'db'}", "DJANGO_SETTINGS_MODULE": "pmsite.settings",
+         "PM_PUBLIC_URL": "https://id.example.com", **env}
+    )  # fmt: skip
     return subprocess.run(
         [sys.executable, "-c", PROBE], cwd=PROJECT, env=base, capture_output=True, text=True, timeout=60
     )
@@ -50,6 +53,23 @@ def test_the_old_pm_force_https_is_refused_with_a_message(tmp_path: Path) -> Non
 def test_a_trusted_proxy_must_be_an_address(tmp_path: Path) -> None:
     result = probe(tmp_path, PM_TRUSTED_PROXY="true")
     assert result.returncode != 0 and "PM_TRUSTED_PROXY lists IP addresses" in result.stderr
+
+
+@pytest.mark.own_database
+def test_outside_the_demo_the_server_will_not_start_without_pm_public_url(tmp_path: Path) -> None:
+    result = probe(tmp_path, PM_PUBLIC_URL="")
+    assert result.returncode != 0 and "PM_PUBLIC_URL is not set" in result.stderr
+
+
+@pytest.mark.own_database
+@pytest.mark.parametrize(
+    ("value", "allow_http"),
+    [("http://id.example.com", ""), ("https://id.example.com/oauth", "1"), ("id.example.com", "1"),
+     ("https://user:pw@id.example.com", "1"), ("https://id.example.com?x=1", "1"), ("ftp://id.example.com", "1")],
+)  # fmt: skip
+def test_pm_public_url_must_be_an_origin(tmp_path: Path, value: str, allow_http: str) -> None:
+    result = probe(tmp_path, PM_PUBLIC_URL=value, PM_ALLOW_HTTP=allow_http)
+    assert result.returncode != 0 and "PM_PUBLIC_URL must be an" in result.stderr, result.stderr
 
 
 FORWARDED = {"HTTP_X_FORWARDED_FOR": "203.0.113.9, 198.51.100.7", "HTTP_X_FORWARDED_PROTO": "https"}

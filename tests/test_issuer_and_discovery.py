@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from oauth_apps.services import RegisteredClient, register_application
+from tests.oauth import post_token
 from tests.test_authorize import BACKEND, CALLBACK, authorize_url
 from workspaces.models import ErrorMode, User, Workspace
 
@@ -71,3 +72,30 @@ def test_the_home_page_lists_them_when_the_operator_says_so(
 ) -> None:
     settings.PM_LIST_WORKSPACES = True
     assert b"/sysworkflow/en/neoclassic/login/login" in client.get("/").content
+
+
+PUBLIC = "https://id.example.com"
+
+
+def test_pm_public_url_is_the_one_origin_whatever_host_a_request_came_with(
+    settings: Any, coded_app: RegisteredClient, browser: Client, operator_user: User
+) -> None:
+    """A client that read the metadata through localhost and then sent its user to 127.0.0.1 got an
+    `iss` it did not expect: with PM_PUBLIC_URL set, every published URL names it."""
+    settings.PM_PUBLIC_URL = PUBLIC
+    rfc6749(operator_user.workspace)  # type: ignore[arg-type]
+    for host in ("localhost", "127.0.0.1"):
+        meta = Client().get("/.well-known/oauth-authorization-server/workflow", HTTP_HOST=host).json()
+        assert meta["issuer"] == f"{PUBLIC}/workflow" and meta["token_endpoint"] == f"{PUBLIC}/workflow/oauth2/token"
+        assert all(value.startswith(PUBLIC) for key, value in meta.items() if key.endswith("_endpoint"))
+    query, _ = location(browser.post(authorize_url(coded_app), {"accept": "Accept"}, HTTP_HOST="localhost"))
+    assert query["iss"] == [f"{PUBLIC}/workflow"]
+    device = register_application(
+        coded_app.application.workspace, coded_app.application.user, name="CLI", website="https://c.example",
+        device_flow=True,
+    )  # fmt: skip
+    body = {"client_id": device.application.client_id, "client_secret": device.client_secret}
+    codes = post_token(Client(HTTP_HOST="127.0.0.1"), body, url="/workflow/oauth2/device_authorization").json()
+    assert codes["verification_uri"] == f"{PUBLIC}/sysworkflow/en/neoclassic/oauth2/device"
+    index = Client().get("/api/1.0/workflow/", HTTP_HOST="localhost").json()
+    assert index["endpoints"]["token"] == f"{PUBLIC}/workflow/oauth2/token"

@@ -28,7 +28,7 @@ def stack(tmp_path: Path) -> Iterator[tuple[int, int]]:
         DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}", PYTHON=sys.executable,
         PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}", PM_BOOTSTRAP_WORKSPACE="demo",
         PM_ADMIN_PASSWORD="entrypoint password", PM_BIND=f"127.0.0.1:{upstream}", WEB_CONCURRENCY="1",
-        PM_TRUSTED_PROXY="127.0.0.1",
+        PM_TRUSTED_PROXY="127.0.0.1", PM_PUBLIC_URL=f"https://127.0.0.1:{https}",
     )  # fmt: skip
     log = (tmp_path / "server.log").open("wb")
     app = subprocess.Popen(

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from workspaces.models import User, Workspace
@@ -55,6 +56,12 @@ def is_ip_address(text: str) -> bool:
 def client_address(request: HttpRequest | None) -> str:
     """The client's IP address, as the trusted proxy (if any) reported it."""
     return str(request.META.get("REMOTE_ADDR") or "unknown") if request is not None else "unknown"
+
+
+def public_origin(request: HttpRequest) -> str:
+    """The origin every URL this server publishes starts with: PM_PUBLIC_URL, or in the plain-HTTP
+    demo (no PM_PUBLIC_URL) the request's own."""
+    return settings.PM_PUBLIC_URL or f"{request.scheme}://{request.get_host()}"
 
 
 def signed_in_user(request: HttpRequest) -> User | None:

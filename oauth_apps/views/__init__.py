@@ -8,6 +8,7 @@ from urllib.parse import quote
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 
+from workspaces.http import public_origin
 from workspaces.models import Workspace
 from workspaces.names import DEFAULT_LANG, DEFAULT_SKIN
 
@@ -26,5 +27,5 @@ def login_redirect(
 
 
 def issuer(request: HttpRequest, workspace: Workspace) -> str:
-    """The workspace's issuer identifier (RFC 9207, RFC 8414): `{origin}/{ws}`."""
-    return f"{request.scheme}://{request.get_host()}/{workspace.name}"
+    """The workspace's issuer identifier (RFC 9207, RFC 8414): `{PM_PUBLIC_URL}/{ws}`."""
+    return f"{public_origin(request)}/{workspace.name}"

@@ -31,7 +31,7 @@ from oauth_apps.responses import no_store, token_error
 from oauth_apps.validator import ProcessMakerValidator
 from oauth_apps.views import page_url
 from oauth_apps.views.authorized import requires_login
-from workspaces.http import WorkspaceRequest
+from workspaces.http import WorkspaceRequest, public_origin
 from workspaces.models import User
 
 
@@ -58,7 +58,7 @@ class DeviceAuthorizationView(OAuthLibMixin, View):
     @method_decorator(sensitive_post_parameters("client_secret"))
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         workspace = request.workspace  # type: ignore[attr-defined]
-        verification = request.build_absolute_uri(page_url("device", workspace))
+        verification = public_origin(request) + page_url("device", workspace)
         endpoint = WorkspaceDeviceEndpoint(
             ProcessMakerValidator(), verification_uri=verification, expires_in=device.LIFETIME,
             interval=device.INTERVAL, verification_uri_complete=lambda code: f"{verification}?user_code={code}",

@@ -15,11 +15,12 @@ from django.views.decorators.http import require_safe
 
 from oauth_apps import errors, scopes
 from oauth_apps.views import issuer
+from workspaces.http import public_origin
 from workspaces.models import ErrorMode, Workspace
 
 
 def metadata_for(request: HttpRequest, workspace: Workspace) -> dict[str, Any]:
-    origin = f"{request.scheme}://{request.get_host()}"
+    origin = public_origin(request)
 
     def endpoint(name: str) -> str:
         return origin + reverse(name, kwargs={"ws": workspace.name})
