@@ -7,53 +7,19 @@ through `<NAME>_FILE`, the Docker-secrets convention.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import os
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from pmsite import logs
+from pmsite.environment import env, env_bool, env_int, env_list, ip_addresses, ip_networks, public_url
 from workspaces.names import WORKSPACE_NAME
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("PM_VAR_DIR", BASE_DIR / "var"))
-
-
-def env(name: str, default: str = "") -> str:
-    """The variable `name`, or the content of the file named by `name_FILE`."""
-    file_name = os.environ.get(f"{name}_FILE")
-    if file_name:
-        return Path(file_name).read_text().strip()
-    return os.environ.get(name, default)
-
-
-def env_bool(name: str, default: bool = False) -> bool:
-    value = env(name, "")
-    if value == "":
-        return default
-    if value.lower() in ("1", "true", "yes", "on"):
-        return True
-    if value.lower() in ("0", "false", "no", "off"):
-        return False
-    raise ImproperlyConfigured(f"{name} must be true or false, not {value!r}")
-
-
-def env_int(name: str, default: int) -> int:
-    value = env(name, "")
-    if value == "":
-        return default
-    try:
-        return int(value)
-    except ValueError:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {value!r}") from None
-
-
-def env_list(name: str, default: str) -> list[str]:
-    return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
 
 def read_secret_key() -> str:
@@ -257,48 +223,10 @@ if HTTPS_ONLY:
     SECURE_HSTS_SECONDS = env_int("PM_HSTS_SECONDS", 31536000)
 
 
-def public_url(value: str, allow_http: bool) -> str:
-    """PM_PUBLIC_URL as an origin (scheme and host, no path or slash), or "" in the plain-HTTP demo."""
-    if not value:
-        if allow_http:
-            return ""  # the demo and the tests: each request's own origin
-        raise ImproperlyConfigured(
-            "PM_PUBLIC_URL is not set. Set it to the https origin clients reach this server at (for example "
-            "https://id.example.com): the issuer, the metadata and every URL this server publishes name it. "
-            "(PM_ALLOW_HTTP=1, the loopback demo, uses each request's own origin instead.)"
-        )
-    parts = urlsplit(value)
-    schemes = ("https", "http") if allow_http else ("https",)
-    if (
-        parts.scheme not in schemes
-        or not parts.hostname
-        or parts.username
-        or parts.password
-        or parts.path not in ("", "/")
-        or parts.query
-        or parts.fragment
-    ):
-        raise ImproperlyConfigured(
-            f"PM_PUBLIC_URL must be an {' or '.join(schemes)} origin such as https://id.example.com "
-            f"(a scheme, a host and a port at most: no path), not {value!r}"
-        )
-    return f"{parts.scheme}://{parts.netloc}"
-
-
 # The one origin the issuer, the metadata, `iss`, introspection's `iss` and the device flow's
 # verification_uri name, whatever Host a request came with (fetching metadata at localhost and then
 # sending the browser to 127.0.0.1 made strict clients refuse the issuer).
 PM_PUBLIC_URL = public_url(env("PM_PUBLIC_URL"), PM_ALLOW_HTTP)
-
-
-def ip_addresses(name: str) -> list[str]:
-    addresses = env_list(name, "")
-    for address in addresses:
-        try:
-            ipaddress.ip_address(address)
-        except ValueError:
-            raise ImproperlyConfigured(f"{name} lists IP addresses (comma-separated), not {address!r}") from None
-    return addresses
 
 
 # The reverse proxy in front (nginx terminating TLS). X-Forwarded-Proto and X-Forwarded-For are
@@ -308,10 +236,7 @@ PM_TRUSTED_PROXY = ip_addresses("PM_TRUSTED_PROXY")
 # /metrics: readable with PM_METRICS_TOKEN as a bearer token, or from the addresses or networks in
 # PM_METRICS_ALLOW (comma-separated, e.g. 10.0.0.0/8); with neither, it is not served (404).
 PM_METRICS_TOKEN = env("PM_METRICS_TOKEN")
-try:
-    PM_METRICS_ALLOW = tuple(ipaddress.ip_network(item, strict=False) for item in env_list("PM_METRICS_ALLOW", ""))
-except ValueError as error:
-    raise ImproperlyConfigured(f"PM_METRICS_ALLOW lists addresses or networks: {error}") from None
+PM_METRICS_ALLOW = ip_networks("PM_METRICS_ALLOW")
 # Several worker processes share their counts through this directory (prometheus-client's
 # multiprocess mode; empty it when the server starts).
 PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
