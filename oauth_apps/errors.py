@@ -57,6 +57,8 @@ REDIRECT_URI_NOT_STORED = (
 )
 REDIRECT_URI_MISMATCH_PAGE = "The redirect_uri does not match the callback URL registered for this application."
 ACCESS_DENIED = "The user denied access to your application"
+RESPONSE_MODE_UNSUPPORTED = 'Unsupported response_mode "{mode}": use query, fragment or form_post'
+TOKEN_IN_QUERY = "An access token is never sent in a query string: use response_mode fragment or form_post"
 
 # Login page.
 LOGIN_FAILED = "Invalid username or password."
@@ -99,6 +101,13 @@ class RedirectURIMismatchError(errors.OAuth2Error):
 
     error = "redirect_uri_mismatch"
     status_code = 400
+
+
+class ResponseModeRefused(errors.InvalidRequestError):
+    """A response_mode this server does not speak, or a token asked for in a query string."""
+
+    def __init__(self, description: str) -> None:
+        super().__init__(description=description)
 
 
 def invalid_request(description: str) -> errors.InvalidRequestError:

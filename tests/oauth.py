@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import base64
+import html
 import json
+import re
 from typing import Any
-from urllib.parse import quote_plus
+from urllib.parse import parse_qs, quote_plus, urlsplit
 
 from django.test import Client
 
@@ -88,3 +90,14 @@ def issue(app: RegisteredClient, user: Any, scope: str = "*") -> str:
 
 def bearer(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+def returned(response: Any) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
+    """An authorization error shown before the user decided: our page (400), never a redirect, with a
+    button that takes the error back to the callback; the (query, fragment) parameters that button
+    carries."""
+    assert response.status_code == 400 and not response.has_header("Location"), response
+    found = re.search(r'<a class="button" href="([^"]+)">Return to the application</a>', response.content.decode())
+    assert found is not None, response.content.decode()[:2000]
+    parts = urlsplit(html.unescape(found.group(1)))
+    return parse_qs(parts.query), parse_qs(parts.fragment)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from accounts.services import update_user
 from oauth_apps.models import AccessToken, Grant
 from oauth_apps.services import RegisteredClient, register_application
-from tests.oauth import basic_auth, post_token
+from tests.oauth import basic_auth, post_token, returned
 from workspaces.models import User
 
 CALLBACK = "https://client.example/cb"
@@ -141,11 +141,15 @@ def test_consent_needs_the_csrf_token(client: Client, web_app: RegisteredClient,
     assert csrf_client.post(authorize_url(web_app), {"accept": "Accept"}).status_code == 403
 
 
-def test_an_unknown_scope_goes_back_to_the_callback_as_an_error(logged_in: Client, web_app: RegisteredClient) -> None:
+def test_an_unknown_scope_is_a_page_whose_button_takes_the_error_back(
+    logged_in: Client, web_app: RegisteredClient
+) -> None:
+    """RFC 9700 4.17: no automatic redirect to a callback before the user has decided."""
     response = logged_in.get(authorize_url(web_app, scope="everything", state="s2"))
-    assert response.status_code == 302
-    query = parse_qs(urlsplit(response["Location"]).query)
-    assert query["error"] == ["invalid_scope"] and query["state"] == ["s2"]
+    query, fragment = returned(response)
+    assert query == {"error": ["invalid_scope"], "error_description": ["An unsupported scope was requested"],
+                     "state": ["s2"]}  # fmt: skip
+    assert fragment == {} and b"An unsupported scope was requested" in response.content
 
 
 # --- Accept, deny, implicit ---------------------------------------------------------------
@@ -270,7 +274,7 @@ def test_a_verifier_for_a_code_issued_without_a_challenge_fails(logged_in: Clien
 
 def test_a_public_client_must_use_pkce(logged_in: Client, public_app: RegisteredClient) -> None:
     response = logged_in.get(authorize_url(public_app))
-    assert parse_qs(urlsplit(response["Location"]).query)["error"] == ["invalid_request"]
+    assert returned(response)[0]["error"] == ["invalid_request"]
     query = accept(logged_in, authorize_url(public_app, code_challenge=S256, code_challenge_method="S256"))
     params = {
         "grant_type": "authorization_code",
@@ -304,3 +308,9 @@ def test_a_code_from_after_it_works(
     client.force_login(User.objects.get(pk=operator_user.pk), backend="workspaces.backends.WorkspaceBackend")
     after = accept(client, authorize_url(web_app))["code"][0]
     assert exchange(Client(), web_app, after)["token_type"] == "bearer"
+
+
+def test_the_consent_pages_title_holds_its_title_alone(logged_in: Client, web_app: RegisteredClient) -> None:
+    page = logged_in.get(authorize_url(web_app)).content.decode()
+    title = re.search(r"<title>(.*?)</title>", page, re.S)
+    assert title is not None and title.group(1).strip() == "Authorize Web &lt;App&gt;"  # no form, no CSRF token

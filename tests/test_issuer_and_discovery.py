@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 
 from oauth_apps.services import RegisteredClient, register_application
-from tests.oauth import post_token
+from tests.oauth import post_token, returned
 from tests.test_authorize import BACKEND, CALLBACK, authorize_url
 from workspaces.models import ErrorMode, User, Workspace
 
@@ -57,7 +57,7 @@ def test_rfc6749_mode_adds_iss_to_denials_errors_and_implicit_responses(
     rfc6749(workspace)
     denied, _ = location(browser.post(authorize_url(coded_app), {"cancel": "Deny"}))
     assert denied["iss"] == [ISSUER] and denied["error"] == ["access_denied"]
-    failed, _ = location(browser.get(authorize_url(coded_app, scope="everything")))
+    failed, _ = returned(browser.get(authorize_url(coded_app, scope="everything")))
     assert failed["iss"] == [ISSUER] and failed["error"] == ["invalid_scope"]
     _, fragment = location(browser.post(authorize_url(coded_app, response_type="token"), {"accept": "Accept"}))
     assert fragment["iss"] == [ISSUER] and "access_token" in fragment

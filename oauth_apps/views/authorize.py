@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from typing import Any, cast
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
@@ -15,15 +14,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from oauth2_provider.exceptions import FatalClientError, OAuthToolkitError
 from oauth2_provider.views.mixins import OAuthLibMixin
+from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 
-from oauth_apps import errors, grants, scopes
+from oauth_apps import callbacks, errors, grants, scopes
 from oauth_apps.context import oauth_request_for
 from oauth_apps.models import Application
 from oauth_apps.views import issuer, login_redirect
 from workspaces.http import WorkspaceRequest, forbid_framing
-from workspaces.models import ErrorMode, User, Workspace
-
-FRAGMENT_ORDER = ("access_token", "expires_in", "token_type", "scope", "state")
+from workspaces.models import User, Workspace
 
 
 def person(request: HttpRequest) -> User:
@@ -31,30 +29,18 @@ def person(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-def with_query(uri: str, params: dict[str, str]) -> str:
-    parts = urlsplit(uri)
-    query = urlencode([*parse_qsl(parts.query, keep_blank_values=True), *params.items()])
-    return urlunsplit(parts._replace(query=query))
-
-
-def processmaker_fragment(uri: str) -> str:
-    """oauthlib's implicit-grant redirect, with ProcessMaker's lower-case token type and key order."""
-    parts = urlsplit(uri)
-    values = dict(parse_qsl(parts.fragment, keep_blank_values=True))
-    values["token_type"] = "bearer"
-    ordered = [(key, values[key]) for key in FRAGMENT_ORDER if key in values]
-    return urlunsplit(parts._replace(fragment=urlencode(ordered)))
-
-
 @method_decorator([never_cache, forbid_framing, csrf_protect], name="dispatch")
 class AuthorizeView(OAuthLibMixin, View):
-    """Errors ProcessMaker shows on a page (no usable client or callback) are checked
-    first and never redirect anywhere; then a login session is required; then oauthlib
-    validates the rest, and its errors go back to the registered callback."""
+    """Errors ProcessMaker shows on a page (no usable client or callback) are checked first and
+    never lead anywhere; then a login session is required; then oauthlib validates the rest, and
+    its errors are shown on a page whose button takes them back to the registered callback. Once
+    the user has decided, the answer goes to the callback at once, in the response mode asked for
+    (oauth_apps.callbacks)."""
 
     http_method_names = ["get", "post"]
 
     callback = ""
+    mode = callbacks.QUERY
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         workspace: Workspace = request.workspace  # type: ignore[attr-defined]
@@ -63,40 +49,36 @@ class AuthorizeView(OAuthLibMixin, View):
             return render(request, "oauth_apps/authorize_error.html", {"message": problem}, status=400)
         if not request.user.is_authenticated:
             return login_redirect(request, workspace)
+        response_type = request.GET.get("response_type", "")
         with oauth_request_for(request):
             try:
+                self.mode = callbacks.requested_mode(response_type, request.GET.get("response_mode"))
                 return super().dispatch(request, *args, **kwargs)
+            except errors.ResponseModeRefused as refused:
+                # The error goes where the client looks for it (it carries no token); an unknown mode
+                # gets the response type's default.
+                asked = request.GET.get("response_mode", "")
+                self.mode = asked if asked in callbacks.MODES else callbacks.default_mode(response_type)
+                return self.error_page(request, refused)
             except FatalClientError as error:
                 message = error.oauthlib_error.description or errors.REDIRECT_URI_MISMATCH_PAGE
                 if message == errors.REDIRECT_URI_MISMATCH:
                     message = errors.REDIRECT_URI_MISMATCH_PAGE
                 return render(request, "oauth_apps/authorize_error.html", {"message": message}, status=400)
             except OAuthToolkitError as error:
-                return self.error_redirect(request, error)
+                return self.error_page(request, error.oauthlib_error)
 
-    def error_redirect(self, request: HttpRequest, error: OAuthToolkitError) -> HttpResponse:
-        """An error for the client, sent back to its (already checked) callback with the state."""
-        oauthlib_error = error.oauthlib_error
-        # Errors raised by the validator carry no request, hence no redirect URI or state.
-        oauthlib_error.redirect_uri = oauthlib_error.redirect_uri or self.callback
-        oauthlib_error.state = oauthlib_error.state or request.GET.get("state")
-        return self.answer(request, oauthlib_error.in_uri(oauthlib_error.redirect_uri))
-
-    def answer(self, request: HttpRequest, uri: str) -> HttpResponse:
-        """The redirect that ends an authorization request, with RFC 9207's `iss` in rfc6749 mode.
-
-        Not in ProcessMaker mode: the seed's JavaScript reads the code as
-        `location.search.substr(6)`, so the callback's query must stay exactly `code=...`.
-        """
+    def answer(self, request: HttpRequest, params: list[tuple[str, str]]) -> callbacks.Answer:
         workspace: Workspace = request.workspace  # type: ignore[attr-defined]
-        if workspace.error_mode == ErrorMode.RFC6749:
-            parts = urlsplit(uri)
-            iss = urlencode({"iss": issuer(request, workspace)})
-            if "access_token=" in parts.fragment:
-                uri = urlunsplit(parts._replace(fragment=f"{parts.fragment}&{iss}"))
-            else:
-                uri = urlunsplit(parts._replace(query=f"{parts.query}&{iss}" if parts.query else iss))
-        return HttpResponseRedirect(uri)
+        return callbacks.answer(workspace, issuer(request, workspace), self.callback, params, self.mode)
+
+    def error_page(self, request: HttpRequest, error: OAuth2Error) -> HttpResponse:
+        """An error found before the user decided: our page, whose button takes the error back to the
+        client (RFC 9700 4.17: never an automatic redirect to a callback nobody has approved, which
+        anyone allowed to register applications could point at a page of their own)."""
+        error.state = error.state or request.GET.get("state")
+        context = {"message": error.description or error.error, "answer": self.answer(request, error.twotuples)}
+        return render(request, "oauth_apps/authorize_error.html", context, status=400)
 
     def page_error(self, request: HttpRequest, workspace: Workspace) -> str | None:
         client_id = request.GET.get("client_id", "")
@@ -133,10 +115,10 @@ class AuthorizeView(OAuthLibMixin, View):
         client: Application = credentials.pop("request").client
         if "cancel" in request.POST:
             grants.forget(person(request), client)
-            denied = {"error": "access_denied", "error_description": errors.ACCESS_DENIED}
+            denied = [("error", "access_denied"), ("error_description", errors.ACCESS_DENIED)]
             if credentials.get("state"):
-                denied["state"] = credentials["state"]
-            return self.answer(request, with_query(credentials["redirect_uri"], denied))
+                denied.append(("state", credentials["state"]))
+            return self.answer(request, denied).respond(request)
         return self.grant(request, client, requested, credentials, accepted=True)
 
     def grant(
@@ -147,11 +129,14 @@ class AuthorizeView(OAuthLibMixin, View):
         credentials: dict[str, Any],
         accepted: bool = False,
     ) -> HttpResponse:
-        """The code or token for an accepted request (just now, or remembered)."""
+        """The code or token for an accepted request (just now, or remembered), in the mode asked for."""
+        # oauthlib writes the parameters into the fragment, apart from the callback's own query.
+        credentials = {**credentials, "response_mode": callbacks.FRAGMENT}
         with transaction.atomic():
             uri, _, _, _ = self.create_authorization_response(request, " ".join(requested), credentials, allow=True)
             if accepted:
                 grants.remember(person(request), client, scopes.normalise(requested))
+        params = callbacks.params_of(uri)
         if credentials.get("response_type") == "token":
-            uri = processmaker_fragment(uri)
-        return self.answer(request, uri)
+            params = callbacks.processmaker_token_params(params)
+        return self.answer(request, params).respond(request)

@@ -13,7 +13,7 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from oauth_apps import errors, scopes
+from oauth_apps import callbacks, errors, scopes
 from oauth_apps.views import issuer
 from workspaces.http import public_origin
 from workspaces.models import ErrorMode, Workspace
@@ -34,7 +34,7 @@ def metadata_for(request: HttpRequest, workspace: Workspace) -> dict[str, Any]:
         "device_authorization_endpoint": endpoint("device-authorization"),
         "scopes_supported": list(scopes.KNOWN),
         "response_types_supported": ["code", "token"],
-        "response_modes_supported": ["query", "fragment"],
+        "response_modes_supported": list(callbacks.MODES),
         "grant_types_supported": [*errors.SUPPORTED_GRANT_TYPES, "implicit"],
         "code_challenge_methods_supported": ["S256", "plain"],
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post", "none"],
