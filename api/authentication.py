@@ -33,6 +33,13 @@ class InvalidToken(exceptions.AuthenticationFailed):
     rfc6750_error = "invalid_token"
 
 
+class ExpiredToken(InvalidToken):
+    """An access token past its expiry: RFC 6750's invalid_token, and the header says why (the body
+    stays ProcessMaker's "Unauthorized")."""
+
+    rfc6750_description = "The access token expired"
+
+
 class InvalidAuthorizationHeader(exceptions.AuthenticationFailed):
     """RFC 6750 3.1 invalid_request: an Authorization header that is not `Bearer <token>`."""
 
@@ -61,7 +68,7 @@ class WorkspaceBearerAuthentication(BaseAuthentication):
             )  # fmt: skip
             raise InvalidToken()
         if access.expires <= timezone.now():
-            raise InvalidToken()
+            raise ExpiredToken()
         # A client-credentials token acts for no user: permissions are its client owner's.
         if user is None or not user.can_log_in():
             raise InvalidToken()

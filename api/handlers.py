@@ -12,6 +12,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from accounts.policy import NotAllowed
 from api.errors import STATUS_MESSAGES, error_body
+from api.permissions import InsufficientScope
 
 API_PREFIX = "/api/"
 
@@ -40,6 +41,16 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         rfc6750_error = getattr(exc, "rfc6750_error", None)
         if rfc6750_error and "WWW-Authenticate" in response:
             response["WWW-Authenticate"] += f', error="{rfc6750_error}"'
+            description = getattr(exc, "rfc6750_description", None)
+            if description:
+                response["WWW-Authenticate"] += f', error_description="{description}"'
+    elif isinstance(exc, InsufficientScope):
+        # RFC 6750 3.1: the scope the resource needs (a missing permission gets no challenge: no
+        # other token of the same user would do better).
+        message = str(exc.detail)
+        response["WWW-Authenticate"] = (
+            f'Bearer realm="{context["request"].workspace.name}", error="insufficient_scope", scope="{exc.scope}"'
+        )
     elif isinstance(exc, exceptions.ValidationError):
         message = "; ".join(describe(response.data))
     else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
@@ -17,6 +18,15 @@ from api import errors
 from api.authentication import acting_user
 from oauth_apps import scopes
 from oauth_apps.models import AccessToken
+
+
+class InsufficientScope(PermissionDenied):
+    """403 for a token whose scope does not cover the request (RFC 6750 3.1 insufficient_scope);
+    `scope` is the one the request needs, for the WWW-Authenticate challenge (api.handlers)."""
+
+    def __init__(self, message: str, scope: str) -> None:
+        super().__init__(message)
+        self.scope = scope
 
 
 class ProcessMakerPermission(BasePermission):
@@ -27,11 +37,9 @@ class ProcessMakerPermission(BasePermission):
         granted = scopes.split(access.scope)
         if request.method in SAFE_METHODS:
             if not scopes.allows_read(granted):
-                self.message = errors.READ_SCOPE_MISSING
-                return False
+                raise InsufficientScope(errors.READ_SCOPE_MISSING, scopes.VIEW)
         elif not scopes.allows_write(granted):
-            self.message = errors.WRITE_SCOPE_MISSING
-            return False
+            raise InsufficientScope(errors.WRITE_SCOPE_MISSING, scopes.EDIT)
         required: tuple[str, ...] = view.required_permissions(request)
         if required and not any(acting_user(request).has_pm_permission(code) for code in required):
             self.message = errors.PERMISSION_MISSING.format(permissions=" or ".join(required))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from typing import Any, TypeVar
 
 from django.http import HttpResponse, JsonResponse
@@ -46,9 +45,7 @@ def token_success(body: str, *, shaped: bool = True) -> HttpResponse:
     return no_store(HttpResponse(body, content_type="application/json"))
 
 
-def token_error(
-    workspace: Workspace, error: str, description: str, status: int, headers: Mapping[str, str], *, rfc: bool = False
-) -> JsonResponse:
+def token_error(workspace: Workspace, error: str, description: str, status: int, *, rfc: bool = False) -> JsonResponse:
     """An error body; HTTP 200 in ProcessMaker's error mode, the RFC 6749 status otherwise, or when
     `rfc` says so (a grant ProcessMaker has not, whose clients know only the RFC's statuses)."""
     payload = {"error": error, "error_description": description}
@@ -57,17 +54,21 @@ def token_error(
         return no_store(JsonResponse(payload, status=200))
     response = no_store(JsonResponse(payload, status=status))
     if status == 401:
-        response["WWW-Authenticate"] = headers.get("WWW-Authenticate") or f'Basic realm="{workspace.name}"'
+        response["WWW-Authenticate"] = client_challenge(workspace)
     return response
 
 
-def token_error_from_oauthlib(
-    workspace: Workspace, body: str, status: int, headers: Mapping[str, str], *, rfc: bool = False
-) -> JsonResponse:
+def client_challenge(workspace: Workspace) -> str:
+    """RFC 6749 5.2: a client that failed to authenticate is told the scheme clients use here
+    (oauthlib would say Bearer, which is the resource server's)."""
+    return f'Basic realm="{workspace.name}"'
+
+
+def token_error_from_oauthlib(workspace: Workspace, body: str, status: int, *, rfc: bool = False) -> JsonResponse:
     data = json.loads(body)
     error, description = data.get("error", "invalid_request"), data.get("error_description", "")
-    return token_error(workspace, error, description, status, headers, rfc=rfc)
+    return token_error(workspace, error, description, status, rfc=rfc)
 
 
 def token_error_from(workspace: Workspace, error: OAuth2Error) -> JsonResponse:
-    return token_error(workspace, error.error, error.description, error.status_code, dict(error.headers))
+    return token_error(workspace, error.error, error.description, error.status_code)

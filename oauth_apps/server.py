@@ -36,3 +36,13 @@ class ProcessMakerServer(Server):
         # in a redirect's fragment, as oauthlib shapes it).
         for grant in (self.auth_grant, self.password_grant, self.credentials_grant, self.refresh_grant):
             grant.register_token_modifier(processmaker_token)
+
+    def validate_introspect_request(self, request: Request) -> None:
+        """oauthlib's checks, the caller's credentials first: whoever cannot authenticate learns
+        nothing, not even that their request lacked a token (oauthlib checks the token first). Its
+        private checks, in one place: tests/test_introspection.py fails if they change."""
+        self._raise_on_bad_method(request)
+        self._raise_on_bad_post_request(request)
+        self._raise_on_invalid_client(request)
+        self._raise_on_missing_token(request)
+        self._raise_on_unsupported_token(request)

@@ -24,7 +24,7 @@ from oauthlib.common import Request
 from oauthlib.oauth2.rfc6749.errors import InvalidClientIdError, OAuth2Error
 from oauthlib.oauth2.rfc8628.endpoints import DeviceAuthorizationEndpoint
 
-from oauth_apps import device, errors, scopes
+from oauth_apps import clientauth, device, errors, scopes
 from oauth_apps.context import oauth_request_for
 from oauth_apps.models import Application
 from oauth_apps.responses import no_store, token_error
@@ -65,16 +65,28 @@ class DeviceAuthorizationView(OAuthLibMixin, View):
             user_code_generator=device.new_user_code,
         )  # fmt: skip
         uri, method, body, headers = self.get_oauthlib_core()._extract_params(request)
-        # oauthlib compares the media type exactly; a charset parameter is still a form.
-        headers["Content-Type"] = str(headers.get("Content-Type", "")).split(";")[0].strip()
+        # oauthlib compares the media type exactly; a charset parameter is still a form, and so is an
+        # empty body (`curl -u id:secret -X POST ...` sends no Content-Type).
+        content_type = str(headers.get("Content-Type", "")).split(";")[0].strip()
+        headers["Content-Type"] = content_type or ("" if body else "application/x-www-form-urlencoded")
+        # RFC 8628 3.1: the client authenticates as at the token endpoint, HTTP Basic included; oauthlib
+        # looks for client_id in the body alone, so Basic's is put there (the validator then checks
+        # that the header and the body agree).
+        basic = clientauth.basic_value(request.META.get("HTTP_AUTHORIZATION"))
+        if basic is not None and not any(name == "client_id" for name, _ in body):
+            credentials = clientauth.basic_credentials(basic)
+            if credentials is None:
+                error = errors.invalid_client(errors.CLIENT_CREDENTIALS_INVALID)
+                return token_error(workspace, error.error, error.description, error.status_code, rfc=True)
+            body = [*body, ("client_id", credentials[0])]
         with oauth_request_for(request):
             try:
                 _, data, _ = endpoint.create_device_authorization_response(uri, method, body, headers)
             except InvalidClientIdError:  # oauthlib calls an unknown client an invalid_request
                 error = errors.invalid_client(errors.CLIENT_CREDENTIALS_INVALID)
-                return token_error(workspace, error.error, error.description, error.status_code, {}, rfc=True)
+                return token_error(workspace, error.error, error.description, error.status_code, rfc=True)
             except OAuth2Error as error:
-                return token_error(workspace, error.error, error.description, error.status_code, {}, rfc=True)
+                return token_error(workspace, error.error, error.description, error.status_code, rfc=True)
         assert endpoint.validated is not None  # set by the validation that just passed
         client, scope = endpoint.validated
         device.start(workspace, client, device_code=data["device_code"], user_code=data["user_code"], scope=scope)

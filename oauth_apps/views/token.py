@@ -16,7 +16,13 @@ from oauth2_provider.views.mixins import OAuthLibMixin
 from oauth_apps import direct, errors
 from oauth_apps.backends import token_request_params
 from oauth_apps.context import oauth_request_for
-from oauth_apps.responses import no_store, token_error_from, token_error_from_oauthlib, token_success
+from oauth_apps.responses import (
+    client_challenge,
+    no_store,
+    token_error_from,
+    token_error_from_oauthlib,
+    token_success,
+)
 from oauth_apps.views import issuer
 from workspaces import audit
 from workspaces.http import WorkspaceRequest
@@ -83,7 +89,7 @@ class TokenView(MachineEndpoint, DOTTokenView):
             # transaction needed (BEGIN and COMMIT were half its round trips).
             single_write = grant_type == "client_credentials"
             with nullcontext() if single_write else transaction.atomic():
-                _, headers, body, status = self.create_token_response(request)
+                _, _, body, status = self.create_token_response(request)
                 if status != 200 and not single_write:
                     transaction.set_rollback(True)
             if status != 200 and not single_write:
@@ -92,7 +98,7 @@ class TokenView(MachineEndpoint, DOTTokenView):
                 task()
         device = grant_type == errors.DEVICE_CODE_GRANT
         if status != 200:  # device clients know only RFC 8628's statuses
-            return token_error_from_oauthlib(workspace, body, status, headers, rfc=device)
+            return token_error_from_oauthlib(workspace, body, status, rfc=device)
         return token_success(body, shaped=not device)
 
 
@@ -109,9 +115,9 @@ class RevokeTokenView(MachineEndpoint, DOTRevokeTokenView):
     def post(self, request: WorkspaceRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         workspace = request.workspace
         with oauth_request_for(request), transaction.atomic():
-            _, headers, body, status = self.create_revocation_response(request)
+            _, _, body, status = self.create_revocation_response(request)
         if status != 200:
-            return token_error_from_oauthlib(workspace, body, status, headers)
+            return token_error_from_oauthlib(workspace, body, status)
         return no_store(JsonResponse({}))
 
 
@@ -131,4 +137,6 @@ class IntrospectView(MachineEndpoint, OAuthLibMixin):
         response = HttpResponse(body, status=status, content_type="application/json")
         for name, value in headers.items():
             response[name] = value
+        if status == 401:
+            response["WWW-Authenticate"] = client_challenge(request.workspace)
         return response
