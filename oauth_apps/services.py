@@ -177,7 +177,11 @@ def issue_tokens(
 ) -> AccessToken:
     """Store a new access token (and refresh token) in ProcessMaker's tables.
 
-    The access token lives `lifetime` seconds, by default the workspace's access-token lifetime.
+    The access token lives `lifetime` seconds, by default the workspace's access-token lifetime. A
+    refresh token given by a refresh (`source_refresh`) keeps the scope of the one it replaces, even
+    when the new access token asked for less (RFC 6749 6: "identical to that of the refresh token
+    included by the client"), so narrowing one access token never loses the original grant.
+    ProcessMaker's library narrows the refresh token too; this follows the RFC on purpose.
     """
     now = timezone.now()
     two_rows = bool(refresh_token and user is not None)
@@ -207,7 +211,7 @@ def issue_tokens(
                 access_token=access,
                 token_family=family,
                 expires=now + timedelta(seconds=refresh_lifetime) if refresh_lifetime else None,
-                scope=scope,
+                scope=source_refresh.scope if source_refresh is not None else scope,
             )
             rows.insert(refresh)
     return access

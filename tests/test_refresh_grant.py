@@ -17,7 +17,7 @@ from oauth_apps.models import AccessToken, RefreshToken
 from oauth_apps.services import RegisteredClient
 from tests.conftest import PASSWORD
 from tests.oauth import ENCODINGS, credentials, password_grant, post_token, refresh_grant
-from workspaces.models import User, Workspace
+from workspaces.models import ErrorMode, User, Workspace
 
 INVALID_REFRESH = {"error": "invalid_grant", "error_description": "Invalid refresh token"}
 
@@ -75,6 +75,24 @@ def test_a_refresh_token_cannot_be_used_twice_and_reuse_revokes_the_family(
 def test_a_refresh_may_narrow_the_scope(client: Client, app: RegisteredClient, operator_user: User) -> None:
     first = login(client, app, scope="view_process edit_process")
     assert refresh_grant(client, app, first["refresh_token"], scope="view_processes").json()["scope"] == "view_process"
+
+
+@pytest.mark.both_token_paths
+@pytest.mark.parametrize("mode", [ErrorMode.PROCESSMAKER, ErrorMode.RFC6749])
+def test_narrowing_one_access_token_keeps_the_grant_in_the_new_refresh_token(
+    client: Client, app: RegisteredClient, operator_user: User, mode: str
+) -> None:
+    """RFC 6749 6: the new refresh token's scope is the old one's (ProcessMaker's library narrows it)."""
+    Workspace.objects.filter(pk=operator_user.workspace_id).update(error_mode=mode)
+    first = login(client, app, scope="view_process edit_process")
+    narrow = refresh_grant(client, app, first["refresh_token"], scope="view_process").json()
+    assert narrow["scope"] == "view_process"
+    assert AccessToken.objects.get(token=narrow["access_token"]).scope == "view_process"
+    assert RefreshToken.objects.presented(narrow["refresh_token"]).get().scope == "view_process edit_process"
+    wide = refresh_grant(client, app, narrow["refresh_token"]).json()
+    assert wide["scope"] == "view_process edit_process"
+    again = refresh_grant(client, app, wide["refresh_token"], scope="edit_process").json()
+    assert again["scope"] == "edit_process"
 
 
 @pytest.mark.both_token_paths
