@@ -20,7 +20,7 @@ from oauth_apps.bearer import find_access_token
 from oauth_apps.models import AccessToken
 from workspaces import audit
 from workspaces.http import client_address
-from workspaces.models import User
+from workspaces.models import ErrorMode, User
 
 log = logging.getLogger(__name__)
 MAX_TOKEN_LENGTH = 255
@@ -40,6 +40,12 @@ class ExpiredToken(InvalidToken):
     rfc6750_description = "The access token expired"
 
 
+class TokenSentTwice(exceptions.ParseError):
+    """RFC 6750 2: a client uses one way to send the token per request (rfc6749 mode)."""
+
+    default_detail = "The access token was sent both in the Authorization header and in the query string"
+
+
 class InvalidAuthorizationHeader(exceptions.AuthenticationFailed):
     """RFC 6750 3.1 invalid_request: an Authorization header that is not `Bearer <token>`."""
 
@@ -52,6 +58,8 @@ class WorkspaceBearerAuthentication(BaseAuthentication):
         header = request.META.get("HTTP_AUTHORIZATION", "")
         if not header:
             return None
+        if "access_token" in request.query_params and request.workspace.error_mode == ErrorMode.RFC6749:
+            raise TokenSentTwice()
         scheme, _, value = header.partition(" ")
         token = value.strip()
         if scheme.lower() != "bearer" or not token or len(token) > MAX_TOKEN_LENGTH or " " in token:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from django.http import HttpRequest
@@ -40,6 +41,25 @@ def token_request_params(request: HttpRequest) -> dict[str, str]:
         params = {key: values[-1] for key, values in request.POST.lists() if values}
     setattr(request, PARAMS_ATTRIBUTE, params)
     return params
+
+
+def repeated_parameters(request: HttpRequest) -> list[str]:
+    """The names a token request sends more than once (RFC 6749 3.2 forbids it; ProcessMaker takes
+    the last, as `token_request_params` does)."""
+    if request.content_type != "application/json":
+        return [key for key, values in request.POST.lists() if len(values) > 1]
+    objects: list[list[str]] = []  # each object's keys, as JSON has them; the outermost is built last
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        objects.append([key for key, _ in items])
+        return dict(items)
+
+    try:
+        top = json.loads(request.body.decode(request.encoding or "utf-8"), object_pairs_hook=pairs)
+    except (ValueError, UnicodeError, RecursionError, LookupError):
+        return []
+    keys = objects[-1] if isinstance(top, dict) and objects else []
+    return sorted({key for key in keys if keys.count(key) > 1})
 
 
 class ProcessMakerOAuthLibCore(OAuthLibCore):

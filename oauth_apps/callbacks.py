@@ -14,12 +14,14 @@ answer must stay exactly `?code=...[&state=...]`.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from oauthlib.common import add_params_to_uri
+from oauthlib.uri_validate import is_absolute_uri
 
 from oauth_apps import errors
 from workspaces.models import ErrorMode, Workspace
@@ -28,6 +30,36 @@ QUERY, FRAGMENT, FORM_POST = "query", "fragment", "form_post"
 MODES = (QUERY, FRAGMENT, FORM_POST)
 # ProcessMaker's implicit answer: a lower-case token type, in this order (its fragment's).
 FRAGMENT_ORDER = ("access_token", "expires_in", "token_type", "scope", "state")
+
+
+def callback_problem(uri: str) -> str | None:
+    """Why `uri` cannot be a callback (a redirect URI, RFC 6749 3.1.2), or None. The authorize
+    endpoint refuses what oauthlib's RFC 3986 grammar refuses (non-ASCII characters, bad
+    percent-encoding, user information...), so registration refuses it too."""
+    if "#" in uri:
+        return "The callback URL must not contain a fragment (#...)."
+    if urlsplit(uri).scheme.lower() not in ("http", "https") or not is_absolute_uri(uri):
+        return (
+            "The callback URL must be an absolute http(s) URL of plain ASCII characters (percent-encode the "
+            f"others, and leave out any user name or password), not {uri[:100]!r}."
+        )
+    return None
+
+
+def is_loopback(host: str | None) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host or "").is_loopback
+    except ValueError:
+        return False
+
+
+def in_clear(uri: str) -> bool:
+    """Whether codes and tokens sent to `uri` would cross the network unencrypted: plain http to
+    another machine (loopback is fine, as RFC 8252 7.3 allows for native apps)."""
+    parts = urlsplit(uri)
+    return parts.scheme.lower() == "http" and not is_loopback(parts.hostname)
 
 
 def default_mode(response_type: str) -> str:

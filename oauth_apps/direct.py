@@ -39,6 +39,7 @@ from oauth_apps.responses import processmaker_token, token_success
 from oauth_apps.validator import ProcessMakerValidator
 from workspaces.http import WorkspaceRequest
 from workspaces.metrics import TOKENS_ISSUED
+from workspaces.models import ErrorMode
 
 ENABLED = True
 CLIENT_CREDENTIALS, REFRESH_TOKEN = "client_credentials", "refresh_token"
@@ -136,7 +137,7 @@ def authenticated_client(request: WorkspaceRequest, params: dict[str, str]) -> A
     body_id, body_secret = params.get("client_id"), params.get("client_secret")
     if header is not None:
         basic = clientauth.basic_credentials(header)
-        if basic is None:
+        if basic is None or (body_secret and request.workspace.error_mode == ErrorMode.RFC6749):
             return None
         if not clientauth.body_agrees(basic, body_id, body_secret):
             return None

@@ -26,6 +26,8 @@ REFRESH_TOKEN_INVALID = "Invalid refresh token"
 REFRESH_TOKEN_EXPIRED = "Refresh token has expired"
 SCOPE_UNSUPPORTED = "An unsupported scope was requested"
 GRANT_TYPE_UNAUTHORIZED = "The grant type is unauthorized for this client_id"
+PARAMETER_REPEATED = 'Parameter "{name}" was sent more than once'
+ONE_AUTHENTICATION_METHOD = "The client authenticated in two ways: use HTTP Basic or the body, not both"
 PKCE_S256_REQUIRED = "A public client must send a code_challenge with code_challenge_method S256"
 # The device flow (RFC 8628), which ProcessMaker has not: our wording.
 DEVICE_CODE_MISSING = 'Missing parameter: "device_code" is required'

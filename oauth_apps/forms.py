@@ -2,30 +2,16 @@
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any
-from urllib.parse import urlsplit
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 
-from oauth_apps import errors
+from oauth_apps import callbacks, errors
 from oauth_apps.models import Application
 from workspaces.models import ErrorMode, Workspace
 
 MAX_URL_LENGTH = 1024
-
-
-def _absolute_http_url(value: str, what: str) -> str:
-    value = value.strip()
-    if len(value) > MAX_URL_LENGTH:
-        raise ValidationError(f"The {what} is at most {MAX_URL_LENGTH} characters.")
-    try:
-        URLValidator(schemes=["http", "https"])(value)
-    except ValidationError:
-        raise ValidationError(f"The {what} must be an absolute http(s) URL, not {value[:100]!r}.") from None
-    return value
 
 
 def validate_website(value: str) -> str:
@@ -38,28 +24,22 @@ def validate_website(value: str) -> str:
 
 
 def validate_callback_url(value: str) -> str:
-    """A redirect URI (RFC 6749 3.1.2): an absolute http(s) URL without a fragment."""
-    if "#" in value:
-        raise ValidationError("The callback URL must not contain a fragment (#...).")
-    return _absolute_http_url(value, "callback URL")
-
-
-def is_loopback(host: str | None) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host or "").is_loopback
-    except ValueError:
-        return False
+    """A redirect URI (RFC 6749 3.1.2) that the authorize endpoint will take: `callbacks.callback_problem`."""
+    value = value.strip()
+    if len(value) > MAX_URL_LENGTH:
+        raise ValidationError(f"The callback URL is at most {MAX_URL_LENGTH} characters.")
+    problem = callbacks.callback_problem(value)
+    if problem:
+        raise ValidationError(problem)
+    return value
 
 
 def callback_transport_warning(value: str, workspace: Workspace) -> str | None:
     """A plain-http callback to another machine sends codes and tokens over the network in the
     clear. ProcessMaker allows it (the documentation's own example uses one), so in ProcessMaker
-    mode it is a warning; in rfc6749 mode it is refused (RFC 9700 2.1, loopback excepted as RFC
-    8252 7.3 allows for native apps)."""
-    parts = urlsplit(value)
-    if not value or parts.scheme != "http" or is_loopback(parts.hostname):
+    mode it is a warning; in rfc6749 mode it is refused here and at the authorize endpoint (RFC 9700
+    2.1, loopback excepted as RFC 8252 7.3 allows for native apps)."""
+    if not value or not callbacks.in_clear(value):
         return None
     if workspace.error_mode == ErrorMode.RFC6749:
         raise ValidationError(errors.CALLBACK_NEEDS_HTTPS)

@@ -25,6 +25,7 @@ from oauth_apps.models import AccessToken, Application, Grant, RefreshToken
 from oauth_apps.revocation import revoke_tokens
 from workspaces import audit, lockout
 from workspaces.metrics import TOKENS_ISSUED
+from workspaces.models import ErrorMode
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,8 @@ class ProcessMakerValidator(OAuth2Validator):
         if header:
             basic = clientauth.basic_credentials(header)
             body_secret = getattr(request, "client_secret", None)
+            if body_secret and current().workspace.error_mode == ErrorMode.RFC6749:
+                raise errors.invalid_request(errors.ONE_AUTHENTICATION_METHOD)  # RFC 6749 2.3: one method
             agrees = basic is not None and clientauth.body_agrees(basic, request.client_id, body_secret)
             ok = agrees and self._authenticate_basic_auth(request)
         else:
@@ -278,6 +281,8 @@ class ProcessMakerValidator(OAuth2Validator):
         # fills in the registered callback when the client leaves it out: that is not sending it).
         omitted = getattr(request, "using_default_redirect_uri", False)
         if grant.redirect_uri_sent and (omitted or redirect_uri != grant.redirect_uri):
+            if current().workspace.error_mode == ErrorMode.RFC6749:  # RFC 6749 5.2: a grant problem
+                raise errors.invalid_grant(errors.REDIRECT_URI_MISMATCH)
             raise errors.RedirectURIMismatchError(description=errors.REDIRECT_URI_MISMATCH)
         return True
 

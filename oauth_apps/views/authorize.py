@@ -21,7 +21,7 @@ from oauth_apps.context import oauth_request_for
 from oauth_apps.models import Application
 from oauth_apps.views import issuer, login_redirect
 from workspaces.http import WorkspaceRequest, forbid_framing
-from workspaces.models import User, Workspace
+from workspaces.models import ErrorMode, User, Workspace
 
 
 def person(request: HttpRequest) -> User:
@@ -92,6 +92,9 @@ class AuthorizeView(OAuthLibMixin, View):
         callback = client.redirect_uris.strip()
         if not callback:
             return errors.REDIRECT_URI_NOT_STORED
+        # Registered before the rule, or imported: refused here too, not only at registration.
+        if workspace.error_mode == ErrorMode.RFC6749 and callbacks.in_clear(callback):
+            return errors.CALLBACK_NEEDS_HTTPS
         if "redirect_uri" in request.GET and request.GET["redirect_uri"] != callback:
             return errors.REDIRECT_URI_MISMATCH_PAGE
         self.callback = callback

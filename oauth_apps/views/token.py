@@ -14,11 +14,12 @@ from oauth2_provider.views import TokenView as DOTTokenView
 from oauth2_provider.views.mixins import OAuthLibMixin
 
 from oauth_apps import direct, errors
-from oauth_apps.backends import token_request_params
+from oauth_apps.backends import repeated_parameters, token_request_params
 from oauth_apps.context import oauth_request_for
 from oauth_apps.responses import (
     client_challenge,
     no_store,
+    token_error,
     token_error_from,
     token_error_from_oauthlib,
     token_success,
@@ -26,6 +27,7 @@ from oauth_apps.responses import (
 from oauth_apps.views import issuer
 from workspaces import audit
 from workspaces.http import WorkspaceRequest
+from workspaces.models import ErrorMode, Workspace
 
 # The grants answered without oauthlib's plumbing when they will succeed (`oauth_apps.direct`).
 DIRECT_GRANTS = {"client_credentials": direct.client_credentials, "refresh_token": direct.refresh_token}
@@ -54,8 +56,13 @@ class MachineEndpoint(View):
     dispatch.login_required = False  # type: ignore[attr-defined]
 
     def http_method_not_allowed(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        workspace = request.workspace  # type: ignore[attr-defined]
-        return token_error_from(workspace, errors.invalid_request(errors.METHOD_NOT_POST))
+        """ProcessMaker's error (HTTP 200) in its mode; 405 with Allow in rfc6749 mode (RFC 9110 15.5.6)."""
+        workspace: Workspace = request.workspace  # type: ignore[attr-defined]
+        if workspace.error_mode != ErrorMode.RFC6749:
+            return token_error_from(workspace, errors.invalid_request(errors.METHOD_NOT_POST))
+        response = token_error(workspace, "invalid_request", errors.METHOD_NOT_POST, 405)
+        response["Allow"] = "POST"
+        return response
 
 
 class TokenView(MachineEndpoint, DOTTokenView):
@@ -73,6 +80,11 @@ class TokenView(MachineEndpoint, DOTTokenView):
 
     def post(self, request: WorkspaceRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         workspace = request.workspace
+        if workspace.error_mode == ErrorMode.RFC6749:  # RFC 6749 3.2: each parameter at most once
+            repeated = repeated_parameters(request)
+            if repeated:
+                name = repeated[0][:40]
+                return token_error_from(workspace, errors.invalid_request(errors.PARAMETER_REPEATED.format(name=name)))
         grant_type = token_request_params(request).get("grant_type")
         if not grant_type:
             return token_error_from(workspace, errors.invalid_request(errors.GRANT_TYPE_MISSING))
