@@ -122,3 +122,20 @@ def test_an_expired_token_says_so_in_the_header_and_keeps_processmakers_body(
     assert response["WWW-Authenticate"] == (
         'Bearer realm="workflow", error="invalid_token", error_description="The access token expired"'
     )
+
+
+@pytest.mark.both_token_paths
+@pytest.mark.parametrize("mode", [ErrorMode.PROCESSMAKER, ErrorMode.RFC6749])
+def test_revocation_answers_rfc_statuses_in_both_modes(
+    client: Client, app: RegisteredClient, admin: User, workspace: Workspace, mode: str
+) -> None:
+    """ProcessMaker has no revocation endpoint: a 200 for a wrong secret read as success to openid-client."""
+    Workspace.objects.filter(pk=workspace.pk).update(error_mode=mode)
+    token = issue(app, admin)
+    wrong = post_token(client, {"token": token}, url="/workflow/oauth2/revoke", headers=wrong_basic(app))
+    assert wrong.status_code == 401 and wrong.json()["error"] == "invalid_client"
+    assert wrong["WWW-Authenticate"] == BASIC
+    no_token = post_token(client, {}, url="/workflow/oauth2/revoke",
+                          headers={"Authorization": basic_auth(app.application.client_id, app.client_secret)})  # fmt: skip
+    assert no_token.status_code == 400 and no_token.json()["error"] == "invalid_request"
+    assert AccessToken.objects.filter(token=token).exists()

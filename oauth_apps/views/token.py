@@ -119,7 +119,9 @@ class RevokeTokenView(MachineEndpoint, DOTRevokeTokenView):
 
     Revoking an access token also revokes its refresh token and the other way round
     (django-oauth-toolkit's behaviour); a token of another client or workspace is
-    answered 200 like an unknown one, as RFC 7009 2.2 asks.
+    answered 200 like an unknown one, as RFC 7009 2.2 asks. Errors have RFC 6749's statuses in both
+    modes: ProcessMaker has no revocation endpoint, so no client expects its HTTP-200 errors here,
+    and a client library reads a 200 as "revoked" (a wrong secret must not look like success).
     """
 
     sensitive_parameters = ("client_secret", "token")
@@ -129,7 +131,7 @@ class RevokeTokenView(MachineEndpoint, DOTRevokeTokenView):
         with oauth_request_for(request), transaction.atomic():
             _, _, body, status = self.create_revocation_response(request)
         if status != 200:
-            return token_error_from_oauthlib(workspace, body, status)
+            return token_error_from_oauthlib(workspace, body, status, rfc=True)
         return no_store(JsonResponse({}))
 
 
