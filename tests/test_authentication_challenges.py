@@ -135,7 +135,7 @@ def test_revocation_answers_rfc_statuses_in_both_modes(
     wrong = post_token(client, {"token": token}, url="/workflow/oauth2/revoke", headers=wrong_basic(app))
     assert wrong.status_code == 401 and wrong.json()["error"] == "invalid_client"
     assert wrong["WWW-Authenticate"] == BASIC
-    no_token = post_token(client, {}, url="/workflow/oauth2/revoke",
-                          headers={"Authorization": basic_auth(app.application.client_id, app.client_secret)})  # fmt: skip
+    right = {"Authorization": basic_auth(app.application.client_id, app.client_secret)}
+    no_token = post_token(client, {}, url="/workflow/oauth2/revoke", headers=right)
     assert no_token.status_code == 400 and no_token.json()["error"] == "invalid_request"
     assert AccessToken.objects.filter(token=token).exists()
