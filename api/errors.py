@@ -16,6 +16,8 @@ READ_SCOPE_MISSING = "Forbidden: the token's scope does not allow reading (it ne
 WRITE_SCOPE_MISSING = "Forbidden: the token's scope does not allow changes (it needs edit_process or *)"
 PERMISSION_MISSING = "Forbidden: this needs the {permissions} permission in the user's role"
 
+HTTPS_REQUIRED = "Forbidden: HTTPS is required"
+
 # 400: bad input, one message per field.
 EXPECTED_OBJECT = "Expected a JSON object."
 UNKNOWN_FIELD = "Unknown field."

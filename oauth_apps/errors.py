@@ -26,6 +26,7 @@ REFRESH_TOKEN_INVALID = "Invalid refresh token"
 REFRESH_TOKEN_EXPIRED = "Refresh token has expired"
 SCOPE_UNSUPPORTED = "An unsupported scope was requested"
 GRANT_TYPE_UNAUTHORIZED = "The grant type is unauthorized for this client_id"
+HTTPS_REQUIRED = "HTTPS is required"
 PARAMETER_REPEATED = 'Parameter "{name}" was sent more than once'
 ONE_AUTHENTICATION_METHOD = "The client authenticated in two ways: use HTTP Basic or the body, not both"
 PKCE_S256_REQUIRED = "A public client must send a code_challenge with code_challenge_method S256"

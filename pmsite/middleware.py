@@ -20,12 +20,15 @@ from django.conf import settings
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.messages.middleware import MessageMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import render
 
 from accounts.middleware import OperatorSessionMiddleware
+from api import errors as api_errors
+from oauth_apps import errors as oauth_errors
 from oauth_apps.middleware import WebSessionMiddleware
+from oauth_apps.responses import no_store
 
 # A workspace's OAuth routes (but authorize, a person's page), its metadata and the load balancer's
 # probes: never a session, whatever cookies come along.
@@ -82,6 +85,35 @@ BrowserAuthenticationMiddleware = browser_only(AuthenticationMiddleware)
 BrowserWebSessionMiddleware = browser_only(WebSessionMiddleware)
 BrowserOperatorSessionMiddleware = browser_only(OperatorSessionMiddleware)
 BrowserMessageMiddleware = browser_only(MessageMiddleware)
+
+
+class MachineHttpsMiddleware:
+    """Outside the plain-HTTP demo, a machine endpoint reached over plain HTTP is refused (403, in the
+    endpoint's own error shape) rather than redirected: the credentials already crossed the network
+    in the clear, and a client that followed a 301 with the same POST would send them again. The
+    token, revoke, introspect and device endpoints and ProcessMaker's token-in-path routes (under
+    both prefixes) answer `{"error": "invalid_request", "error_description": "HTTPS is required"}`,
+    the REST API ProcessMaker's shape. A browser's GET without credentials (the API's schema page)
+    is still redirected by Django's SecurityMiddleware, which comes after this."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if settings.HTTPS_ONLY and not request.is_secure() and self.carries_credentials(request):
+            path = request.path_info
+            oauth = OAUTH_ROUTE.match(path)
+            if oauth is not None and oauth["rest"].rstrip("/") != "authorize":
+                body: dict[str, Any] = {"error": "invalid_request", "error_description": oauth_errors.HTTPS_REQUIRED}
+                return no_store(JsonResponse(body, status=403))
+            if path.startswith(API) and oauth is None:
+                return JsonResponse(api_errors.error_body(403, api_errors.HTTPS_REQUIRED), status=403)
+        return self.get_response(request)
+
+    @staticmethod
+    def carries_credentials(request: HttpRequest) -> bool:
+        """Anything but a plain GET or HEAD: a POST's body, or an Authorization header."""
+        return request.method not in ("GET", "HEAD") or "HTTP_AUTHORIZATION" in request.META
 
 
 class PageErrorMiddleware:

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "workspaces.middleware.TrustedProxyMiddleware",
     "pmsite.observability.RequestMiddleware",
+    "pmsite.middleware.MachineHttpsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "workspaces.middleware.WorkspaceRoutingMiddleware",

@@ -11,7 +11,11 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from oauth_apps.models import AccessToken
+from oauth_apps.services import RegisteredClient
 from tests.live import PROJECT
+from tests.oauth import bearer, issue
+from workspaces.models import ErrorMode, User, Workspace
 
 PROBE = (
     "import django; django.setup(); from django.conf import settings as s; from django.test import Client; "
@@ -90,3 +94,49 @@ def test_forwarded_headers_from_anyone_else_are_dropped(settings: Any, db: None,
     request = Client().get("/health", **FORWARDED).wsgi_request
     assert request.META["REMOTE_ADDR"] == "127.0.0.1"
     assert not request.is_secure() and "HTTP_X_FORWARDED_FOR" not in request.META
+
+
+MACHINE_POSTS = [
+    "/workflow/oauth2/token", "/api/1.0/workflow/oauth2/token", "/workflow/oauth2/revoke",
+    "/workflow/oauth2/introspect", "/workflow/oauth2/device_authorization", f"/workflow/oauth2/{'a' * 40}/expire",
+    f"/api/1.0/workflow/oauth2/{'a' * 40}/expire",
+]  # fmt: skip
+
+
+@pytest.fixture
+def https_only(settings: Any) -> None:
+    """Production's transport settings (the suite runs as the plain-HTTP demo)."""
+    settings.HTTPS_ONLY = settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_REDIRECT_EXEMPT = [r"^health$", r"^ready$"]
+
+
+@pytest.mark.parametrize("mode", [ErrorMode.PROCESSMAKER, ErrorMode.RFC6749])
+def test_machine_endpoints_over_plain_http_are_refused_not_redirected(
+    https_only: None, app: RegisteredClient, admin: User, mode: str
+) -> None:
+    """A 301 comes after the credentials crossed the network in the clear, and some clients repeat the POST."""
+    Workspace.objects.filter(pk=admin.workspace_id).update(error_mode=mode)
+    refused = {"error": "invalid_request", "error_description": "HTTPS is required"}
+    client = Client()
+    for path in MACHINE_POSTS:
+        response = client.post(path, {"client_id": app.application.client_id, "client_secret": app.client_secret})
+        assert response.status_code == 403 and response.json() == refused, path
+        assert response["Cache-Control"] == "no-store"
+    assert client.delete(f"/workflow/oauth2/{'a' * 40}").status_code == 403
+    api = client.get("/api/1.0/workflow/users", headers=bearer(issue(app, admin)))
+    assert api.status_code == 403 and api.json() == {"error": {"code": 403, "message": "Forbidden: HTTPS is required"}}
+    assert AccessToken.objects.count() == 1  # the one issued here; nothing was issued over plain HTTP
+
+
+def test_browser_gets_keep_the_redirect(https_only: None, workspace: Workspace) -> None:
+    client = Client()
+    for path in ["/sysworkflow/en/neoclassic/login/login", "/workflow/oauth2/authorize?client_id=X",
+                 "/api/1.0/workflow/schema/ui", "/workflow/oauth2/token"]:  # fmt: skip
+        response = client.get(path)
+        assert response.status_code == 301 and response["Location"].startswith("https://"), path
+
+
+def test_over_https_nothing_changes(https_only: None, app: RegisteredClient) -> None:
+    body = {"grant_type": "client_credentials", "client_id": app.application.client_id,
+            "client_secret": app.client_secret}  # fmt: skip
+    assert "access_token" in Client().post("/workflow/oauth2/token", body, secure=True).json()
