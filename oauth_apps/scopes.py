@@ -63,8 +63,10 @@ def refresh_allows(asked: list[str], original: list[str]) -> bool:
 
 
 def allows_read(names: Iterable[str]) -> bool:
-    return bool({ALL, VIEW, EDIT} & set(names))
+    """Whether a token granted `names` may read (ProcessMaker's plural names count too: tokens
+    imported before they were normalised carry them)."""
+    return bool({ALL, VIEW, EDIT} & set(normalise(names)))
 
 
 def allows_write(names: Iterable[str]) -> bool:
-    return bool({ALL, EDIT} & set(names))
+    return bool({ALL, EDIT} & set(normalise(names)))

@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from oauth_apps import scopes
 from oauth_apps.identifiers import checksum
 
 LOCAL_CLIENTS = frozenset({"x-pm-local-client", "x-pm-mobile-client"})
@@ -40,8 +41,14 @@ class Mapped:
 
 
 def text(row: dict[str, Any], column: str, default: str = "") -> str:
+    """A column as text. MySQLdb gives bytes for a binary column (VARBINARY, BLOB, a *_bin collation
+    on some servers): decoded as UTF-8, an invalid byte as U+FFFD, never written as a Python repr."""
     value = row.get(column)
-    return default if value is None else str(value)
+    if value is None:
+        return default
+    if isinstance(value, bytes | bytearray):
+        return bytes(value).decode("utf-8", errors="replace")
+    return str(value)
 
 
 def day(value: object) -> date | None:
@@ -227,7 +234,8 @@ def map_token(row: dict[str, Any], column: str, zone: ZoneInfo, now: datetime) -
     expires = moment(row.get("EXPIRES"), zone)
     if expires is None or expires <= now:
         raise Skipped("expired")
-    scope = " ".join(text(row, "SCOPE").split()) or NO_SCOPE
+    # ProcessMaker's own names (view_processes, edit_processes) become the ones granted here.
+    scope = " ".join(scopes.normalise(text(row, "SCOPE"))) or NO_SCOPE
     values = {
         "token": token,
         "client_id": text(row, "CLIENT_ID").strip(),

@@ -136,7 +136,9 @@ def test_live_tokens_keep_working_and_no_scope_means_every_scope(client: Client,
     assert john_live.scope == "*"
     assert abs(john_live.expires - (timezone.now() + timedelta(hours=2))) < timedelta(minutes=1)
     mary_scoped = AccessToken.objects.get(token_checksum=checksum(token("mary scoped")))
-    assert mary_scoped.scope == "view_processes edit_processes"
+    assert mary_scoped.scope == "view_process edit_process"  # ProcessMaker's plural names, as granted here
+    as_mary = client.get("/api/1.0/acme/light/user/data", headers=bearer(token("mary scoped")))
+    assert as_mary.status_code == 200 and as_mary.json()["userName"] == "mary"
     assert AccessToken.objects.get(token_checksum=checksum(token("client credentials"))).user is None
     for label in ("expired", "web session", "inactive user", "unknown client"):
         assert not AccessToken.objects.filter(token_checksum=checksum(token(label))).exists(), label
@@ -337,3 +339,23 @@ def test_an_interrupted_run_leaves_no_table_half_imported_and_the_next_one_finis
     assert not ImportedRow.objects.filter(workspace=acme, kind="user").exists()
     finished = import_38(pm38)
     assert finished["tables"]["roles"]["unchanged"] == 5 and finished["tables"]["users"]["created"] == 9
+
+
+def test_a_token_stored_with_processmakers_plural_scope_names_works(client: Client, pm38: fixture.Workspace) -> None:
+    """Imported before the names were normalised: the checks take ProcessMaker's names too."""
+    import_38(pm38)
+    AccessToken.objects.filter(token_checksum=checksum(token("mary scoped"))).update(scope="view_processes")
+    assert client.get("/api/1.0/acme/light/user/data", headers=bearer(token("mary scoped"))).status_code == 200
+
+
+def test_binary_columns_arrive_as_text_not_as_python_reprs(mariadb: None) -> None:
+    pm = fixture.build_38("pmfx_wf_binary")
+    try:
+        pm.wf.execute("ALTER TABLE USERS MODIFY USR_FIRSTNAME VARBINARY(100), MODIFY USR_LASTNAME VARBINARY(100)")
+        pm.add_user("b" * 32, "zoe", md5("zoe's password"), 3, USR_FIRSTNAME="Zoë")
+        pm.wf.execute("UPDATE USERS SET USR_LASTNAME = %s WHERE USR_UID = %s", (b"Ren\xe9e", "b" * 32))
+        import_38(pm)
+    finally:
+        pm.drop()
+    zoe = User.objects.get(workspace__name="acme", uid="b" * 32)
+    assert (zoe.first_name, zoe.last_name) == ("Zoë", "Ren\ufffde")  # Latin-1 bytes: the byte replaced, no b'...'
