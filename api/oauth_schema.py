@@ -86,7 +86,7 @@ def operation(operation_id: str, summary: str, **fields: Any) -> dict[str, Any]:
     return {"operationId": operation_id, "tags": ["oauth2"], "summary": summary, **fields}
 
 
-TOKEN_IN_PATH = [{"name": "token", "in": "path", "required": True, "schema": {"type": "string", "maxLength": 255}}]
+TOKEN_IN_PATH = [{"name": "token", "in": "path", "required": True, "schema": {"type": "string"}}]
 
 
 def oauth_paths() -> dict[str, Any]:

@@ -29,6 +29,7 @@ GRANT_TYPE_UNAUTHORIZED = "The grant type is unauthorized for this client_id"
 HTTPS_REQUIRED = "HTTPS is required"
 PARAMETER_REPEATED = 'Parameter "{name}" was sent more than once'
 ONE_AUTHENTICATION_METHOD = "The client authenticated in two ways: use HTTP Basic or the body, not both"
+PKCE_MISMATCH = "The code_verifier does not match the code_challenge"
 PKCE_S256_REQUIRED = "A public client must send a code_challenge with code_challenge_method S256"
 # The device flow (RFC 8628), which ProcessMaker has not: our wording.
 DEVICE_CODE_MISSING = 'Missing parameter: "device_code" is required'

@@ -51,7 +51,8 @@ def refresh_claims(workspace: Workspace, token: str) -> dict[str, Any] | None:
         return None
     if not refresh.user.can_log_in():
         return None
-    claims = {"scope": refresh.scope, "client_id": refresh.client_id, "token_type": "refresh_token"}
+    # RFC 7662 2.2: token_type is the access token's type (RFC 6749 7.1); a refresh token has none.
+    claims = {"scope": refresh.scope, "client_id": refresh.client_id}
     return {**claims, **times(refresh.created, refresh.expires), **subject(refresh.user)}
 
 

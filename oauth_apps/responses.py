@@ -48,7 +48,8 @@ def token_success(body: str, *, shaped: bool = True) -> HttpResponse:
 def token_error(workspace: Workspace, error: str, description: str, status: int, *, rfc: bool = False) -> JsonResponse:
     """An error body; HTTP 200 in ProcessMaker's error mode, the RFC 6749 status otherwise, or when
     `rfc` says so (a grant ProcessMaker has not, whose clients know only the RFC's statuses)."""
-    payload = {"error": error, "error_description": description}
+    # RFC 6749 5.2: error_description is OPTIONAL; an empty one is left out rather than sent empty.
+    payload = {"error": error, "error_description": description} if description else {"error": error}
     TOKEN_ERRORS.labels(workspace.name, error if error in KNOWN_ERRORS else "other").inc()
     if workspace.error_mode == ErrorMode.PROCESSMAKER and not rfc:
         return no_store(JsonResponse(payload, status=200))

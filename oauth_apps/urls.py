@@ -13,7 +13,9 @@ APPS = SYS_URL + r"oauth2/applications"
 AUTHORIZED = SYS_URL + r"oauth2/authorized"
 CLIENT = r"/(?P<client_id>[A-Z]{1,80})"
 
-TOKEN_IN_PATH = r"(?P<token>[^/]{1,255})"
+# Any length: a segment longer than a token can be is no token here, and gets ProcessMaker's 200 like
+# any other unknown one (holder.held_token looks it up by its SHA-256), not an HTML 404.
+TOKEN_IN_PATH = r"(?P<token>[^/]+)"
 
 
 def oauth_routes(prefix: str, suffix: str = "") -> list[URLPattern]:

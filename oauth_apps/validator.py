@@ -16,6 +16,10 @@ from urllib.parse import parse_qsl, urlsplit
 from oauth2_provider.oauth2_validators import OAuth2Validator
 from oauthlib.common import Request
 from oauthlib.oauth2.rfc6749.errors import OAuth2Error
+from oauthlib.oauth2.rfc6749.grant_types.authorization_code import (
+    code_challenge_method_plain,
+    code_challenge_method_s256,
+)
 
 from oauth_apps import clientauth, errors, introspection, owners, scopes, services
 from oauth_apps.context import OAuthRequestContext, current
@@ -28,6 +32,7 @@ from workspaces.metrics import TOKENS_ISSUED
 from workspaces.models import ErrorMode
 
 log = logging.getLogger(__name__)
+PKCE_METHODS = {"S256": code_challenge_method_s256, "plain": code_challenge_method_plain}
 
 # The parameters each grant needs, checked after the client as ProcessMaker does.
 REQUIRED_PARAMETERS = {
@@ -249,6 +254,10 @@ class ProcessMakerValidator(OAuth2Validator):
             # oauthlib ignores a verifier when the code was issued without a challenge;
             # a client that sends one expects PKCE, so something is wrong (RFC 7636 4.5).
             raise errors.invalid_grant(errors.CODE_INVALID)
+        verify = PKCE_METHODS.get(grant.code_challenge_method)
+        if request.code_verifier and verify is not None and not verify(request.code_verifier, grant.code_challenge):
+            # oauthlib would refuse it too, with an empty description (RFC 7636 4.6).
+            raise errors.invalid_grant(errors.PKCE_MISMATCH)
         request.pm_grant = grant
         request.user = grant.user
         request.scopes = scopes.split(grant.scope)

@@ -12,7 +12,7 @@ from oauth_apps.models import AccessToken, RefreshToken
 from oauth_apps.services import RegisteredClient, register_application
 from tests.conftest import PASSWORD
 from tests.oauth import bearer, issue, post_token, refresh_grant
-from workspaces.models import AuditEvent, AuditEventType, User
+from workspaces.models import AuditEvent, AuditEventType, User, Workspace
 
 PREFIXES = ["/workflow/oauth2", "/api/1.0/workflow/oauth2"]
 ME = "/api/1.0/workflow/light/user/data"
@@ -134,3 +134,16 @@ def test_cors_like_the_token_endpoint_but_never_authorize_or_introspect(
         path, headers={"Origin": "https://spa.example", "Access-Control-Request-Method": "DELETE"}
     )
     assert ("access-control-allow-origin" in preflight.headers) is cors
+
+
+@pytest.mark.parametrize("prefix", ["/workflow/oauth2", "/api/1.0/workflow/oauth2"])
+def test_a_segment_longer_than_any_token_is_an_unknown_token_not_an_html_404(
+    client: Client, workspace: Workspace, prefix: str
+) -> None:
+    """ProcessMaker answers 200 for a token it does not know, whatever its length."""
+    long = "a" * 300
+    expired = client.post(f"{prefix}/{long}/expire")
+    deleted = client.delete(f"{prefix}/{long}")
+    for response in (expired, deleted):
+        assert response.status_code == 200 and response["Content-Type"] == "application/json"
+        assert response.json() == {}

@@ -7,6 +7,7 @@ import json
 import pytest
 from django.test import Client
 
+from oauth_apps.responses import token_error
 from oauth_apps.services import RegisteredClient
 from tests.conftest import PASSWORD
 from tests.oauth import TOKEN_URL, post_token
@@ -120,3 +121,8 @@ def test_an_oversized_body_is_a_400_not_a_500(client: Client, workspace: Workspa
 def test_too_many_fields_is_a_400_not_a_500(client: Client, workspace: Workspace) -> None:
     body = "&".join(f"f{number}=1" for number in range(1500))
     assert client.post(TOKEN_URL, body, content_type="application/x-www-form-urlencoded").status_code == 400
+
+
+def test_an_empty_description_is_left_out_not_sent_empty(workspace: Workspace) -> None:
+    """RFC 6749 5.2: error_description is optional."""
+    assert json.loads(token_error(workspace, "invalid_grant", "", 400).content) == {"error": "invalid_grant"}
