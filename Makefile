@@ -14,10 +14,16 @@ DEMO_WORKSPACE ?= workflow
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+# What running needs (make run, make admin), and on top of it what the tests, lint and benchmarks need.
+$(VENV)/.installed-run: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
 $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -r requirements-dev.txt
-	touch $@
+	touch $@ $(VENV)/.installed-run
 
 install-run:
 	@scripts/system-packages.sh run
@@ -33,23 +39,13 @@ var/admin_password:
 	@mkdir -p var && chmod 700 var
 	@umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(12))' > $@
 
-run: install-run $(VENV)/.installed var/secret_key var/admin_password
-	@echo
-	@echo "pm-oauth is starting on http://$(HOST):$(PORT)/"
-	@echo "  home page:     http://$(HOST):$(PORT)/"
-	@echo "  web login:     http://$(HOST):$(PORT)/sys$(DEMO_WORKSPACE)/en/neoclassic/login/login"
-	@echo "  applications:  http://$(HOST):$(PORT)/sys$(DEMO_WORKSPACE)/en/neoclassic/oauth2/applications"
-	@echo "  token:         POST http://$(HOST):$(PORT)/$(DEMO_WORKSPACE)/oauth2/token"
-	@echo "  REST API:      http://$(HOST):$(PORT)/api/1.0/$(DEMO_WORKSPACE)/  (schema: /api/1.0/$(DEMO_WORKSPACE)/schema/ui)"
-	@echo "  Django admin:  http://$(HOST):$(PORT)/admin/  (make an operator: $(BIN)/python manage.py createsuperuser)"
-	@echo "  demo login:    workspace $(DEMO_WORKSPACE), user admin, password $$(cat var/admin_password)"
-	@echo "  PM_ALLOW_HTTP=1: plain HTTP on loopback for this demo (production redirects to HTTPS)"
-	@echo
-	PATH="$(CURDIR)/$(BIN):$$PATH" PM_ALLOW_HTTP=1 PM_LIST_WORKSPACES=1 PM_BOOTSTRAP_WORKSPACE=$(DEMO_WORKSPACE) PM_ADMIN_PASSWORD_FILE=var/admin_password \
-		PM_BIND=$(HOST):$(PORT) docker/entrypoint.sh
+# The demo: scripts/run-demo prints the URLs and the login before the migration log and again once
+# the server answers; one Ctrl-C stops all of it.
+run: install-run $(VENV)/.installed-run var/secret_key var/admin_password
+	@PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$(HOST) PORT=$(PORT) DEMO_WORKSPACE=$(DEMO_WORKSPACE) scripts/run-demo
 
 # A site operator for the Django admin (/admin/), on the same database as `make run`.
-admin: $(VENV)/.installed var/secret_key
+admin: $(VENV)/.installed-run var/secret_key
 	$(BIN)/python manage.py createsuperuser
 
 # `make test`: the fast set, spread over one worker per CPU (under two minutes on two cores);

@@ -1,11 +1,14 @@
-"""registerapp --workspace W --owner USERNAME --name N --website URL [--callback URL] [--description D] [--public]"""
+"""registerapp --workspace W --owner USERNAME --name N --website URL [--callback URL] [--description D] [--public]
+[--json | --shell]"""
 
 from __future__ import annotations
 
+import shlex
 from argparse import ArgumentParser
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.management.base import CommandError
 
 from oauth_apps.forms import callback_transport_warning, validate_callback_url, validate_website
 from oauth_apps.services import register_application
@@ -28,6 +31,17 @@ class Command(JsonCommand):
         )
         parser.add_argument("--description", default="")
         parser.add_argument("--public", action="store_true", help="A public client: no secret, PKCE required.")
+        parser.add_argument(
+            "--shell",
+            action="store_true",
+            help="Print `export CLIENT_ID=... CLIENT_SECRET=...` alone, for a shell: "
+            'eval "$(manage.py registerapp ... --shell)".',
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["shell"] and options["json"]:
+            raise CommandError("--shell and --json each choose the output: give one of them.")
+        super().handle(*args, **options)
 
     def run(self, **options: Any) -> tuple[dict[str, Any], list[str]]:
         workspace = find_workspace(options["workspace"])
@@ -64,6 +78,9 @@ class Command(JsonCommand):
             "name": client.name,
             "workspace": workspace.name,
         }
+        if options["shell"]:
+            secret = shlex.quote(registered.client_secret)
+            return result, [f"export CLIENT_ID={shlex.quote(client.client_id)} CLIENT_SECRET={secret}"]
         lines = [f"Registered {client.name!r} in workspace {workspace.name!r}.", f"client_id: {client.client_id}"]
         if options["public"]:
             lines.append("client_secret: (none: a public client must use PKCE)")
