@@ -46,15 +46,10 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 def public_url(value: str, allow_http: bool) -> str:
-    """PM_PUBLIC_URL as an origin (scheme and host, no path or slash), or "" in the plain-HTTP demo."""
+    """PM_PUBLIC_URL as an origin (scheme and host, no path or slash), or "" when it is not set (the
+    plain-HTTP demo; a server without it refuses to start: `require_public_url`)."""
     if not value:
-        if allow_http:
-            return ""  # the demo and the tests: each request's own origin
-        raise ImproperlyConfigured(
-            "PM_PUBLIC_URL is not set. Set it to the https origin clients reach this server at (for example "
-            "https://id.example.com): the issuer, the metadata and every URL this server publishes name it. "
-            "(PM_ALLOW_HTTP=1, the loopback demo, uses each request's own origin instead.)"
-        )
+        return ""
     parts = urlsplit(value)
     schemes = ("https", "http") if allow_http else ("https",)
     if (
@@ -71,6 +66,17 @@ def public_url(value: str, allow_http: bool) -> str:
             f"(a scheme, a host and a port at most: no path), not {value!r}"
         )
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def require_public_url(public: str, allow_http: bool) -> None:
+    """What a server (pmsite.wsgi, pmsite.asgi) checks before it serves: outside the plain-HTTP demo
+    it publishes URLs, so it must know its origin. Management commands run without it."""
+    if not public and not allow_http:
+        raise ImproperlyConfigured(
+            "PM_PUBLIC_URL is not set. Set it to the https origin clients reach this server at (for example "
+            "https://id.example.com): the issuer, the metadata and every URL this server publishes name it. "
+            "(PM_ALLOW_HTTP=1, the loopback demo, uses each request's own origin instead.)"
+        )
 
 
 def ip_addresses(name: str) -> list[str]:

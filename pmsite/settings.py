@@ -226,7 +226,8 @@ if HTTPS_ONLY:
 
 # The one origin the issuer, the metadata, `iss`, introspection's `iss` and the device flow's
 # verification_uri name, whatever Host a request came with (fetching metadata at localhost and then
-# sending the browser to 127.0.0.1 made strict clients refuse the issuer).
+# sending the browser to 127.0.0.1 made strict clients refuse the issuer). Management commands run
+# without it; a server refuses to start (pmsite.wsgi, pmsite.asgi) unless PM_ALLOW_HTTP=1.
 PM_PUBLIC_URL = public_url(env("PM_PUBLIC_URL"), PM_ALLOW_HTTP)
 
 

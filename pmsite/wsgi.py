@@ -12,10 +12,14 @@ import os
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from django.conf import settings
 from django.core.wsgi import get_wsgi_application
+
+from pmsite.environment import require_public_url
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pmsite.settings")
 django_application = get_wsgi_application()
+require_public_url(settings.PM_PUBLIC_URL, settings.PM_ALLOW_HTTP)
 
 # What a server sets for a request (CGI/1.1 and WSGI): never dropped, whatever the process has.
 REQUEST_VARIABLES = frozenset(

@@ -24,14 +24,14 @@ PROBE = (
 )
 
 
-def probe(tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+def probe(tmp_path: Path, code: str = PROBE, **env: str) -> subprocess.CompletedProcess[str]:
     base = {key: value for key, value in os.environ.items() if key not in ("PM_ALLOW_HTTP", "DEBUG")}
     base.update(
         {"DATABASE_URL": f"sqlite:///{tmp_path / 'db'}", "DJANGO_SETTINGS_MODULE": "pmsite.settings",
          "PM_PUBLIC_URL": "https://id.example.com", **env}
     )  # fmt: skip
     return subprocess.run(
-        [sys.executable, "-c", PROBE], cwd=PROJECT, env=base, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", code], cwd=PROJECT, env=base, capture_output=True, text=True, timeout=60
     )
 
 
@@ -60,9 +60,21 @@ def test_a_trusted_proxy_must_be_an_address(tmp_path: Path) -> None:
 
 
 @pytest.mark.own_database
-def test_outside_the_demo_the_server_will_not_start_without_pm_public_url(tmp_path: Path) -> None:
-    result = probe(tmp_path, PM_PUBLIC_URL="")
+@pytest.mark.parametrize("entry_point", ["pmsite.wsgi", "pmsite.asgi"])
+def test_outside_the_demo_the_server_will_not_start_without_pm_public_url(tmp_path: Path, entry_point: str) -> None:
+    result = probe(tmp_path, PM_PUBLIC_URL="", code=f"import {entry_point}")
     assert result.returncode != 0 and "PM_PUBLIC_URL is not set" in result.stderr
+
+
+@pytest.mark.own_database
+def test_without_pm_public_url_management_commands_still_run(tmp_path: Path) -> None:
+    """The operator's (and the README's) `manage.py` commands in a shell without the server's URL."""
+    result = probe(
+        tmp_path,
+        PM_PUBLIC_URL="",
+        code="import django; django.setup(); from django.core.management import call_command; call_command('check')",
+    )
+    assert result.returncode == 0, result.stderr
 
 
 @pytest.mark.own_database
