@@ -155,7 +155,10 @@ def test_bad_arguments_are_refused_with_a_message(db: None, args: list[str], mes
 
 @pytest.mark.own_database
 def test_as_a_service_it_runs_then_waits_and_stops_at_once_on_sigterm(tmp_path: Path) -> None:
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    # Its output is a pipe, as under systemd or a supervisor, and buffered as Python buffers a pipe by
+    # default: each run's lines must come when it ends, not when a buffer fills hours later.
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'db.sqlite3'}"
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=PROJECT, env=env, check=True, timeout=120)
     service = subprocess.Popen(
         [sys.executable, "manage.py", "periodic", "--every", "60"],

@@ -62,6 +62,7 @@ class Command(BaseCommand):
         while True:
             outcomes = run_due(options["task"], force=options["force"])
             self.report(outcomes, options["json"])
+            self.stdout.flush()  # a service's log (a pipe, a journal) gets each run as it ends
             if every is None:
                 if any(outcome.state == "failed" for outcome in outcomes):
                     raise CommandError("A task failed: see its error above (and in `manage.py periodic --list`).")
