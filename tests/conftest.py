@@ -21,7 +21,6 @@ out, are in pyproject.toml and docs/development.md.
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import time
 from collections.abc import Iterator
@@ -38,6 +37,7 @@ from oauth_apps import direct
 from oauth_apps.services import RegisteredClient, register_application
 from oauth_apps.views.token import TokenView
 from tests import workers
+from tests.programs import program
 from workspaces import backends, kept, tablewatch
 from workspaces.hashers import PMArgon2PasswordHasher
 from workspaces.models import Role, User, Workspace
@@ -196,8 +196,8 @@ def mariadb() -> None:
     whichever database the suite runs on: started when it is down."""
     if mariadb_is_up():
         return
-    daemon = shutil.which("mariadbd") or "/usr/sbin/mariadbd"
-    subprocess.run(["start-stop-daemon", "--start", "--oknodo", "--background", "--exec", daemon], check=True)
+    daemon = program("mariadbd")
+    subprocess.run([program("start-stop-daemon"), "--start", "--oknodo", "--background", "--exec", daemon], check=True)
     for _ in range(100):
         if mariadb_is_up():
             return
@@ -217,7 +217,7 @@ def redis_server() -> None:
     """Login counters live in Redis (REDIS_URL, set by pytest-env): start it when it is down."""
     if redis_is_up():
         return
-    server = shutil.which("redis-server") or "/usr/bin/redis-server"
+    server = program("redis-server")
     subprocess.run([server, "--port", "6379", "--bind", "127.0.0.1", "--daemonize", "yes", "--save", ""], check=True)
     for _ in range(50):
         if redis_is_up():

@@ -16,6 +16,8 @@ import urllib.request
 from email.message import Message
 from pathlib import Path
 
+from tests.programs import program
+
 PROJECT = Path(__file__).resolve().parent.parent
 
 
@@ -71,10 +73,9 @@ def nginx_config(tmp_path: Path, upstreams: list[int], http: int, https: int) ->
 
 
 def start_nginx(tmp_path: Path, config: Path) -> subprocess.Popen[bytes]:
-    if shutil.which("nginx") is None and not Path("/usr/sbin/nginx").exists():
-        raise RuntimeError("nginx is not installed: scripts/system-packages.sh test installs it")
+    nginx = program("nginx")
     directives = f"daemon off; pid {tmp_path}/nginx.pid; error_log {tmp_path}/error.log;"
-    return subprocess.Popen(["nginx", "-c", str(config), "-p", str(tmp_path), "-g", directives], start_new_session=True)
+    return subprocess.Popen([nginx, "-c", str(config), "-p", str(tmp_path), "-g", directives], start_new_session=True)
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):

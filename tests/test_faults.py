@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import threading
 import time
@@ -28,6 +27,7 @@ import pytest
 import redis
 
 from tests.live import free_port, manage, open_url, serve, stop, wait_until_up
+from tests.programs import program
 
 pytestmark = [pytest.mark.live, pytest.mark.fault, pytest.mark.own_database]
 PASSWORD = "a fault test password"
@@ -67,7 +67,7 @@ class MariaDB:
     process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        daemon = shutil.which("mariadbd") or "/usr/sbin/mariadbd"
+        daemon = program("mariadbd")
         self.process = subprocess.Popen(
             [daemon, "--no-defaults", f"--datadir={self.datadir}", f"--port={self.port}", "--bind-address=127.0.0.1",
              f"--socket={self.datadir}/mysqld.sock", f"--pid-file={self.datadir}/mysqld.pid", "--user=root",
@@ -98,7 +98,7 @@ class MariaDB:
 @pytest.fixture
 def own_mariadb(tmp_path: Path) -> Iterator[MariaDB]:
     datadir = tmp_path / "mariadb"
-    installer = shutil.which("mariadb-install-db") or "/usr/bin/mariadb-install-db"
+    installer = program("mariadb-install-db")
     subprocess.run(
         [installer, "--no-defaults", f"--datadir={datadir}", "--user=root", "--skip-test-db",
          "--auth-root-authentication-method=normal"],
@@ -193,7 +193,7 @@ def test_mariadb_restarted_under_load(own_mariadb: MariaDB, tmp_path: Path) -> N
 
 
 def start_redis(port: int, log: Path) -> subprocess.Popen[bytes]:
-    server = shutil.which("redis-server") or "/usr/bin/redis-server"
+    server = program("redis-server")
     return subprocess.Popen(
         [server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
         stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True,
