@@ -135,6 +135,9 @@ class RoleAdmin(admin.ModelAdmin):
     list_filter = ["workspace", "status"]
     search_fields = ["code", "name"]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Role | None = None) -> list[str]:
+        return ["workspace"] if obj else []  # its users are in that workspace
+
     def save_model(self, request: HttpRequest, obj: Role, form: Any, change: bool) -> None:
         services.save_role(obj, by=signed_in_user(request))
 
@@ -219,6 +222,10 @@ class UserAdmin(UserGrantsAdminMixin, DjangoUserAdmin):
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["workspace", "username", "role", "password1", "password2"]}),
     ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> list[str]:
+        fixed = list(super().get_readonly_fields(request, obj))
+        return [*fixed, "workspace"] if obj else fixed  # accounts.services.save_user refuses a move
 
     def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
         token = _operator.set(signed_in_user(request))

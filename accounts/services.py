@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts import policy
-from oauth_apps import grants, owners
+from oauth_apps import errors, grants, owners
 from oauth_apps.models import Application
 from oauth_apps.revocation import revoke_tokens
 from oauth_apps.services import delete_application, local_client
@@ -140,7 +140,11 @@ def save_user(user: User, changed: Iterable[str], *, by: User | None = None) -> 
     changed = set(changed)
     if "password" in changed:
         user.credentials_changed_at = timezone.now()  # ends pending codes and device approvals
-    before: Mapping[str, Any] = User.objects.filter(pk=user.pk).values("status", "role__code").first() or {}
+    before: Mapping[str, Any] = (
+        User.objects.filter(pk=user.pk).values("status", "role__code", "workspace_id").first() or {}
+    )
+    if before and before["workspace_id"] != user.workspace_id:
+        raise WorkspaceError(errors.WORKSPACE_IS_FIXED.format(what="a user"))
     try:
         with transaction.atomic():
             user.save()

@@ -16,8 +16,8 @@ from rest_framework.request import Request
 
 from api import errors
 from api.authentication import acting_user
-from oauth_apps import scopes
 from oauth_apps.models import AccessToken
+from workspaces import scopes
 
 
 class InsufficientScope(PermissionDenied):

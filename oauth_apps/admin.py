@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.models import Group
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from oauth_apps.forms import callback_transport_warning, validate_callback_url
 from oauth_apps.models import AccessToken, Application, DeviceGrant, Grant, IDToken, RefreshToken
 from oauth_apps.revocation import revoke_tokens
 from oauth_apps.services import update_application
@@ -49,8 +51,24 @@ class StateFilter(admin.SimpleListFilter):
         return queryset
 
 
+class ApplicationAdminForm(forms.ModelForm):
+    """The applications page's rules for the callback (oauth_apps.forms), in the admin."""
+
+    class Meta:
+        model = Application
+        fields = ["name", "description", "website", "redirect_uris", "user"]
+
+    def clean_redirect_uris(self) -> str:
+        value = str(self.cleaned_data.get("redirect_uris") or "").strip()
+        if value:
+            validate_callback_url(value)
+            self.warning = callback_transport_warning(value, self.instance.workspace)
+        return value
+
+
 @admin.register(Application)
 class ApplicationAdmin(admin.ModelAdmin):
+    form = ApplicationAdminForm
     list_display = ["name", "workspace", "client_id", "user", "client_type", "is_local", "created"]
     list_filter = ["workspace", "client_type", "is_local"]
     search_fields = ["name", "client_id", "user__username"]
@@ -66,7 +84,8 @@ class ApplicationAdmin(admin.ModelAdmin):
         "client_type",
         "is_local",
     ]
-    readonly_fields = ["client_id", "client_type", "is_local"]
+    # The workspace is fixed (oauth_apps.services.update_application): its owner and tokens are there.
+    readonly_fields = ["workspace", "client_id", "client_type", "is_local"]
     actions = ["revoke_tokens"]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -76,6 +95,8 @@ class ApplicationAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Application, form: Any, change: bool) -> None:
         update_application(obj, form.changed_data, by=signed_in_user(request))
+        if getattr(form, "warning", None):
+            self.message_user(request, form.warning, messages.WARNING)
 
     @admin.action(description="Revoke every token of the selected applications")
     def revoke_tokens(self, request: HttpRequest, queryset: QuerySet[Application]) -> None:

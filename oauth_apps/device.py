@@ -26,10 +26,11 @@ from oauthlib.common import Request
 from oauthlib.oauth2.rfc6749 import errors as oauth_errors
 from oauthlib.oauth2.rfc8628 import errors as device_errors
 
-from oauth_apps import errors, scopes
+from oauth_apps import errors
 from oauth_apps.context import current
 from oauth_apps.identifiers import checksum
 from oauth_apps.models import Application, DeviceGrant
+from workspaces import scopes
 from workspaces.models import User, Workspace
 from workspaces.sharedcache import count_in_window, current_count
 

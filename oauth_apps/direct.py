@@ -30,13 +30,14 @@ import json
 from django.db import transaction
 from django.http import HttpResponse
 
-from oauth_apps import clientauth, owners, scopes, services
+from oauth_apps import clientauth, owners, services
 from oauth_apps.backends import token_request_params
 from oauth_apps.exceptions import CredentialRefused
 from oauth_apps.identifiers import new_token
 from oauth_apps.models import Application, RefreshToken
 from oauth_apps.responses import processmaker_token, token_success
 from oauth_apps.validator import ProcessMakerValidator
+from workspaces import scopes
 from workspaces.http import WorkspaceRequest
 from workspaces.metrics import TOKENS_ISSUED
 from workspaces.models import ErrorMode

@@ -93,6 +93,12 @@ CALLBACK_PLAIN_HTTP = (
 )
 CALLBACK_NEEDS_HTTPS = "The callback URL must use https (plain http only to this machine: localhost, 127.0.0.1, [::1])."
 
+# The Django admin and the management commands.
+WORKSPACE_IS_FIXED = (
+    "The workspace of {what} cannot change: its tokens, consents and users belong to that workspace. "
+    "Make a new one in the other workspace instead."
+)
+
 DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
 SUPPORTED_GRANT_TYPES = ("authorization_code", "password", "client_credentials", "refresh_token", DEVICE_CODE_GRANT)
 # A public client has no secret to prove who it is: the code flow with PKCE (S256) and refreshing

@@ -19,10 +19,9 @@ from django.db import transaction
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
-from oauth_apps import scopes
 from oauth_apps.models import AccessToken, Application, Consent, RefreshToken
 from oauth_apps.revocation import revoke_tokens
-from workspaces import audit
+from workspaces import audit, scopes
 from workspaces.models import User
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from oauth2_provider.models import (
@@ -29,6 +30,7 @@ from oauth2_provider.models import (
     ClientSecretField,
 )
 
+from oauth_apps import callbacks
 from oauth_apps.errors import DEVICE_CODE_GRANT
 from oauth_apps.identifiers import MAX_CLIENT_ID_LENGTH, checksum, new_client_id, new_client_secret
 from workspaces import rows
@@ -155,9 +157,16 @@ class Application(AbstractApplication):
         # A ProcessMaker client's callback is optional (the password and client-credentials grants
         # need none), but django-oauth-toolkit requires one for the authorization-code type it
         # records: without a callback, its checks are skipped, and the authorize page refuses
-        # the client instead (errors.REDIRECT_URI_NOT_STORED).
+        # the client instead (errors.REDIRECT_URI_NOT_STORED). A callback it would refuse is explained
+        # in the applications page's words first, not the library's ("URI Validation error...").
+        for uri in self.redirect_uris.split():
+            problem = callbacks.callback_problem(uri)
+            if problem is not None:
+                raise ValidationError({"redirect_uris": problem})
         if self.redirect_uris.strip():
             super().clean()
+        if self.user is not None and self.user.workspace_id != self.workspace_id:
+            raise ValidationError({"user": "The owner must be a user of the application's workspace."})
 
     def get_absolute_url(self) -> str:
         """The client's page for its owner ("View on site" in the Django admin). django-oauth-toolkit's

@@ -12,13 +12,14 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from oauth_apps import claims
+from oauth_apps import claims, errors
 from oauth_apps.exceptions import CredentialExpired, CredentialRefused, CredentialReplayed
 from oauth_apps.identifiers import checksum, new_client_secret
 from oauth_apps.models import AccessToken, Application, Consent, Grant, RefreshToken
 from oauth_apps.revocation import revoke_tokens
 from workspaces import audit, rows
 from workspaces.models import User, Workspace
+from workspaces.services import WorkspaceError
 
 LOCAL_CLIENT_NAME = "PM Web Designer"
 
@@ -75,7 +76,10 @@ def update_application(application: Application, changed: list[str], *, by: User
 
     A new callback forgets every remembered consent: users accepted sending their codes to the old
     one, and a consent remembered for it would send codes to the new one without asking. A new owner
-    ends the client_credentials tokens, which acted as the old one (`oauth_apps.owners`)."""
+    ends the client_credentials tokens, which acted as the old one (`oauth_apps.owners`). Its
+    workspace never changes: its owner, tokens and consents stay in the old one."""
+    if Application.objects.filter(pk=application.pk).exclude(workspace_id=application.workspace_id).exists():
+        raise WorkspaceError(errors.WORKSPACE_IS_FIXED.format(what="an application"))
     application.save()
     facts: dict[str, Any] = {"fields": sorted(changed)}
     if "redirect_uris" in changed:

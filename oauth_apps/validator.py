@@ -21,13 +21,13 @@ from oauthlib.oauth2.rfc6749.grant_types.authorization_code import (
     code_challenge_method_s256,
 )
 
-from oauth_apps import clientauth, errors, introspection, owners, scopes, services
+from oauth_apps import clientauth, errors, introspection, owners, services
 from oauth_apps.context import OAuthRequestContext, current
 from oauth_apps.exceptions import CredentialExpired, CredentialRefused, CredentialReplayed
 from oauth_apps.identifiers import MAX_CLIENT_ID_LENGTH, new_token
 from oauth_apps.models import AccessToken, Application, Grant, RefreshToken
 from oauth_apps.revocation import revoke_tokens
-from workspaces import audit, lockout
+from workspaces import audit, lockout, scopes
 from workspaces.metrics import TOKENS_ISSUED
 from workspaces.models import ErrorMode
 

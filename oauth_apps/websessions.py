@@ -22,11 +22,11 @@ from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from oauth_apps import scopes
 from oauth_apps.identifiers import new_token
 from oauth_apps.models import AccessToken, UserSessionToken
 from oauth_apps.revocation import revoke_tokens
 from oauth_apps.services import issue_tokens, local_client
+from workspaces import scopes
 from workspaces.metrics import TOKENS_ISSUED
 from workspaces.models import User, Workspace
 

@@ -14,8 +14,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from oauth_apps import scopes
 from oauth_apps.identifiers import checksum
+from workspaces import scopes
 
 LOCAL_CLIENTS = frozenset({"x-pm-local-client", "x-pm-mobile-client"})
 PROCESSMAKER_SYSTEM = "00000000000000000000000000000002"

@@ -30,7 +30,7 @@ import MySQLdb
 import pytest
 from django.conf import settings as django_settings
 from django.core.cache import cache
-from django.test import override_settings
+from django.test import Client, override_settings
 
 from accounts.services import create_user, provision_workspace
 from oauth_apps import direct
@@ -54,6 +54,14 @@ def new_user_body(username: str, **fields: Any) -> dict[str, Any]:
         "usr_role": "PROCESSMAKER_OPERATOR", "usr_new_pass": "a long password", "usr_cnf_pass": "a long password",
     }  # fmt: skip
     return {**body, **fields}
+
+
+@pytest.fixture
+def operator_client(client: Client, db: None) -> Client:
+    """The test client, logged in to the Django admin as a site operator (a superuser)."""
+    User.objects.create_superuser("root", "operator password 1")
+    assert client.login(username="root", password="operator password 1")
+    return client
 
 
 @pytest.fixture

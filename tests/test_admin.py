@@ -24,13 +24,6 @@ PAGES = [
 ]
 
 
-@pytest.fixture
-def operator_client(client: Client, db: None) -> Client:
-    User.objects.create_superuser("root", "operator password 1")
-    assert client.login(username="root", password="operator password 1")
-    return client
-
-
 @pytest.mark.parametrize("page", PAGES)
 def test_admin_pages_load_for_operators(
     operator_client: Client, app: RegisteredClient, operator_user: User, page: str

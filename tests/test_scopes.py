@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from oauth_apps import scopes
 from oauth_apps.services import RegisteredClient
 from tests.conftest import PASSWORD
 from tests.oauth import password_grant
+from workspaces import scopes
 from workspaces.models import User
 
 

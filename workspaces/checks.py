@@ -1,8 +1,11 @@
-"""`manage.py check`: the users whose names break today's username rule (workspaces.usernames).
+"""`manage.py check`: rows made before today's rules, which still work but should be fixed.
 
-Names made before the rule, or brought in by an older import, may hold invisible or control
-characters. They still log in (refusing them would lock people out of accounts they cannot rename
-themselves); the check names each one so that an operator can rename it.
+Usernames (workspaces.usernames): names made before the rule, or brought in by an older import, may
+hold invisible or control characters. They still log in (refusing them would lock people out of
+accounts they cannot rename themselves); the check names each one so that an operator can rename it.
+
+Workspace settings (workspaces.models.Workspace's validators): a value set before the ranges existed
+(a lockout threshold of 0, a default scope no API knows) is named with the command that fixes it.
 """
 
 from __future__ import annotations
@@ -10,12 +13,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.checks import Warning, register
+from django.core.exceptions import ValidationError
 from django.db import DatabaseError
 
-from workspaces.models import User
+from workspaces.models import User, Workspace
 from workspaces.usernames import username_problem
 
 BAD_USERNAME = "workspaces.W001"
+BAD_WORKSPACE_SETTING = "workspaces.W002"
 
 
 @register("usernames")
@@ -38,4 +43,27 @@ def usernames_that_break_the_rule(app_configs: Any = None, **kwargs: Any) -> lis
                     id=BAD_USERNAME,
                 )
             )
+    return found
+
+
+@register("workspaces")
+def workspace_settings_out_of_range(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
+    try:
+        workspaces = list(Workspace.objects.all())
+    except DatabaseError:
+        return []
+    found = []
+    for workspace in workspaces:
+        try:
+            workspace.clean_fields(exclude=["name"])
+        except ValidationError as error:
+            for field, messages in error.message_dict.items():
+                value = getattr(workspace, field)
+                found.append(
+                    Warning(
+                        f"Workspace {workspace.name}: {field} = {value!r}: {' '.join(messages)}",
+                        hint=f"manage.py setworkspace {workspace.name} {field}=... (or the admin) sets a valid value.",
+                        id=BAD_WORKSPACE_SETTING,
+                    )
+                )
     return found

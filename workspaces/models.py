@@ -13,11 +13,11 @@ from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.utils import timezone
 
-from workspaces import profile, rbac, rows, usernames
+from workspaces import profile, rbac, rows, scopes, usernames
 from workspaces.names import workspace_name_validator
 from workspaces.rbac import PermissionCode as PermissionCode  # the catalogue, where the models' users look
 from workspaces.usernames import FoldedNameField, fold_username, validate_username
@@ -31,6 +31,12 @@ class ErrorMode(models.TextChoices):
 
 # bshaffer/oauth2-server-php's refresh_token_lifetime, which ProcessMaker inherits: 14 days.
 REFRESH_TOKEN_LIFETIME = 14 * 24 * 3600
+MINUTE, DAY = 60, 24 * 3600
+
+
+def between(low: int, high: int | None = None) -> list[MinValueValidator | MaxValueValidator]:
+    """The range a workspace setting must keep to (the admin and `setworkspace` say it on a bad value)."""
+    return [MinValueValidator(low), *([MaxValueValidator(high)] if high is not None else [])]
 
 
 class Workspace(models.Model):
@@ -40,41 +46,54 @@ class Workspace(models.Model):
     is_active = models.BooleanField(default=True, help_text="An inactive workspace answers 503 everywhere.")
     access_token_lifetime = models.PositiveIntegerField(
         default=86400,
-        validators=[MinValueValidator(1)],
-        help_text="Seconds an access token lives (RFC 6749 4.2.2 expires_in).",
+        validators=between(MINUTE),
+        help_text="Seconds an access token lives (RFC 6749 4.2.2 expires_in): 60 or more.",
     )
     refresh_token_lifetime = models.PositiveIntegerField(
         null=True,
         blank=True,
         default=REFRESH_TOKEN_LIFETIME,
+        validators=between(MINUTE),
         help_text="Seconds a refresh token lives: 14 days (1,209,600), as ProcessMaker's OAuth library has it. "
         "Each refresh gives a new one (single use). Empty: it never expires, which RFC 9700 advises against.",
     )
     authorization_code_lifetime = models.PositiveIntegerField(
-        default=30, validators=[MinValueValidator(1)], help_text="Seconds an authorization code lives (RFC 6749 4.1.2)."
+        default=30,
+        validators=between(30, 10 * MINUTE),
+        help_text="Seconds an authorization code lives (RFC 6749 4.1.2): 30 (ProcessMaker's) to 600 (the RFC's most).",
     )
     default_scope = models.CharField(
-        max_length=200, default="*", help_text="Scope granted when a client asks for none."
+        max_length=200,
+        default="*",
+        validators=[scopes.validate_scope_list],
+        help_text="Scopes granted when a client asks for none: one or more of *, view_process, edit_process.",
     )
     error_mode = models.CharField(max_length=16, choices=ErrorMode.choices, default=ErrorMode.PROCESSMAKER)
     consent_days = models.PositiveIntegerField(
         "remember consent (days)",
         default=0,
+        validators=between(0, 365),
         help_text="Days a user's acceptance of an application is remembered: within them the same or a narrower "
         "set of scopes is granted without asking again (e.g. 30: asked about once a month per application). "
-        "0 asks every time, as ProcessMaker does. Revoking the application on the user's Authorized "
+        "0 asks every time, as ProcessMaker does; at most 365. Revoking the application on the user's Authorized "
         "applications page forgets it at once.",
     )
     session_inactivity_timeout = models.PositiveIntegerField(
         default=1440,
-        validators=[MinValueValidator(60)],
-        help_text="Seconds of inactivity after which a web session ends.",
+        validators=between(MINUTE, DAY),
+        help_text="Seconds of inactivity after which a web session ends: 60 to 86,400 (a day).",
     )
     lockout_threshold = models.PositiveIntegerField(
-        default=10, help_text="Failed logins for one username within the window that lock it."
+        default=10,
+        validators=between(3, 1000),
+        help_text="Failed logins for one username within the window that lock it: 3 to 1,000.",
     )
-    lockout_window = models.PositiveIntegerField(default=900, help_text="Seconds over which failed logins count.")
-    lockout_duration = models.PositiveIntegerField(default=900, help_text="Seconds a locked username stays locked.")
+    lockout_window = models.PositiveIntegerField(
+        default=900, validators=between(MINUTE, DAY), help_text="Seconds over which failed logins count: 60 to 86,400."
+    )
+    lockout_duration = models.PositiveIntegerField(
+        default=900, validators=between(MINUTE, DAY), help_text="Seconds a locked username stays locked: 60 to 86,400."
+    )
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -16,10 +16,11 @@ from oauth2_provider.exceptions import FatalClientError, OAuthToolkitError
 from oauth2_provider.views.mixins import OAuthLibMixin
 from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 
-from oauth_apps import callbacks, errors, grants, scopes
+from oauth_apps import callbacks, errors, grants
 from oauth_apps.context import oauth_request_for
 from oauth_apps.models import Application
 from oauth_apps.views import issuer, login_redirect
+from workspaces import scopes
 from workspaces.http import WorkspaceRequest, forbid_framing
 from workspaces.models import ErrorMode, User, Workspace
 

@@ -24,13 +24,14 @@ from oauthlib.common import Request
 from oauthlib.oauth2.rfc6749.errors import InvalidClientIdError, OAuth2Error
 from oauthlib.oauth2.rfc8628.endpoints import DeviceAuthorizationEndpoint
 
-from oauth_apps import clientauth, device, errors, scopes
+from oauth_apps import clientauth, device, errors
 from oauth_apps.context import oauth_request_for
 from oauth_apps.models import Application
 from oauth_apps.responses import no_store, token_error
 from oauth_apps.validator import ProcessMakerValidator
 from oauth_apps.views import page_url
 from oauth_apps.views.authorized import requires_login
+from workspaces import scopes
 from workspaces.http import WorkspaceRequest, public_origin
 from workspaces.models import User
 

@@ -13,8 +13,9 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from oauth_apps import callbacks, errors, scopes
+from oauth_apps import callbacks, errors
 from oauth_apps.views import issuer
+from workspaces import scopes
 from workspaces.http import public_origin
 from workspaces.models import ErrorMode, Workspace
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.core.exceptions import ValidationError
+
 ALL = "*"
 VIEW = "view_process"
 EDIT = "edit_process"
@@ -70,3 +72,15 @@ def allows_read(names: Iterable[str]) -> bool:
 
 def allows_write(names: Iterable[str]) -> bool:
     return bool({ALL, EDIT} & set(normalise(names)))
+
+
+def validate_scope_list(value: str) -> None:
+    """A workspace's default scope: one or more API scopes of the catalogue, space-separated (any other
+    name would make every token request that names no scope fail with invalid_scope)."""
+    names = split(value)
+    unknown = [name for name in names if ALIASES.get(name, name) not in KNOWN]
+    if not names or unknown:
+        said = f"{', '.join(repr(name) for name in unknown)}: not an API scope. " if unknown else ""
+        raise ValidationError(
+            f"{said}Use one or more of {', '.join(KNOWN)}, separated by spaces.", code="invalid_scope"
+        )
