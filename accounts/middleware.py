@@ -1,4 +1,5 @@
-"""Site operators' admin sessions end when idle and, in any case, some hours after login."""
+"""The Django admin's sessions: apart from the workspace pages' sessions, and ending when idle and,
+in any case, some hours after login."""
 
 from __future__ import annotations
 
@@ -11,6 +12,51 @@ from django.http import HttpRequest, HttpResponse
 
 STARTED_KEY = "_pm_operator_login_at"
 SEEN_KEY = "_pm_operator_seen_at"
+ADMIN_PREFIX = "/admin/"
+# The admin's cookies, in place of the session and CSRF cookies the workspace pages use.
+ADMIN_SESSION_COOKIE = "pm_admin_session"
+ADMIN_CSRF_COOKIE = "pm_admin_csrftoken"
+
+
+def is_admin_page(path: str) -> bool:
+    """A Django admin URL. A workspace may be called "admin": its OAuth routes (/admin/oauth2/...,
+    the authorize page among them) are the workspace's, and never an admin page (whose URLs never
+    have "oauth2" second)."""
+    return path.startswith(ADMIN_PREFIX) and not path.startswith(f"{ADMIN_PREFIX}oauth2/")
+
+
+class AdminCookiesMiddleware:
+    """Before the session and CSRF middleware: the admin's pages keep their session and CSRF token in
+    cookies of their own (ADMIN_SESSION_COOKIE, ADMIN_CSRF_COOKIE, path /admin/), so that logging in
+    to or out of the admin never ends, replaces or rotates a workspace user's session in the same
+    browser, nor the other way round.
+
+    On an admin page the request's cookies are seen under the stock names (what Django's middleware
+    reads) and the cookies the response sets are renamed and limited to the admin's path."""
+
+    RENAMED = {ADMIN_SESSION_COOKIE: "SESSION_COOKIE_NAME", ADMIN_CSRF_COOKIE: "CSRF_COOKIE_NAME"}
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not is_admin_page(request.path_info):
+            return self.get_response(request)
+        stock = {admin: getattr(settings, setting) for admin, setting in self.RENAMED.items()}
+        cookies = {name: value for name, value in request.COOKIES.items() if name not in stock.values()}
+        for admin, name in stock.items():
+            if admin in cookies:
+                cookies[name] = cookies.pop(admin)
+        request.COOKIES = cookies
+        response = self.get_response(request)
+        path = request.META.get("SCRIPT_NAME", "").rstrip("/") + ADMIN_PREFIX
+        for admin, name in stock.items():
+            morsel = response.cookies.pop(name, None)
+            if morsel is not None:
+                response.cookies[admin] = morsel.value
+                response.cookies[admin].update({key: value for key, value in morsel.items() if value})
+                response.cookies[admin]["path"] = path
+        return response
 
 
 class OperatorSessionMiddleware:
@@ -26,7 +72,7 @@ class OperatorSessionMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        if request.path.startswith("/admin/") and user.is_authenticated and getattr(user, "workspace_id", 1) is None:
+        if is_admin_page(request.path_info) and user.is_authenticated and getattr(user, "workspace_id", 1) is None:
             now = int(time.time())
             session = request.session
             started = session.setdefault(STARTED_KEY, now)

@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "corsheaders.middleware.CorsMiddleware",
     # "Browser" middleware: the stock classes, stepping aside for machine requests (the token,
     # revoke and introspect endpoints; REST calls without a session cookie): pmsite/middleware.py.
+    "accounts.middleware.AdminCookiesMiddleware",  # the admin's session and CSRF cookies are its own
     "pmsite.middleware.BrowserSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "pmsite.middleware.BrowserCsrfViewMiddleware",

@@ -24,14 +24,17 @@ import os
 import subprocess
 import time
 from collections.abc import Iterator
+from importlib import import_module
 from typing import Any
 
 import MySQLdb
 import pytest
 from django.conf import settings as django_settings
+from django.contrib.sessions.backends.base import SessionBase
 from django.core.cache import cache
 from django.test import Client, override_settings
 
+from accounts.middleware import ADMIN_SESSION_COOKIE
 from accounts.services import create_user, provision_workspace
 from oauth_apps import direct
 from oauth_apps.services import RegisteredClient, register_application
@@ -56,11 +59,29 @@ def new_user_body(username: str, **fields: Any) -> dict[str, Any]:
     return {**body, **fields}
 
 
+def log_in_to_admin(client: Client, username: str = "root", password: str = "operator password 1") -> None:
+    """Log `client` in through the Django admin's login page: the admin's session has a cookie of its
+    own (accounts.middleware.AdminCookiesMiddleware), which Client.login would not set."""
+    response = client.post("/admin/login/", {"username": username, "password": password, "next": "/admin/"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+
+
+def move_session_to_admin(client: Client) -> None:
+    """The session `client` holds (Client.force_login's), under the admin's cookie instead."""
+    client.cookies[ADMIN_SESSION_COOKIE] = client.cookies.pop(django_settings.SESSION_COOKIE_NAME).value
+
+
+def admin_session(client: Client) -> SessionBase:
+    """The admin session `client` holds (what `client.session` is for the workspace pages)."""
+    store = import_module(django_settings.SESSION_ENGINE).SessionStore
+    return store(session_key=client.cookies[ADMIN_SESSION_COOKIE].value)  # type: ignore[no-any-return]
+
+
 @pytest.fixture
 def operator_client(client: Client, db: None) -> Client:
     """The test client, logged in to the Django admin as a site operator (a superuser)."""
     User.objects.create_superuser("root", "operator password 1")
-    assert client.login(username="root", password="operator password 1")
+    log_in_to_admin(client)
     return client
 
 

@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from oauth_apps.services import RegisteredClient, register_application
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, log_in_to_admin
 from tests.oauth import bearer, issue, password_grant, refresh_grant
 from workspaces.models import AuditEvent, AuditEventType, Role, User, Workspace
 
@@ -138,7 +138,7 @@ def test_no_audit_row_holds_a_credential(client: Client, app: RegisteredClient, 
 def test_the_admin_shows_the_log_read_only(client: Client, operator_user: User, workspace: Workspace) -> None:
     Client().post(LOGIN, {"username": "johndoe", "password": "wrong"})
     User.objects.create_superuser("root", "operator password 1")
-    client.login(username="root", password="operator password 1")
+    log_in_to_admin(client)
     page = client.get(f"/admin/workspaces/auditevent/?workspace__id__exact={workspace.pk}&event_type__exact=101")
     assert page.status_code == 200 and b"login failed" in page.content
     event = AuditEvent.objects.filter(event_type=AuditEventType.LOGIN_FAILED).first()
@@ -146,7 +146,7 @@ def test_the_admin_shows_the_log_read_only(client: Client, operator_user: User, 
     assert client.post(f"/admin/workspaces/auditevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
 
 
-def test_purgeaudit_deletes_old_events_with_progress(operator_user: User, capsys: Any) -> None:
+def test_purgeaudit_deletes_old_events(operator_user: User, capsys: Any) -> None:
     AuditEvent.objects.all().delete()
     Client().post(LOGIN, {"username": "johndoe", "password": "wrong"})
     Client().post(LOGIN, {"username": "johndoe", "password": "wrong again"})
@@ -155,7 +155,7 @@ def test_purgeaudit_deletes_old_events_with_progress(operator_user: User, capsys
     )
     call_command("purgeaudit", "--older-than", "90d", "--json")
     output = capsys.readouterr()
-    assert json.loads(output.out) == {"audit_events": 1} and "audit events: 1 of 1 deleted (100%)" in output.err
+    assert json.loads(output.out) == {"audit_events": 1} and output.err == ""  # progress only on a terminal
     assert AuditEvent.objects.count() == 1
 
 
@@ -169,7 +169,7 @@ def test_purgeaudit_refuses_a_malformed_age(db: None) -> None:
 
 def test_a_user_added_in_the_admin_is_recorded_with_the_operator(client: Client, workspace: Workspace) -> None:
     root = User.objects.create_superuser("root", "operator password 1")
-    client.login(username="root", password="operator password 1")
+    log_in_to_admin(client)
     role = workspace.roles.get(code=Role.OPERATOR)
     form = {"workspace": workspace.pk, "username": "newcomer", "role": role.pk, "usable_password": "true",
             "password1": "a good password 1", "password2": "a good password 1"}  # fmt: skip

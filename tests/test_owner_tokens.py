@@ -18,7 +18,7 @@ from accounts.services import create_user, save_role, update_user
 from oauth_apps import errors
 from oauth_apps.models import AccessToken, Application
 from oauth_apps.services import RegisteredClient, register_application
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, log_in_to_admin
 from tests.oauth import bearer, credentials, issue, post_token
 from workspaces.models import AuditEvent, AuditEventType, PermissionCode, Role, User, Workspace
 
@@ -132,7 +132,7 @@ def test_a_reset_in_the_django_admin_holds_the_clients_too(
     client: Client, victim: User, stolen: RegisteredClient
 ) -> None:
     root = User.objects.create_superuser("root", "operator password 1")
-    client.login(username="root", password="operator password 1")
+    log_in_to_admin(client)
     form = {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"}
     assert client.post(f"/admin/workspaces/user/{victim.pk}/password/", form).status_code == 302
     assert client_credentials(stolen)["error_description"] == errors.OWNER_MUST_CONFIRM_SECRET
@@ -233,7 +233,7 @@ def test_a_new_owner_ends_the_tokens_that_acted_as_the_old_one(
 ) -> None:
     token = client_credentials(stolen)["access_token"]
     User.objects.create_superuser("root", "operator password 1")
-    client.login(username="root", password="operator password 1")
+    log_in_to_admin(client)
     form = {"workspace": admin.workspace_id, "name": "Thief's app", "description": "", "website": "https://evil.example",
             "redirect_uris": "", "user": admin.pk}  # fmt: skip
     changed = client.post(f"/admin/oauth_apps/application/{stolen.application.pk}/change/", form)

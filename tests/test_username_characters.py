@@ -13,7 +13,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from oauth_apps.services import RegisteredClient
-from tests.conftest import PASSWORD, new_user_body
+from tests.conftest import PASSWORD, log_in_to_admin, new_user_body
 from tests.oauth import bearer, issue, password_grant
 from tests.processmaker import fixture
 from workspaces.checks import BAD_USERNAME, usernames_that_break_the_rule
@@ -79,7 +79,7 @@ def test_the_rest_api_refuses_them_on_create_and_rename(api: Any, operator_user:
 
 def test_the_admin_refuses_them(client: Client, workspace: Workspace) -> None:
     User.objects.create_superuser("root", "operator password 1")
-    client.login(username="root", password="operator password 1")
+    log_in_to_admin(client)
     form = {
         "workspace": workspace.pk, "username": "admin\u200b", "role": workspace.roles.first().pk,  # type: ignore[union-attr]
         "password1": "a long password 1", "password2": "a long password 1", "usable_password": "true",
