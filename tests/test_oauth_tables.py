@@ -5,7 +5,10 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import re
+import select
+import tty
 from datetime import timedelta
 
 import pytest
@@ -118,6 +121,33 @@ def test_revocation_needs_valid_client_credentials(client: Client, app: Register
     assert AccessToken.objects.filter(token=data["access_token"]).exists()
 
 
+def test_purgetokens_shows_one_progress_line_on_a_terminal(
+    client: Client, app: RegisteredClient, operator_user: User
+) -> None:
+    for _ in range(5):
+        password_grant(client, app, "johndoe", PASSWORD)
+    AccessToken.objects.update(expires=timezone.now() - timedelta(seconds=1))
+    controller, terminal = os.openpty()
+    tty.setraw(terminal)  # no newline translation: what the command writes, byte for byte
+    with os.fdopen(terminal, "w") as stderr:
+        out = io.StringIO()
+        call_command("purgetokens", "--batch-size", "2", "--duty", "1", stdout=out, stderr=stderr)
+    seen = b""
+    while select.select([controller], [], [], 0.2)[0]:
+        try:
+            chunk = os.read(controller, 65536)
+        except OSError:  # EIO: the terminal side is closed and everything was read
+            break
+        if not chunk:
+            break
+        seen += chunk
+    os.close(controller)
+    text = seen.decode()
+    assert text.count("\r") == 3 and "access_tokens: 5 of 5 deleted (100%)" in text  # batches of 2, 2 and 1
+    assert text.count("\n") == 1 and text.endswith("\n")  # one line, ended once
+    assert "Deleted 5 access tokens." in out.getvalue()
+
+
 def test_purgetokens_deletes_only_dead_tokens_in_batches(
     client: Client, app: RegisteredClient, operator_user: User
 ) -> None:
@@ -131,8 +161,7 @@ def test_purgetokens_deletes_only_dead_tokens_in_batches(
     out, err = io.StringIO(), io.StringIO()
     call_command("purgetokens", "--batch-size", "2", "--json", stdout=out, stderr=err)
     assert json.loads(out.getvalue()) == {"access_tokens": 3, "refresh_tokens": 2, "authorization_codes": 0}
-    assert "access_tokens: 2 of 3 deleted (67%)" in err.getvalue()
-    assert "access_tokens: 3 of 3 deleted (100%)" in err.getvalue()
+    assert err.getvalue() == ""  # not a terminal: no line per batch, the summary says it all
     assert set(AccessToken.objects.values_list("token", flat=True)) == {a["access_token"] for a in alive}
     assert RefreshToken.objects.presented(dead[2]["refresh_token"]).exists()
     assert not Grant.objects.exists()

@@ -46,16 +46,22 @@ class JsonCommand(BaseCommand):
         parser.add_argument("--pause", type=float, default=0.0, help="Seconds to rest between batches, besides.")
 
     def purge(self, name: str, queryset: QuerySet[Model], options: dict[str, Any]) -> int:
-        """`workspaces.purging.purge` at the pace the options say, with progress on stderr; how many
-        rows went."""
+        """`workspaces.purging.purge` at the pace the options say; how many rows went. On a terminal,
+        one progress line on stderr that updates in place; in a log (a pipe, a file, cron's mail)
+        nothing per batch: the command's summary says what went."""
         pace = Pace(options["batch_size"], options["duty"], options["pause"])
-        if options["verbosity"] == 0:
+        if options["verbosity"] == 0 or not self.stderr.isatty():
             return purge(queryset, pace)
         expected, began = queryset.count(), time.monotonic()
 
         def progress(total: int) -> None:
             rate = total / max(time.monotonic() - began, 1e-6)
             share = f" ({total / expected:.0%})" if expected else ""
-            self.stderr.write(f"{name}: {total:,} of {max(expected, total):,} deleted{share}, {rate:,.0f} rows/s")
+            line = f"{name}: {total:,} of {max(expected, total):,} deleted{share}, {rate:,.0f} rows/s"
+            self.stderr.write(f"\r{line}\x1b[K", ending="")  # back to the line's start, clear the rest
+            self.stderr.flush()
 
-        return purge(queryset, pace, progress)
+        total = purge(queryset, pace, progress)
+        if total:
+            self.stderr.write("")  # end the progress line
+        return total
