@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -90,12 +91,22 @@ def create_user(
     if User.objects.filter(workspace=workspace, username_folded=fold_username(username)).exists():
         raise WorkspaceError(f"User {username!r} already exists in workspace {workspace.name!r}.")
     user = User(workspace=workspace, username=username.strip(), role=role, **profile)
+    check_password_rule(password, user)
     user.set_password(password)
     try:
         user.full_clean(exclude=["password"])
     except ValidationError as error:
         raise WorkspaceError(describe_validation_error(error)) from None
     return add_user(user, by=by)
+
+
+def check_password_rule(password: str, user: User | None = None) -> None:
+    """Today's password rule (AUTH_PASSWORD_VALIDATORS: 8 characters or more), on every path that sets
+    one: the commands, the admin, the REST API. WorkspaceError with the validators' own words."""
+    try:
+        validate_password(password, user)
+    except ValidationError as error:
+        raise WorkspaceError(" ".join(error.messages)) from None
 
 
 @transaction.atomic
@@ -121,6 +132,7 @@ def update_user(user: User, changes: Mapping[str, Any], *, password: str | None 
         setattr(user, field, value)
     changed = set(changes)
     if password is not None:
+        check_password_rule(password, user)
         user.set_password(password)
         changed.add("password")
     save_user(user, changed, by=by)

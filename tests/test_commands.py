@@ -172,3 +172,26 @@ def test_createuser_bad_input_exits_nonzero_with_one_line(
     assert code == 1
     assert out == ""
     assert message in err and err.strip().count("\n") == 0
+
+
+@pytest.mark.parametrize("password", ["short", "x", "1234567"])
+def test_the_commands_refuse_a_password_the_web_and_rest_refuse(
+    workspace: Workspace, capsys: pytest.CaptureFixture[str], password: str
+) -> None:
+    code, _, err = run(capsys, "createworkspace", "sales", "--admin-password", password)
+    assert code == 1 and "at least 8 characters" in err
+    assert not Workspace.objects.filter(name="sales").exists()  # nothing half made
+    code, _, err = run(capsys, "createuser", "--workspace", "workflow", "newbie", "--password", password)
+    assert code == 1 and "at least 8 characters" in err
+    assert not User.objects.filter(username="newbie").exists()
+
+
+def test_generated_passwords_keep_to_the_rule(db: None, capsys: pytest.CaptureFixture[str]) -> None:
+    from django.contrib.auth.password_validation import validate_password
+
+    code, out, _ = run(capsys, "createworkspace", "sales", "--json")
+    assert code == 0
+    validate_password(json.loads(out)["admin_password"])
+    code, out, _ = run(capsys, "createuser", "--workspace", "sales", "newbie", "--json")
+    assert code == 0
+    validate_password(json.loads(out)["password"])

@@ -66,8 +66,8 @@ def test_registerapp_public_client_has_no_secret(admin: User) -> None:
         ({"--workspace": "nowhere"}, "Unknown workspace"),
         ({"--owner": "ghost"}, "Unknown user"),
         ({"--website": "w" * 1025}, "at most 1024 characters"),
-        ({"--name": " "}, "name is required"),
-        ({"--name": "n" * 257}, "name is required"),
+        ({"--name": " "}, "--name: This field is required"),
+        ({"--name": "n" * 257}, "--name: Ensure this value has at most 256 characters"),
     ],
 )
 def test_registerapp_refuses_bad_input(admin: User, replace: dict[str, str], message: str) -> None:
@@ -88,3 +88,33 @@ def test_the_web_site_is_free_text_as_processmaker_takes_it(admin: User) -> None
 def test_registerapp_refuses_bad_callbacks(admin: User, callback: str) -> None:
     with pytest.raises(CommandError, match="callback URL"):
         run("--callback", callback)
+
+
+def test_the_web_site_is_optional_as_on_the_form(admin: User) -> None:
+    args = ARGS[: ARGS.index("--website")]
+    out = io.StringIO()
+    call_command(*args, "--json", stdout=out)
+    assert Application.objects.get(client_id=json.loads(out.getvalue())["client_id"]).website == ""
+
+
+def test_the_help_states_the_forms_rule_once(capsys: pytest.CaptureFixture[str]) -> None:
+    from oauth_apps.forms import ApplicationForm
+    from oauth_apps.management.commands.registerapp import Command
+
+    parser = Command().create_parser("manage.py", "registerapp")
+    text = " ".join(parser.format_help().split())
+    assert "Absolute URL" not in text and " ".join(ApplicationForm.Meta.help_texts["website"].split()) in text
+    assert "--device-flow" in text
+
+
+def test_registerapp_takes_the_forms_device_flow_choice(admin: User) -> None:
+    result = json.loads(run("--device-flow", "--json"))
+    assert Application.objects.get(client_id=result["client_id"]).allow_device_flow
+    plain = json.loads(run("--json"))
+    assert not Application.objects.get(client_id=plain["client_id"]).allow_device_flow
+
+
+def test_registerapp_warns_of_a_plain_http_callback_as_the_page_does(admin: User) -> None:
+    err = io.StringIO()
+    call_command(*ARGS, "--callback", "http://example.com/cb", stdout=io.StringIO(), stderr=err)
+    assert err.getvalue().startswith("Warning: The callback URL uses plain http")

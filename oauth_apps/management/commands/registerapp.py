@@ -1,5 +1,5 @@
-"""registerapp --workspace W --owner USERNAME --name N --website URL [--callback URL] [--description D] [--public]
-[--json | --shell]"""
+"""registerapp --workspace W --owner USERNAME --name N [--website TEXT] [--callback URL] [--description D]
+[--public] [--device-flow] [--json | --shell]"""
 
 from __future__ import annotations
 
@@ -7,30 +7,40 @@ import shlex
 from argparse import ArgumentParser
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 
-from oauth_apps.forms import callback_transport_warning, validate_callback_url, validate_website
+from oauth_apps.forms import ApplicationForm, NewApplicationForm
 from oauth_apps.services import register_application
 from workspaces.management.jsoncommand import JsonCommand
 from workspaces.models import User
 from workspaces.services import WorkspaceError, find_workspace
 
+# The applications page's fields, by the option that sets each: the form's rules are the command's.
+OPTIONS = {
+    "name": "--name", "description": "--description", "website": "--website", "redirect_uris": "--callback",
+    "public": "--public", "allow_device_flow": "--device-flow",
+}  # fmt: skip
+HELP = ApplicationForm.Meta.help_texts
+
 
 class Command(JsonCommand):
-    help = "Register an OAuth client in a workspace and print its client id and secret (shown only now)."
+    help = (
+        "Register an OAuth client in a workspace, as the applications page does (the same fields and rules), "
+        "and print its client id and secret (shown only now)."
+    )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
         super().add_arguments(parser)
         parser.add_argument("--workspace", required=True)
         parser.add_argument("--owner", required=True, help="Username of the owning user in the workspace.")
-        parser.add_argument("--name", required=True)
-        parser.add_argument("--website", required=True, help="Absolute URL with a scheme, e.g. https://example.com")
-        parser.add_argument(
-            "--callback", default="", help="Redirect URI for the authorization-code and implicit flows."
-        )
+        parser.add_argument("--name", required=True, help="The application's name, as its users will see it.")
+        parser.add_argument("--website", default="", help=HELP["website"])
+        parser.add_argument("--callback", default="", help=HELP["redirect_uris"])
         parser.add_argument("--description", default="")
         parser.add_argument("--public", action="store_true", help="A public client: no secret, PKCE required.")
+        parser.add_argument(
+            "--device-flow", action="store_true", help=str(ApplicationForm.Meta.labels["allow_device_flow"])
+        )
         parser.add_argument(
             "--shell",
             action="store_true",
@@ -49,28 +59,21 @@ class Command(JsonCommand):
             owner = User.objects.get_in_workspace(workspace, options["owner"])
         except User.DoesNotExist:
             raise WorkspaceError(f"Unknown user {options['owner']!r} in workspace {workspace.name!r}.") from None
-        name = options["name"].strip()
-        if not name or len(name) > 256:
-            raise WorkspaceError("The name is required and at most 256 characters.")
-        if len(options["description"]) > 1024:
-            raise WorkspaceError("The description is at most 1024 characters.")
-        try:
-            website = validate_website(options["website"])
-            callback = validate_callback_url(options["callback"]) if options["callback"] else ""
-            warning = callback_transport_warning(callback, workspace)
-        except ValidationError as error:
-            raise WorkspaceError(" ".join(error.messages)) from None
-        if warning:
+        data = {field: options[option.removeprefix("--").replace("-", "_")] for field, option in OPTIONS.items()}
+        form = NewApplicationForm(data, workspace=workspace)
+        if not form.is_valid():
+            problems = [
+                f"{OPTIONS.get(field, field)}: {' '.join(map(str, messages))}"
+                for field, messages in form.errors.items()
+            ]
+            raise WorkspaceError("Not registered. " + " ".join(problems))
+        for warning in form.warnings:
             self.stderr.write(f"Warning: {warning}")
+        fields = form.cleaned_data
         registered = register_application(
-            workspace,
-            owner,
-            name=name,
-            website=website,
-            callback=callback,
-            description=options["description"],
-            public=options["public"],
-        )
+            workspace, owner, name=fields["name"], website=fields["website"], callback=fields["redirect_uris"],
+            description=fields["description"], public=fields["public"], device_flow=fields["allow_device_flow"],
+        )  # fmt: skip
         client = registered.application
         result = {
             "client_id": client.client_id,
