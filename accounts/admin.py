@@ -10,16 +10,18 @@ from contextvars import ContextVar
 from typing import Any, cast
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm, AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 
-from accounts import services
+from accounts import services, workspace_changes
 from accounts.grants_admin import UserGrantsAdminMixin
+from workspaces.adminactions import confirm_action, counted
 from workspaces.http import signed_in_user
 from workspaces.models import AuditEvent, PermissionCode, Role, User, Workspace
 from workspaces.services import WorkspaceError
@@ -54,9 +56,18 @@ class NewWorkspaceForm(forms.ModelForm):
         return password2
 
 
+RETIRE_OR_DELETE = (
+    "To retire this workspace, clear Active and save (or use the list's Retire action): it answers 503 "
+    "everywhere and nobody can log in or use a token, until it is made active again; nothing is deleted. "
+    "To delete it with all its users, applications, tokens and audit events, run "
+    "manage.py deleteworkspace {name} on the server: it asks you to type the name first."
+)
+
+
 @admin.register(Workspace)
 class WorkspaceAdmin(admin.ModelAdmin):
     list_display = ["name", "is_active", "access_token_lifetime", "error_mode", "created"]
+    actions = ["retire"]
     list_filter = ["is_active", "error_mode"]
     search_fields = ["name"]
     fieldsets = [
@@ -100,14 +111,38 @@ class WorkspaceAdmin(admin.ModelAdmin):
         fieldsets = list(super().get_fieldsets(request, obj))
         if obj is None:
             fieldsets.insert(1, ("First admin", {"fields": ["admin_username", "admin_password1", "admin_password2"]}))
+        else:
+            note = RETIRE_OR_DELETE.format(name=obj.name)
+            fieldsets.append(("Retire or delete", {"fields": [], "description": note}))
         return fieldsets
 
     def save_model(self, request: HttpRequest, obj: Workspace, form: Any, change: bool) -> None:
         if change:
-            super().save_model(request, obj, form, change)
+            changed = {name: getattr(obj, name) for name in form.changed_data if name in workspace_changes.SETTINGS}
+            workspace_changes.change_settings(obj, changed, by=signed_in_user(request))
             return
         data = form.cleaned_data
         services.provision_workspace(obj, data["admin_username"], data["admin_password2"])
+
+    def has_delete_permission(self, request: HttpRequest, obj: Workspace | None = None) -> bool:
+        # Its audit events go with it, which nobody may delete here: retire it (the action, or clear
+        # Active), or delete it with `manage.py deleteworkspace`, as the change page says.
+        return False
+
+    @admin.action(description="Retire the selected workspaces (they answer 503 until made active again)")
+    def retire(self, request: HttpRequest, queryset: QuerySet[Workspace]) -> TemplateResponse | None:
+        active = queryset.filter(is_active=True)
+        asked = confirm_action(
+            self, request, queryset, title="Retire these workspaces?",
+            consequence="Each answers 503 everywhere (its pages, its token endpoint, its API) and nobody can log "
+            "in or use a token, until an operator makes it active again; nothing is deleted.",
+            button="Yes, retire them",
+        )  # fmt: skip
+        if asked is not None:
+            return asked
+        retired = sum(workspace_changes.retire(workspace, by=signed_in_user(request)) for workspace in active)
+        self.message_user(request, f"Retired {counted(retired, 'workspace')}.", messages.SUCCESS)
+        return None
 
 
 class RoleForm(forms.ModelForm):
@@ -252,11 +287,30 @@ class UserAdmin(UserGrantsAdminMixin, DjangoUserAdmin):
 class AuditEventAdmin(admin.ModelAdmin):
     """The audit log, read-only: events are written only by the changes they record."""
 
-    list_display = ["created", "event_type", "workspace", "acting_user", "target_user", "client_id", "ip_address"]
+    list_display = [
+        "created", "event_type", "workspace", "user", "username_tried", "by", "client_id", "address", "count"
+    ]  # fmt: skip
     list_filter = ["workspace", "event_type", "created"]
     date_hierarchy = "created"
     search_fields = ["client_id", "acting_user__username", "target_user__username", "ip_address"]
     list_select_related = ["workspace", "acting_user", "target_user"]
+
+    @admin.display(description="user", ordering="target_user__username_folded")
+    def user(self, event: AuditEvent) -> str:
+        return str(event.target_user.username) if event.target_user else "-"
+
+    @admin.display(description="username tried")
+    def username_tried(self, event: AuditEvent) -> str:
+        """What a login typed (a failed one may name nobody): kept in the event's extra facts."""
+        return str(event.extra.get("username", "")) or "-"
+
+    @admin.display(description="by", ordering="acting_user__username_folded")
+    def by(self, event: AuditEvent) -> str:
+        return str(event.acting_user.username) if event.acting_user else "-"
+
+    @admin.display(description="address", ordering="ip_address")
+    def address(self, event: AuditEvent) -> str:
+        return event.ip_address or "-"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

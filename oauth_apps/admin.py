@@ -13,12 +13,14 @@ from django.contrib import admin, messages
 from django.contrib.auth.models import Group
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from oauth_apps.forms import callback_transport_warning, validate_callback_url
 from oauth_apps.models import AccessToken, Application, DeviceGrant, Grant, IDToken, RefreshToken
 from oauth_apps.revocation import revoke_tokens
 from oauth_apps.services import update_application
+from workspaces.adminactions import confirm_action, counted
 from workspaces.http import signed_in_user
 
 # django-oauth-toolkit's admin classes are replaced below; what operators never use (Django's
@@ -99,15 +101,26 @@ class ApplicationAdmin(admin.ModelAdmin):
             self.message_user(request, form.warning, messages.WARNING)
 
     @admin.action(description="Revoke every token of the selected applications")
-    def revoke_tokens(self, request: HttpRequest, queryset: QuerySet[Application]) -> None:
+    def revoke_tokens(self, request: HttpRequest, queryset: QuerySet[Application]) -> TemplateResponse | None:
+        asked = confirm_action(
+            self, request, queryset, title="Revoke every token of these applications?",
+            consequence="Every access and refresh token they hold stops working at once: their users must log in "
+            "or approve them again. The applications stay registered.",
+            button="Yes, revoke their tokens",
+        )  # fmt: skip
+        if asked is not None:
+            return asked
         operator = signed_in_user(request)
         count = sum(revoke_tokens(client=application, by=operator, why="site operator") for application in queryset)
-        self.message_user(request, f"Revoked {count} tokens.", messages.SUCCESS)
+        self.message_user(
+            request, f"Revoked {counted(count, 'token')} of {counted(len(queryset), 'application')}.", messages.SUCCESS
+        )
+        return None
 
 
 class TokenAdmin(admin.ModelAdmin):
     list_filter = [StateFilter, "workspace", "application__is_local"]
-    list_select_related = ["workspace", "user"]
+    list_select_related = ["workspace", "user", "application"]
     search_fields = ["client_id", "user__username", "user_uid"]
     raw_id_fields = ["user", "application"]
     exclude = ["token", "token_checksum"]
@@ -119,14 +132,30 @@ class TokenAdmin(admin.ModelAdmin):
         return False
 
     @admin.action(description="Revoke the selected %(verbose_name_plural)s (each with the other token of its pair)")
-    def revoke(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
-        label = self.model._meta.verbose_name_plural
+    def revoke(self, request: HttpRequest, queryset: QuerySet[Any]) -> TemplateResponse | None:
+        opts = self.model._meta
+        asked = confirm_action(
+            self, request, queryset, title=f"Revoke these {opts.verbose_name_plural}?",
+            consequence=f"Each {opts.verbose_name} stops working at once, with the other token of its pair; "
+            "whoever holds them must log in or approve the application again.",
+            button="Yes, revoke them",
+        )  # fmt: skip
+        if asked is not None:
+            return asked
         pks = list(queryset.values_list("pk", flat=True))
         if self.model is AccessToken:
             revoke_tokens(access_tokens=pks, by=signed_in_user(request), why="site operator")
         else:
             revoke_tokens(refresh_tokens=pks, by=signed_in_user(request), why="site operator")
-        self.message_user(request, f"Revoked {len(pks)} {label}.", messages.SUCCESS)
+        self.message_user(
+            request, f"Revoked {counted(len(pks), str(opts.verbose_name), str(opts.verbose_name_plural))}.",
+            messages.SUCCESS,
+        )  # fmt: skip
+        return None
+
+    @admin.display(description="application", ordering="application__name")
+    def application_name(self, obj: Any) -> str:
+        return obj.application.name if obj.application_id else "-"
 
     @admin.display(description="issued", ordering="created")
     def issued(self, obj: Any) -> str:
@@ -150,13 +179,15 @@ def short(moment: Any) -> str:
 
 @admin.register(AccessToken)
 class AccessTokenAdmin(TokenAdmin):
-    list_display = ["state", "workspace", "client_id", "user", "scope", "issued", "expires_at"]
+    list_display = ["state", "workspace", "application_name", "client_id", "user", "scope", "issued", "expires_at"]
     actions = ["revoke"]
 
 
 @admin.register(RefreshToken)
 class RefreshTokenAdmin(TokenAdmin):
-    list_display = ["state", "workspace", "client_id", "user", "scope", "issued", "expires_at", "revoked_at"]
+    list_display = [
+        "state", "workspace", "application_name", "client_id", "user", "scope", "issued", "expires_at", "revoked_at"
+    ]  # fmt: skip
     actions = ["revoke"]
 
     @admin.display(description="revoked", ordering="revoked")
@@ -166,7 +197,9 @@ class RefreshTokenAdmin(TokenAdmin):
 
 @admin.register(Grant)
 class GrantAdmin(TokenAdmin):
-    list_display = ["state", "workspace", "client_id", "user", "scope", "issued", "expires_at", "used"]
+    list_display = [
+        "state", "workspace", "application_name", "client_id", "user", "scope", "issued", "expires_at", "used"
+    ]  # fmt: skip
     exclude = ["code"]
 
     @admin.display(description="used", ordering="used_at")

@@ -44,10 +44,10 @@ def test_operators_can_revoke_an_applications_tokens(
     data = password_grant(Client(), app, "johndoe", PASSWORD).json()
     response = operator_client.post(
         "/admin/oauth_apps/application/",
-        {"action": "revoke_tokens", "_selected_action": [app.application.pk]},
+        {"action": "revoke_tokens", "_selected_action": [app.application.pk], "confirmed": "yes"},
         follow=True,
     )
-    assert b"Revoked 2 tokens." in response.content
+    assert b"Revoked 2 tokens of 1 application." in response.content
     assert not AccessToken.objects.filter(token=data["access_token"]).exists()
     assert RefreshToken.objects.presented(data["refresh_token"]).get().revoked is not None
 

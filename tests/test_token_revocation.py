@@ -19,7 +19,7 @@ from django.utils import timezone
 from accounts.services import update_user
 from oauth_apps.models import AccessToken, RefreshToken
 from oauth_apps.services import RegisteredClient
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, log_in_to_admin
 from tests.oauth import bearer, issue, password_grant, refresh_grant
 from workspaces.models import PermissionCode, Role, User
 
@@ -64,7 +64,7 @@ def operator_site(db: None) -> Client:
     """A site operator logged in to the Django admin."""
     User.objects.create_superuser("root", "operator password 1")
     site = Client()
-    assert site.login(username="root", password="operator password 1")
+    log_in_to_admin(site)
     return site
 
 
@@ -150,9 +150,11 @@ def test_the_admins_refresh_token_revoke_records_when(
 ) -> None:
     refresh = RefreshToken.objects.presented(operator_tokens["refresh_token"]).get()
     response = operator_site.post(
-        "/admin/oauth_apps/refreshtoken/", {"action": "revoke", "_selected_action": [refresh.pk]}, follow=True
+        "/admin/oauth_apps/refreshtoken/",
+        {"action": "revoke", "_selected_action": [refresh.pk], "confirmed": "yes"},
+        follow=True,
     )
-    assert b"Revoked 1 refresh tokens." in response.content
+    assert b"Revoked 1 refresh token." in response.content
     revoked = RefreshToken.objects.get(pk=refresh.pk)
     assert revoked.revoked is not None and revoked.updated >= revoked.revoked
     assert not AccessToken.objects.filter(token=operator_tokens["access_token"]).exists()
@@ -163,7 +165,9 @@ def test_the_admins_access_token_revoke_ends_the_pair(
     client: Client, app: RegisteredClient, operator_user: User, operator_tokens: dict[str, Any], operator_site: Client
 ) -> None:
     access = AccessToken.objects.get(token=operator_tokens["access_token"])
-    operator_site.post("/admin/oauth_apps/accesstoken/", {"action": "revoke", "_selected_action": [access.pk]})
+    operator_site.post(
+        "/admin/oauth_apps/accesstoken/", {"action": "revoke", "_selected_action": [access.pk], "confirmed": "yes"}
+    )
     assert_revoked(client, app, operator_tokens, operator_user)
 
 

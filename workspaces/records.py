@@ -30,6 +30,10 @@ class AuditEventType(models.IntegerChoices):
     USER_STATUS_CHANGED = 402, "user status changed"
     USER_PASSWORD_CHANGED = 403, "user password changed"
     USER_DELETED = 404, "user deleted"
+    WORKSPACE_SETTINGS_CHANGED = 500, "workspace settings changed"
+    WORKSPACE_RETIRED = 501, "workspace retired"
+    WORKSPACE_RESTORED = 502, "workspace restored"
+    WORKSPACE_DELETED = 503, "workspace deleted"
 
 
 class AuditEvent(models.Model):
