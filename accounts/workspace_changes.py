@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import transaction
 from django.db.models import Model, QuerySet
 
@@ -52,10 +53,11 @@ def allowed_values(name: str) -> str:
         return " | ".join(str(value) for value, _ in model_field.choices)
     if model_field.get_internal_type() == "BooleanField":
         return "true | false"
-    bounds = {type(v).__name__: v.limit_value for v in model_field.validators if hasattr(v, "limit_value")}
-    if "MinValueValidator" in bounds or "MaxValueValidator" in bounds:
-        low, high = bounds.get("MinValueValidator", 0), bounds.get("MaxValueValidator")
-        text = f"{low} to {high}" if high is not None else f"{low} or more"
+    # The field's own ranges, and the database column's (which Django adds): the narrowest of each.
+    lows = [v.limit_value for v in model_field.validators if isinstance(v, MinValueValidator)]
+    highs = [v.limit_value for v in model_field.validators if isinstance(v, MaxValueValidator)]
+    if lows or highs:
+        text = f"{max(lows, default=0)} to {min(highs)}" if highs else f"{max(lows)} or more"
         return f"{text}, or none" if model_field.null else text
     return "one or more of *, view_process, edit_process" if name == "default_scope" else "text"
 

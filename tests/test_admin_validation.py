@@ -72,6 +72,7 @@ def test_api_scopes_are_accepted_as_the_default(
         ("lockout_window", 59, 60), ("lockout_window", 86401, 86400),
         ("lockout_duration", 0, 60), ("lockout_duration", 86401, 86400),
         ("access_token_lifetime", 59, 60), ("refresh_token_lifetime", 59, 60),
+        ("access_token_lifetime", 31536001, 31536000), ("refresh_token_lifetime", 10**12, 315360000),
         ("authorization_code_lifetime", 5, 30), ("authorization_code_lifetime", 601, 600),
         ("consent_days", 366, 365), ("session_inactivity_timeout", 59, 86400),
     ],

@@ -31,7 +31,7 @@ class ErrorMode(models.TextChoices):
 
 # bshaffer/oauth2-server-php's refresh_token_lifetime, which ProcessMaker inherits: 14 days.
 REFRESH_TOKEN_LIFETIME = 14 * 24 * 3600
-MINUTE, DAY = 60, 24 * 3600
+MINUTE, DAY, YEAR = 60, 24 * 3600, 365 * 24 * 3600
 
 
 def between(low: int, high: int | None = None) -> list[MinValueValidator | MaxValueValidator]:
@@ -46,15 +46,16 @@ class Workspace(models.Model):
     is_active = models.BooleanField(default=True, help_text="An inactive workspace answers 503 everywhere.")
     access_token_lifetime = models.PositiveIntegerField(
         default=86400,
-        validators=between(MINUTE),
-        help_text="Seconds an access token lives (RFC 6749 4.2.2 expires_in): 60 or more.",
+        validators=between(MINUTE, YEAR),
+        help_text="Seconds an access token lives (RFC 6749 4.2.2 expires_in): 60 to 31,536,000 (a year).",
     )
     refresh_token_lifetime = models.PositiveIntegerField(
         null=True,
         blank=True,
         default=REFRESH_TOKEN_LIFETIME,
-        validators=between(MINUTE),
-        help_text="Seconds a refresh token lives: 14 days (1,209,600), as ProcessMaker's OAuth library has it. "
+        validators=between(MINUTE, 10 * YEAR),
+        help_text="Seconds a refresh token lives, 60 to 315,360,000 (ten years): 14 days (1,209,600) by default, "
+        "as ProcessMaker's OAuth library has it. "
         "Each refresh gives a new one (single use). Empty: it never expires, which RFC 9700 advises against.",
     )
     authorization_code_lifetime = models.PositiveIntegerField(
