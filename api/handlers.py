@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import Resolver404
 from django.views import defaults
 from rest_framework import exceptions
 from rest_framework.response import Response
@@ -68,7 +70,16 @@ def _api_or(default: Any, status: int) -> Any:
     return handler
 
 
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A person's 404 page: what our views say when they raise Http404 with a sentence ("No such
+    application."), else the plain fact. Never the resolver's internals (Django's own page would
+    print "Resolver404" for an address no URL matches)."""
+    said = exception.args[0] if exception.args else ""
+    message = said if isinstance(said, str) and not isinstance(exception, Resolver404) else ""
+    return render(request, "404.html", {"message": message}, status=404)
+
+
 # Django's own error views (no URL matched, bad request, crash) answer API paths in the same shape.
-not_found = _api_or(defaults.page_not_found, 404)
+not_found = _api_or(page_not_found, 404)
 bad_request = _api_or(defaults.bad_request, 400)
 server_error = _api_or(defaults.server_error, 500)

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from workspaces import bounded, changes, rows
 from workspaces.http import is_ip_address
@@ -72,12 +73,30 @@ def workspace_name_from_path(path: str) -> str | None:
     return next(name for name in match.groups() if name is not None)
 
 
-def no_such_workspace() -> HttpResponse:
-    """ProcessMaker's answer to an unknown or inactive workspace: 503, no body. Not an error of this
-    server: anyone may ask for any name, so it is logged at DEBUG and without the path (Django's
+def is_person_page(path: str) -> bool:
+    """A workspace URL a person opens in a browser: its pages (/sys{ws}/...) and the authorize
+    endpoint a client sends them to. Every other workspace route is a program's."""
+    match = WORKSPACE_PATH.match(path)
+    if match is None:
+        return False
+    return match["sys"] is not None or (
+        match["oauth"] is not None and path.startswith(f"/{match['oauth']}/oauth2/authorize")
+    )
+
+
+def no_such_workspace(request: HttpRequest) -> HttpResponse:
+    """An unknown or inactive workspace: 503, the same for both, so a probe cannot tell them apart.
+
+    A program gets ProcessMaker's answer, an empty body (its clients rely on it); a person's page a
+    short page that says so, rather than the browser's "This page isn't working". Not an error of
+    this server: anyone may ask for any name, so it is logged at DEBUG and without the path (Django's
     request log would write an ERROR line with it for every such request)."""
     log.debug("a request named no active workspace: 503")
-    response = HttpResponse(status=503, content=b"", content_type="text/plain")
+    if is_person_page(request.path) and request.method in ("GET", "HEAD"):
+        name = workspace_name_from_path(request.path) or ""
+        response: HttpResponse = render(request, "no_workspace.html", {"name": name}, status=503)
+    else:
+        response = HttpResponse(status=503, content=b"", content_type="text/plain")
     response._has_been_logged = True  # type: ignore[attr-defined] # django.utils.log.log_response's flag
     return response
 
@@ -99,7 +118,7 @@ class WorkspaceRoutingMiddleware:
         if name is not None:
             workspace = self.find_workspace(name)
             if workspace is None:
-                return no_such_workspace()
+                return no_such_workspace(request)
             request.workspace = workspace  # type: ignore[attr-defined]
         return self.get_response(request)
 
