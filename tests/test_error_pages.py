@@ -51,9 +51,11 @@ def test_an_inactive_workspace_looks_the_same_as_an_unknown_one(client: Client, 
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("post", "/workflox/oauth2/token"), ("post", "/workflox/oauth2/revoke"), ("post", "/workflox/oauth2/introspect"),
-        ("get", "/api/1.0/workflox/light/user/data"), ("get", "/workflox/.well-known/oauth-authorization-server"),
-        ("get", "/.well-known/oauth-authorization-server/workflox"), ("post", "/sysworkflox/en/neoclassic/login/login"),
+        ("post", "/workflox/oauth2/token"), ("post", "/workflox/oauth2/revoke"),
+        ("post", "/workflox/oauth2/introspect"), ("get", "/api/1.0/workflox/light/user/data"),
+        ("get", "/workflox/.well-known/oauth-authorization-server"),
+        ("get", "/.well-known/oauth-authorization-server/workflox"),
+        ("post", "/sysworkflox/en/neoclassic/login/login"),
     ],
 )  # fmt: skip
 def test_programs_keep_processmakers_empty_503(client: Client, workspace: Workspace, method: str, path: str) -> None:
