@@ -91,6 +91,10 @@ CALLBACK_PLAIN_HTTP = (
     "The callback URL uses plain http to another machine: codes and tokens will cross the network "
     "unencrypted. Use https unless this is a closed test network."
 )
+SAME_NAME = (
+    "You already have an application called {name} (registered {created}). Did you mean that one? "
+    "Save again to go ahead with the same name anyway."
+)
 CALLBACK_NEEDS_HTTPS = "The callback URL must use https (plain http only to this machine: localhost, 127.0.0.1, [::1])."
 
 # The Django admin and the management commands.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django import forms
@@ -9,7 +10,7 @@ from django.core.exceptions import ValidationError
 
 from oauth_apps import callbacks, errors
 from oauth_apps.models import Application
-from workspaces.models import ErrorMode, Workspace
+from workspaces.models import ErrorMode, User, Workspace
 
 MAX_URL_LENGTH = 1024
 
@@ -63,9 +64,10 @@ class ApplicationForm(forms.ModelForm):
             "redirect_uris": "Optional. Where the authorize page sends the user back (code and implicit flows).",
         }
 
-    def __init__(self, *args: Any, workspace: Workspace, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, workspace: Workspace, owner: User | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.workspace = workspace
+        self.owner = owner  # whose applications a new name is compared with
         self.warnings: list[str] = []
         self.fields["website"].required = False
         self.fields["redirect_uris"].required = False
@@ -83,9 +85,30 @@ class ApplicationForm(forms.ModelForm):
         value = str(self.cleaned_data.get("redirect_uris") or "").strip()
         value = validate_callback_url(value) if value else ""
         warning = callback_transport_warning(value, self.workspace)
-        if warning:
+        if warning and value != self.initial.get("redirect_uris"):  # said when it is set, not at every save
             self.warnings.append(warning)
         return value
+
+    def same_name(self) -> Application | None:
+        """Another application of the owner's with the name being given (case aside), if any."""
+        name = self.cleaned_data.get("name")
+        if self.owner is None or not name or ("name" not in self.changed_data and self.instance.pk):
+            return None
+        mine = Application.objects.filter(workspace=self.workspace, user=self.owner, is_local=False)
+        return mine.filter(name__iexact=name).exclude(pk=self.instance.pk).order_by("pk").first()
+
+    def questions(self) -> list[str]:
+        """What to ask the person before saving (a valid form): a name they already use, a callback
+        that sends codes in the clear. Saving again with the same answers goes ahead (`answered`)."""
+        same = self.same_name()
+        asked = [errors.SAME_NAME.format(name=same.name, created=f"{same.created:%Y-%m-%d}")] if same else []
+        return asked + self.warnings
+
+
+def answered(questions: list[str]) -> str:
+    """A mark of the questions shown: a form posted back with it was saved knowing them (a change that
+    raises other questions asks again)."""
+    return hashlib.sha256("\n".join(questions).encode()).hexdigest()[:16]
 
 
 class NewApplicationForm(ApplicationForm):

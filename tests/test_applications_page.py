@@ -203,14 +203,49 @@ def test_changes_need_post_and_csrf(admin: User, app: RegisteredClient) -> None:
     assert Application.objects.filter(pk=app.application.pk).exists()
 
 
-def test_a_plain_http_callback_to_another_machine_is_a_warning_in_processmaker_mode(
+def test_a_plain_http_callback_to_another_machine_is_a_warning_before_saving_in_processmaker_mode(
     admin_client: Client, admin: User
 ) -> None:
-    response = admin_client.post(
-        f"{BASE}/new", {**NEW, "redirect_uris": "http://example.com/gettoken.php"}, follow=True
-    )
-    assert response.status_code == 200 and b"unencrypted" in response.content
-    assert Application.objects.filter(redirect_uris="http://example.com/gettoken.php").exists()
+    form = {**NEW, "redirect_uris": "http://example.com/gettoken.php"}
+    asked = admin_client.post(f"{BASE}/new", form)
+    page = asked.content.decode()
+    assert asked.status_code == 200 and '<p class="warning">The callback URL uses plain http' in page
+    assert '<p class="error">' not in page and "Save anyway" in page
+    assert not Application.objects.filter(redirect_uris="http://example.com/gettoken.php").exists()  # not yet
+    answer = re.search(r'name="answered" value="([0-9a-f]+)"', page).group(1)  # type: ignore[union-attr]
+    once = re.search(r'name="once" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    saved = admin_client.post(f"{BASE}/new", {**form, "answered": answer, "once": once})
+    assert saved.status_code == 200 and b"Application registered" in saved.content
+    assert Application.objects.filter(redirect_uris="http://example.com/gettoken.php").count() == 1
+    # Another callback than the one warned about is asked about again.
+    other = admin_client.post(f"{BASE}/new", {**form, "redirect_uris": "http://example.org/cb", "answered": answer})
+    assert b"Save anyway" in other.content and not Application.objects.filter(redirect_uris="http://example.org/cb")
+
+
+def test_a_name_already_used_asks_whether_you_meant_that_one(admin_client: Client, admin: User) -> None:
+    first = register_application(admin.workspace, admin, name="Payroll", website="")
+    asked = admin_client.post(f"{BASE}/new", {**NEW, "name": "payroll"})
+    page = asked.content.decode()
+    assert "You already have an application called Payroll" in page and "Did you mean that one?" in page
+    assert f"/{first.application.client_id}/edit" in page
+    assert Application.objects.filter(name__iexact="payroll").count() == 1
+    answer = re.search(r'name="answered" value="([0-9a-f]+)"', page).group(1)  # type: ignore[union-attr]
+    admin_client.post(f"{BASE}/new", {**NEW, "name": "payroll", "answered": answer})
+    assert Application.objects.filter(name__iexact="payroll").count() == 2
+    # Renaming another application to it asks too; saving it unchanged does not.
+    other = register_application(admin.workspace, admin, name="Reports", website="")
+    renamed = admin_client.post(f"{BASE}/{other.application.client_id}/edit", {**NEW, "name": "PAYROLL"})
+    assert renamed.status_code == 200 and b"Did you mean that one?" in renamed.content
+    unchanged = admin_client.post(f"{BASE}/{first.application.client_id}/edit", {**NEW, "name": "Payroll"})
+    assert unchanged.status_code == 302
+
+
+def test_another_users_application_of_the_same_name_is_not_asked_about(
+    admin_client: Client, admin: User, operator_user: User
+) -> None:
+    register_application(admin.workspace, operator_user, name="Payroll", website="")
+    response = admin_client.post(f"{BASE}/new", {**NEW, "name": "Payroll"})
+    assert response.status_code == 200 and b"Application registered" in response.content
 
 
 @pytest.mark.parametrize("callback", ["http://localhost:8000/cb", "http://127.0.0.1/cb", "http://[::1]/cb"])
@@ -236,7 +271,7 @@ def test_an_application_without_a_callback_can_be_edited(admin_client: Client, a
 
 
 def names_on(page: str) -> list[str]:
-    return re.findall(r"<tr>\s*<td>([^<]+)", page)
+    return re.findall(r'<td data-label="Name"><b>([^<]+)', page)
 
 
 def test_the_list_sorts_names_naturally_pages_and_sorts_by_date(admin_client: Client, admin: User) -> None:

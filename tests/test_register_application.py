@@ -118,3 +118,11 @@ def test_registerapp_warns_of_a_plain_http_callback_as_the_page_does(admin: User
     err = io.StringIO()
     call_command(*ARGS, "--callback", "http://example.com/cb", stdout=io.StringIO(), stderr=err)
     assert err.getvalue().startswith("Warning: The callback URL uses plain http")
+
+
+def test_registerapp_says_when_the_owner_already_has_that_name(admin: User) -> None:
+    run()
+    err = io.StringIO()
+    call_command(*ARGS, stdout=io.StringIO(), stderr=err)
+    assert "Warning: admin already has an application called Reports" in err.getvalue()
+    assert Application.objects.filter(name="Reports").count() == 2

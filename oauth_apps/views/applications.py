@@ -16,10 +16,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from oauth_apps import errors, onetime, owners, services
-from oauth_apps.forms import ApplicationForm, NewApplicationForm
+from oauth_apps.forms import ApplicationForm, NewApplicationForm, answered
 from oauth_apps.models import Application
 from oauth_apps.views import login_redirect, page_url
-from workspaces.http import WorkspaceRequest, forbid_framing
+from workspaces.http import WorkspaceRequest, forbid_framing, signed_in_user
 from workspaces.models import PermissionCode
 
 PERMISSION = PermissionCode.PM_REST_API_APPLICATIONS
@@ -43,8 +43,7 @@ def requires_applications_permission(view: Callable[..., HttpResponse]) -> Calla
             return login_redirect(request, request.workspace, lang, skin)
         if not user.has_pm_permission(PERMISSION):  # type: ignore[union-attr]
             # Logged in, but not allowed: say so (sending them to the login form again would loop).
-            context = {"authorized": page_url("authorized", request.workspace, lang, skin)}
-            return render(request, "oauth_apps/applications/no_permission.html", context, status=403)
+            return render(request, "oauth_apps/applications/no_permission.html", status=403)
         return view(request, lang, skin, *args, **kwargs)
 
     return never_cache(forbid_framing(wrapper))
@@ -84,8 +83,7 @@ def application_list(request: WorkspaceRequest, lang: str, skin: str) -> HttpRes
     held = Application.objects.filter(
         workspace=request.workspace, user=request.user, is_local=False, secret_unconfirmed_since__isnull=False
     ).order_by("name")
-    context = {"page": page, "applications": page.object_list, "search": search, "sort": order,
-               "base": base_url(request, lang, skin), "held": held}  # fmt: skip
+    context = {"page": page, "applications": page.object_list, "search": search, "sort": order, "held": held}
     return render(request, "oauth_apps/applications/list.html", context)
 
 
@@ -97,16 +95,16 @@ def natural_key(text: str) -> list[tuple[int, int | str]]:
 @require_http_methods(["GET", "POST"])
 @requires_applications_permission
 def application_new(request: WorkspaceRequest, lang: str, skin: str) -> HttpResponse:
-    form = NewApplicationForm(request.POST or None, workspace=request.workspace)
+    form = NewApplicationForm(request.POST or None, workspace=request.workspace, owner=signed_in_user(request))
     once = request.POST.get("once", "")
     if request.method == "POST" and once:
         made = onetime.already_done(once)
         if made is not None:  # a reload or a second click: show what the first one made
             return redirect_to(request, lang, skin, made, "credentials")
-    if request.method == "POST" and form.is_valid():
+    asking = questions_to_ask(request, form)
+    if request.method == "POST" and form.is_valid() and not asking:
         if once and not onetime.claim(once):
             return redirect_to(request, lang, skin, onetime.already_done(once) or "", "credentials")
-        warn(request, form)
         registered = services.register_application(
             request.workspace,
             request.user,  # type: ignore[arg-type]
@@ -121,10 +119,7 @@ def application_new(request: WorkspaceRequest, lang: str, skin: str) -> HttpResp
         if once:
             onetime.done(once, registered.application.client_id)
         return show_secret(request, lang, skin, registered.application, registered.client_secret, created=True)
-    context = {
-        "form": form, "base": base_url(request, lang, skin), "title": "New application",
-        "once": once or onetime.new_token(),
-    }  # fmt: skip
+    context = {"form": form, "title": "New application", "once": once or onetime.new_token(), **asking}
     return render(request, "oauth_apps/applications/form.html", context)
 
 
@@ -132,9 +127,11 @@ def application_new(request: WorkspaceRequest, lang: str, skin: str) -> HttpResp
 @requires_applications_permission
 def application_edit(request: WorkspaceRequest, lang: str, skin: str, client_id: str) -> HttpResponse:
     application = owned_application(request, client_id)
-    form = ApplicationForm(request.POST or None, instance=application, workspace=request.workspace)
-    if request.method == "POST" and form.is_valid():
-        warn(request, form)
+    form = ApplicationForm(
+        request.POST or None, instance=application, workspace=request.workspace, owner=signed_in_user(request)
+    )
+    asking = questions_to_ask(request, form)
+    if request.method == "POST" and form.is_valid() and not asking:
         services.update_application(form.save(commit=False), form.changed_data, by=request.user)  # type: ignore[arg-type]
         messages.success(request, errors.APPLICATION_SAVED.format(name=application.name))
         return HttpResponseRedirect(base_url(request, lang, skin))
@@ -142,8 +139,8 @@ def application_edit(request: WorkspaceRequest, lang: str, skin: str, client_id:
         "form": form,
         "application": application,
         "live_tokens": services.live_token_count(application),
-        "base": base_url(request, lang, skin),
         "title": "Edit application",
+        **asking,
     }
     return render(request, "oauth_apps/applications/form.html", context)
 
@@ -213,7 +210,6 @@ def show_secret(
         "secret": secret,
         "created": created,
         "shown_before": not secret and not application.is_public,
-        "base": base_url(request, lang, skin),
     }
     response = render(request, "oauth_apps/applications/credentials.html", context)
     response["Cache-Control"] = "no-store"
@@ -226,11 +222,18 @@ def redirect_to(request: WorkspaceRequest, lang: str, skin: str, client_id: str,
 
 
 def confirm(request: WorkspaceRequest, lang: str, skin: str, application: Application, action: str) -> HttpResponse:
-    context = {"application": application, "action": action, "base": base_url(request, lang, skin),
+    context = {"application": application, "action": action,
                "live_tokens": services.live_token_count(application), "once": onetime.new_token()}  # fmt: skip
     return render(request, "oauth_apps/applications/confirm.html", context)
 
 
-def warn(request: WorkspaceRequest, form: ApplicationForm) -> None:
-    for warning in form.warnings:
-        messages.warning(request, warning)
+def questions_to_ask(request: WorkspaceRequest, form: ApplicationForm) -> dict[str, Any]:
+    """For a valid POST whose questions (a name already used, a plain-http callback) were not answered
+    yet: the template's `questions`, the mark that answers them, and the application of the same name.
+    Empty when there is nothing to ask: the view saves."""
+    if request.method != "POST" or not form.is_valid():
+        return {}
+    questions = form.questions()
+    if not questions or request.POST.get("answered") == answered(questions):
+        return {}
+    return {"questions": questions, "answered": answered(questions), "same_name": form.same_name()}

@@ -60,7 +60,7 @@ class Command(JsonCommand):
         except User.DoesNotExist:
             raise WorkspaceError(f"Unknown user {options['owner']!r} in workspace {workspace.name!r}.") from None
         data = {field: options[option.removeprefix("--").replace("-", "_")] for field, option in OPTIONS.items()}
-        form = NewApplicationForm(data, workspace=workspace)
+        form = NewApplicationForm(data, workspace=workspace, owner=owner)
         if not form.is_valid():
             problems = [
                 f"{OPTIONS.get(field, field)}: {' '.join(map(str, messages))}"
@@ -69,6 +69,10 @@ class Command(JsonCommand):
             raise WorkspaceError("Not registered. " + " ".join(problems))
         for warning in form.warnings:
             self.stderr.write(f"Warning: {warning}")
+        same = form.same_name()
+        if same is not None:
+            self.stderr.write(f"Warning: {owner.username} already has an application called {same.name} "
+                              f"(client ID {same.client_id}); this registers another.")  # fmt: skip
         fields = form.cleaned_data
         registered = register_application(
             workspace, owner, name=fields["name"], website=fields["website"], callback=fields["redirect_uris"],
