@@ -63,6 +63,14 @@ class AuthorizedApplication:
     live_tokens: int = 0
     remembered_until: datetime | None = None
     owner_tokens: int = 0  # of live_tokens, the client_credentials tokens acting as the owner
+    # What a person counts: one per sign-in still in use (a login gives an access token and a refresh
+    # token, which is one), and one per client_credentials token acting as the owner.
+    live_sessions: int = 0
+
+    @property
+    def scope_words(self) -> list[str]:
+        """The scopes as the consent page says them."""
+        return scopes.describe(scopes.normalise(self.scopes))
 
 
 def authorized_applications(user: User) -> list[AuthorizedApplication]:
@@ -77,6 +85,10 @@ def authorized_applications(user: User) -> list[AuthorizedApplication]:
         .annotate(
             first=Min("created"), last=Max("created"), live=Count("id", filter=Q(expires__gt=now)),
             owner=Count("id", filter=Q(expires__gt=now, user__isnull=True)),
+            # live, with a usable refresh token of the same pair: that sign-in is counted with the refresh
+            paired=Count("id", filter=Q(expires__gt=now, refresh_token__isnull=False)
+                         & Q(refresh_token__revoked__isnull=True)
+                         & (Q(refresh_token__expires__isnull=True) | Q(refresh_token__expires__gt=now))),
         )
     )  # fmt: skip
     refresh = (
@@ -93,6 +105,7 @@ def authorized_applications(user: User) -> list[AuthorizedApplication]:
         entry.last_issued = latest(entry.last_issued, row["last"])
         entry.live_tokens += row["live"]
         entry.owner_tokens += row.get("owner", 0)
+        entry.live_sessions += row["live"] - row.get("paired", 0)
     consents = {consent.application_id: consent for consent in Consent.objects.filter(user=user)}
     for application_id in consents:
         found.setdefault(application_id, AuthorizedApplication(application=None))  # type: ignore[arg-type]

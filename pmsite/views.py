@@ -6,6 +6,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from workspaces.models import Workspace
+from workspaces.names import DEFAULT_LANG, DEFAULT_SKIN
 
 
 @require_safe
@@ -14,4 +15,5 @@ def home(request: HttpRequest) -> HttpResponse:
     # home page lists them only where an operator says so (PM_LIST_WORKSPACES=1, `make run`).
     listed = settings.PM_LIST_WORKSPACES
     workspaces = Workspace.objects.filter(is_active=True).order_by("name")[:50] if listed else []
-    return render(request, "home.html", {"workspaces": workspaces, "listed": listed})
+    context = {"workspaces": workspaces, "listed": listed, "lang": DEFAULT_LANG, "skin": DEFAULT_SKIN}
+    return render(request, "home.html", context)

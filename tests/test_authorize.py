@@ -125,9 +125,9 @@ def test_the_consent_page_names_the_user_the_application_and_the_scopes(
     response = logged_in.get(authorize_url(web_app, scope="view_process edit_processes"))
     page = response.content.decode()
     assert response.status_code == 200
-    assert "John Doe (JohnDoe)," in page and "Not you?" in page
+    assert "<h1>Allow Web &lt;App&gt; to use your account?</h1>" in page  # a sentence, not ProcessMaker's "name,"
+    assert "as <b>John Doe</b> (JohnDoe)." in page and "Not you?" in page
     assert 'action="/sysworkflow/en/neoclassic/login/logout"' in page
-    assert "The application <b>Web &lt;App&gt;</b> is requesting access to your account." in page
     assert "Builds monthly reports." in page
     assert "Read your processes" in page and "Create, change and delete" in page
     assert re.search(r'<button type="submit" name="cancel" value="Deny"[^>]*>Deny</button>', page)

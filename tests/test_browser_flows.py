@@ -20,12 +20,15 @@ from typing import Any
 
 import pytest
 from django.db.models import F
+from django.test import override_settings
 from playwright.sync_api import expect
 
+from oauth_apps import device
 from oauth_apps.models import Application, DeviceGrant
 from oauth_apps.services import RegisteredClient, register_application
 from tests.conftest import PASSWORD
 from tests.live import free_port
+from tests.oauth import issue
 from workspaces.models import User, Workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.live, pytest.mark.django_db(transaction=True)]
@@ -133,10 +136,11 @@ def test_code_flow_from_authorize_through_login_and_consent_to_tokens(
     page.goto(authorize_url(live_server, web_app.application.client_id, state="af0ifjsldkj"))
     assert "/sysworkflow/en/neoclassic/login/login" in page.url
     log_in(page, "JohnDoe")
-    expect(page.locator("h1")).to_have_text("John Doe (JohnDoe),")
-    assert "The application Report Builder is requesting access to your account." in page.content().replace(
-        "<b>", ""
-    ).replace("</b>", "")
+    expect(page.locator("h1")).to_have_text("Allow Report Builder to use your account?")
+    expect(page.locator("main")).to_contain_text("as John Doe (JohnDoe).")
+    expect(page.locator("dl.facts")).to_contain_text(
+        "https://reports.example"
+    )  # its web site, and the callback's origin
     assert page.get_by_text("Builds monthly reports.").is_visible()
     page.screenshot(path=str(screenshot_dir() / "consent.png"))
     page.click("button[name=accept]")
@@ -286,9 +290,11 @@ def test_authorized_applications_page_shows_what_was_granted_and_revokes_it(
 
     page.goto(f"{live_server.url}/sysworkflow/en/neoclassic/oauth2/authorized")
     row = page.locator("tr", has_text="Report Builder")
-    expect(row).to_contain_text("view_process")
-    expect(row).to_contain_text("remembered until")
-    expect(row.locator("td").nth(4)).to_have_text("2")  # the access token and its refresh token
+    expect(row).to_contain_text("Read your processes and other resources")
+    expect(row).to_contain_text("Remembered until")
+    expect(row.locator("td").nth(4)).to_have_text(
+        "1 time, still active"
+    )  # one sign-in: the access token and its refresh token
     page.screenshot(path=str(screenshot_dir() / "authorized.png"))
     row.get_by_role("link", name="Revoke").click()
     expect(page.locator("h1")).to_have_text("Revoke Report Builder?")
@@ -348,6 +354,19 @@ def test_device_flow_a_cli_gets_tokens_once_its_user_approves_in_the_browser(
         assert json.load(answer)["userId"] == operator_user.uid
 
 
+# Elements that hide content sideways: a box that scrolls across, or a control whose right edge is
+# past the window's (a phone user would never find the Revoke button at the end of a wide table).
+SIDEWAYS = """
+[...document.querySelectorAll('main *')].filter(e => {
+  const style = getComputedStyle(e), box = e.getBoundingClientRect();
+  if (style.display === 'none' || style.visibility === 'hidden' || box.width === 0) return false;
+  const scrolls = ['auto', 'scroll'].includes(style.overflowX) && e.scrollWidth > e.clientWidth + 1;
+  const control = e.matches('a, button, input, select, textarea') && box.right > window.innerWidth + 1;
+  return scrolls || control;
+}).map(e => e.tagName + (e.className ? '.' + e.className : '') + ' ' + (e.textContent || '').trim().slice(0, 30))
+"""
+
+
 @pytest.mark.parametrize("width", [1280, 390])
 def test_the_pages_fit_a_desktop_and_a_phone(
     page: Any, live_server: Any, admin: User, operator_user: User, width: int
@@ -371,7 +390,15 @@ def test_the_pages_fit_a_desktop_and_a_phone(
         page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{name} is {overflow}px wider than a {width}px screen"
+        # Nor hidden sideways inside the page: no box that scrolls across, no control past the edge.
+        hidden = page.evaluate(SIDEWAYS)
+        assert hidden == [], f"{name} at {width}px hides {hidden} sideways"
 
+    with override_settings(PM_LIST_WORKSPACES=True):
+        page.goto(f"{live_server.url}/")
+        shot("home")
+    page.goto(f"{live_server.url}/sysworkflox/en/neoclassic/login/login")
+    shot("no-such-workspace")
     page.goto(authorize_url(live_server, web.application.client_id))
     expect(page.locator("main")).to_contain_text("Log in to continue to Report Builder")
     shot("login-from-authorize")
@@ -390,8 +417,20 @@ def test_the_pages_fit_a_desktop_and_a_phone(
     shot("credentials")
     page.goto(f"{base}/{web.application.client_id}/delete")
     shot("delete-confirm")
+    issue(web, admin)
     page.goto(f"{live_server.url}/sysworkflow/en/neoclassic/oauth2/authorized")
     shot("authorized")
+    shell = register_application(admin.workspace, admin, name="Shell", website="", device_flow=True)
+    device.start(admin.workspace, shell.application, device_code="d" * 40, user_code="HQJNMMKG", scope="view_process")
+    page.goto(f"{live_server.url}/sysworkflow/en/neoclassic/oauth2/device?user_code=hqjnmmkg")
+    expect(page.locator("code.user-code")).to_have_text("HQJN-MMKG")
+    shot("device-confirm")
+    page.goto(f"{base}/new")
+    page.fill("#id_name", "Report Builder")
+    page.fill("#id_redirect_uris", "http://reports.example/cb")
+    page.get_by_role("button", name="Save Changes").click()
+    expect(page.locator(".warning").first).to_contain_text("Did you mean that one?")
+    shot("new-asks")
     page.get_by_role("banner").get_by_role("button", name="Log out").click()
     expect(page.locator(".messages")).to_contain_text("You have been logged out.")
     shot("logged-out")

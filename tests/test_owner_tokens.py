@@ -210,7 +210,9 @@ def test_the_authorized_applications_page_lists_them_and_revokes_them(victim: Us
     tokens = [client_credentials(stolen)["access_token"] for _ in range(2)]
     owner = signed_in(victim)
     page = owner.get(AUTHORIZED)
-    assert b"Thief&#x27;s app" in page.content and b"2 client_credentials tokens act as you" in page.content
+    assert (
+        b"Thief&#x27;s app" in page.content and b"its client_credentials tokens act as you (2 active)" in page.content
+    )
     owner.post(f"{AUTHORIZED}/{stolen.application.client_id}/revoke")
     assert not any(works(token) for token in tokens)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -107,10 +108,13 @@ class AuthorizeView(OAuthLibMixin, View):
         if request.GET.get("prompt") != "consent" and grants.remembered(person(request), client, requested):
             credentials.pop("request", None)
             return self.grant(request, client, requested, credentials)  # accepted before: not asked again
+        destination = urlsplit(self.callback)
         context = {
             "user": request.user,
             "application": client,
             "scopes": scopes.describe(requested),
+            "callback": self.callback,
+            "callback_origin": f"{destination.scheme}://{destination.netloc}",
         }
         return render(request, "oauth_apps/consent.html", context)
 

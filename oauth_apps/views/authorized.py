@@ -39,7 +39,6 @@ def authorized_list(request: WorkspaceRequest, lang: str, skin: str) -> HttpResp
     user = cast(User, request.user)
     context = {
         "authorized": grants.authorized_applications(user),
-        "base": page_url("authorized", request.workspace, lang, skin),
         "consent_days": request.workspace.consent_days,
     }
     return render(request, "oauth_apps/authorized/list.html", context)
@@ -58,4 +57,4 @@ def authorized_revoke(request: WorkspaceRequest, lang: str, skin: str, client_id
         grants.revoke_application(user, application, by=user)
         messages.success(request, errors.AUTHORIZED_REVOKED.format(name=application.name))
         return HttpResponseRedirect(base)
-    return render(request, "oauth_apps/authorized/revoke.html", {"entry": entry, "base": base})
+    return render(request, "oauth_apps/authorized/revoke.html", {"entry": entry})

@@ -102,20 +102,19 @@ def verify(request: WorkspaceRequest, lang: str, skin: str) -> HttpResponse:
     base = page_url("device", request.workspace, lang, skin)
     code = (request.POST if request.method == "POST" else request.GET).get("user_code", "")[:32]
     if not code:
-        return render(request, "oauth_apps/device/code.html", {"base": base, "code": ""})
+        return render(request, "oauth_apps/device/code.html", {"code": ""})
     if device.too_many_wrong_codes(user):
         messages.error(request, errors.DEVICE_TOO_MANY_WRONG)
-        return render(request, "oauth_apps/device/code.html", {"base": base, "code": code}, status=429)
+        return render(request, "oauth_apps/device/code.html", {"code": code}, status=429)
     found = device.pending(request.workspace, user, code)
     if found is None:
         messages.error(request, errors.DEVICE_WRONG_CODE)
-        return render(request, "oauth_apps/device/code.html", {"base": base, "code": code}, status=400)
+        return render(request, "oauth_apps/device/code.html", {"code": code}, status=400)
     grant, client = found
     answer = request.POST.get("answer") if request.method == "POST" else None
     if answer not in ("approve", "deny"):
         context = {
-            "base": base,
-            "code": code,
+            "code": device.shown(code),
             "application": client,
             "scopes": scopes.describe(scopes.split(grant.scope)),
         }
