@@ -5,14 +5,14 @@ client-credentials token its client's owner), that user's role and the web sessi
 to: one indexed query. Through the ORM, Django compiled that four-table
 `select_related` query afresh on every request, which cost a third of the whole request. Here the
 statement is built once from the models' own metadata, and each row is turned into model instances
-by `workspaces.rows.Reader`, with the converters and `Model.from_db()` the ORM itself uses, so the
+by `plumbing.rows.Reader`, with the converters and `Model.from_db()` the ORM itself uses, so the
 objects are the ones the ORM would have built (a column left out is loaded on first access, as a
 deferred field).
 
-Each process keeps the lookups it makes (`TOKENS`, `workspaces.kept`) for as long as none of the
+Each process keeps the lookups it makes (`TOKENS`, `plumbing.kept`) for as long as none of the
 tables they come from has changed: any committed update or delete of an access token, a user, a
 role or a client, and any write of a web-session link, renews their shared version in Redis
-(`workspaces.tablewatch`), so a revoked token, a deactivated user or a withdrawn permission is
+(`plumbing.tablewatch`), so a revoked token, a deactivated user or a withdrawn permission is
 refused by the very next request on every process and node. Expiry is checked on every use.
 Unknown tokens are never kept.
 """
@@ -29,9 +29,9 @@ from django.db.models import Model
 
 from oauth_apps.identifiers import checksum
 from oauth_apps.models import AccessToken, Application, UserSessionToken
-from workspaces.kept import KeptRows, clone
+from plumbing.kept import KeptRows, clone
+from plumbing.rows import Reader, column, fetch_one
 from workspaces.models import Role, User
-from workspaces.rows import Reader, column, fetch_one
 
 # (model, table alias, fields): what is read of each table, in this order.
 ACCESS = ["id", "workspace", "user", "application", "client_id", "user_uid", "expires", "scope", "created"]

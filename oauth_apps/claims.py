@@ -3,7 +3,7 @@
 A refresh reads the presented token (with its user and the user's role) and then marks it used
 with one conditional UPDATE: of two concurrent refreshes with the same token exactly one UPDATE
 matches the row, so exactly one wins. Through the ORM both statements were built afresh on every
-refresh, which cost more than the database did; see `workspaces.rows` for how the rows read here
+refresh, which cost more than the database did; see `plumbing.rows` for how the rows read here
 are the ones the ORM would have built.
 """
 
@@ -17,8 +17,8 @@ from django.db import connections
 from oauth_apps.bearer import ROLE, USER
 from oauth_apps.identifiers import checksum
 from oauth_apps.models import Application, RefreshToken
+from plumbing.rows import Reader, column, fetch_one
 from workspaces.models import Role, User, Workspace
-from workspaces.rows import Reader, column, fetch_one
 
 
 @cache

@@ -30,9 +30,9 @@ from oauth_apps import errors
 from oauth_apps.context import current
 from oauth_apps.identifiers import checksum
 from oauth_apps.models import Application, DeviceGrant
+from plumbing.sharedcache import count_in_window, current_count
 from workspaces import scopes
 from workspaces.models import User, Workspace
-from workspaces.sharedcache import count_in_window, current_count
 
 USER_CODE_ALPHABET = "BCDFGHJKLMNPQRSTVWXZ"
 USER_CODE_LENGTH = 8

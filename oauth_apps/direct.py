@@ -37,9 +37,9 @@ from oauth_apps.identifiers import new_token
 from oauth_apps.models import Application, RefreshToken
 from oauth_apps.responses import processmaker_token, token_success
 from oauth_apps.validator import ProcessMakerValidator
+from plumbing.metrics import TOKENS_ISSUED
 from workspaces import scopes
 from workspaces.http import WorkspaceRequest
-from workspaces.metrics import TOKENS_ISSUED
 from workspaces.models import ErrorMode
 
 ENABLED = True

@@ -33,8 +33,8 @@ from oauth2_provider.models import (
 from oauth_apps import callbacks
 from oauth_apps.errors import DEVICE_CODE_GRANT
 from oauth_apps.identifiers import MAX_CLIENT_ID_LENGTH, checksum, new_client_id, new_client_secret
-from workspaces import rows
-from workspaces.kept import KeptRows, clone
+from plumbing import rows
+from plumbing.kept import KeptRows, clone
 from workspaces.models import Role, User, Workspace
 from workspaces.names import DEFAULT_LANG, DEFAULT_SKIN
 
@@ -63,7 +63,7 @@ class ApplicationQuerySet(models.QuerySet["Application"]):
         if not isinstance(client_id, str) or not client_id or len(client_id) > MAX_CLIENT_ID_LENGTH:
             return None
         # Every token request makes this lookup: kept by each process while current (CLIENTS), else
-        # read with a statement compiled once (workspaces.rows).
+        # read with a statement compiled once (plumbing.rows).
         return CLIENTS.get((workspace.pk, client_id), lambda: self._read(workspace, client_id))
 
     @staticmethod
@@ -177,7 +177,7 @@ class Application(AbstractApplication):
         return reverse("application-edit", kwargs={**kwargs, "client_id": self.client_id})
 
 
-# The clients each process keeps (workspaces.kept), with their owners: the row is wide, and its SELECT
+# The clients each process keeps (plumbing.kept), with their owners: the row is wide, and its SELECT
 # and the instance it becomes were a tenth of a client-credentials token. Valid until a write to
 # OAUTH_CLIENTS, or to the users and roles that say what an owner may do, commits.
 CACHED_CLIENTS = 1000

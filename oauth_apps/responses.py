@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from django.http import HttpResponse, JsonResponse
 from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 
-from workspaces.metrics import TOKEN_ERRORS
+from plumbing.metrics import TOKEN_ERRORS
 from workspaces.models import ErrorMode, Workspace
 
 R = TypeVar("R", bound=HttpResponse)

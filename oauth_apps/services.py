@@ -17,7 +17,8 @@ from oauth_apps.exceptions import CredentialExpired, CredentialRefused, Credenti
 from oauth_apps.identifiers import checksum, new_client_secret
 from oauth_apps.models import AccessToken, Application, Consent, Grant, RefreshToken
 from oauth_apps.revocation import revoke_tokens
-from workspaces import audit, rows
+from plumbing import rows
+from workspaces import audit
 from workspaces.models import User, Workspace
 from workspaces.services import WorkspaceError
 
@@ -200,7 +201,7 @@ def issue_tokens(
             token_family=family,
             source_refresh_token=source_refresh,
         )
-        # What save() would write, without building the INSERT afresh (workspaces.rows): the
+        # What save() would write, without building the INSERT afresh (plumbing.rows): the
         # ProcessMaker columns are all set here already.
         rows.insert(access)
         if refresh_token and user is not None:

@@ -27,8 +27,8 @@ from oauth_apps.exceptions import CredentialExpired, CredentialRefused, Credenti
 from oauth_apps.identifiers import MAX_CLIENT_ID_LENGTH, new_token
 from oauth_apps.models import AccessToken, Application, Grant, RefreshToken
 from oauth_apps.revocation import revoke_tokens
+from plumbing.metrics import TOKENS_ISSUED
 from workspaces import audit, lockout, scopes
-from workspaces.metrics import TOKENS_ISSUED
 from workspaces.models import ErrorMode
 
 log = logging.getLogger(__name__)

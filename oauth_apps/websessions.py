@@ -26,8 +26,8 @@ from oauth_apps.identifiers import new_token
 from oauth_apps.models import AccessToken, UserSessionToken
 from oauth_apps.revocation import revoke_tokens
 from oauth_apps.services import issue_tokens, local_client
+from plumbing.metrics import TOKENS_ISSUED
 from workspaces import scopes
-from workspaces.metrics import TOKENS_ISSUED
 from workspaces.models import User, Workspace
 
 SESSION_TOKEN_KEY = "_pm_access_token"

@@ -21,7 +21,7 @@ def configuration(level: str, at_least_info: str, form: str) -> dict[str, Any]:
         "version": 1,
         "disable_existing_loggers": False,
         "filters": {
-            "request_id": {"()": "workspaces.requestid.RequestIdFilter"},
+            "request_id": {"()": "plumbing.requestid.RequestIdFilter"},
             "database_down": {"()": "pmsite.logs.DatabaseDownFilter"},
             "token_paths": {"()": "pmsite.logs.RedactTokenPaths"},
             "client_faults": {"()": "pmsite.logs.ClientFaultFilter"},

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "oauth2_provider",
+    "plumbing",
     "workspaces",
     "oauth_apps",
     "processes",
@@ -143,7 +144,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL")
 if ON_MYSQL:
     DATABASES["shared_cache"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
-    DATABASE_ROUTERS = ["workspaces.sharedcache.SharedCacheRouter"]
+    DATABASE_ROUTERS = ["plumbing.sharedcache.SharedCacheRouter"]
     SHARED_CACHE_FALLBACK = {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "pm_shared_cache", "KEY_PREFIX": "pm"
     }  # fmt: skip
@@ -151,7 +152,7 @@ else:
     SHARED_CACHE_FALLBACK = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "KEY_PREFIX": "pm"}
 CACHES = {
     "default": (
-        {"BACKEND": "workspaces.sharedcache.FailoverRedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "pm"}
+        {"BACKEND": "plumbing.sharedcache.FailoverRedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "pm"}
         if REDIS_URL
         else SHARED_CACHE_FALLBACK
     ),
@@ -203,7 +204,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 # How long a process may keep a workspace row, a client row and a bearer token's lookup (0, and no
 # Redis: no cache). No freshness windows: a change on any node reaches every process at once through
-# Redis (workspaces.changes, workspaces.kept); these only bound memory, and a change Redis missed.
+# Redis (plumbing.changes, plumbing.kept); these only bound memory, and a change Redis missed.
 PM_WORKSPACE_CACHE_SECONDS = env_int("PM_WORKSPACE_CACHE_SECONDS", 300 if REDIS_URL else 0)
 PM_CLIENT_CACHE_SECONDS = env_int("PM_CLIENT_CACHE_SECONDS", 60 if REDIS_URL else 0)
 PM_TOKEN_CACHE_SECONDS = env_int("PM_TOKEN_CACHE_SECONDS", 10 if REDIS_URL else 0)

@@ -39,9 +39,10 @@ from accounts.services import create_user, provision_workspace
 from oauth_apps import direct
 from oauth_apps.services import RegisteredClient, register_application
 from oauth_apps.views.token import TokenView
+from plumbing import kept, tablewatch
 from tests import workers
 from tests.programs import program
-from workspaces import backends, kept, tablewatch
+from workspaces import backends
 from workspaces.hashers import PMArgon2PasswordHasher
 from workspaces.models import Role, User, Workspace
 

@@ -1,4 +1,4 @@
-"""The per-process client cache (oauth_apps.models.CLIENTS, workspaces.kept): a kept client costs no
+"""The per-process client cache (oauth_apps.models.CLIENTS, plumbing.kept): a kept client costs no
 query, and a committed change of a client reaches the very next request, in this process or any other."""
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from django.test import Client
 from accounts.services import delete_user
 from oauth_apps.models import CLIENTS, AccessToken, Application
 from oauth_apps.services import RegisteredClient, delete_application, regenerate_secret, register_application
+from plumbing import kept, sharedcache, tablewatch
 from tests.oauth import post_token
-from workspaces import kept, sharedcache, tablewatch
 from workspaces.models import User, Workspace
 
 # Real commits: a change renews the version when its transaction commits (never, inside a test's transaction).

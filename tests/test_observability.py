@@ -19,12 +19,12 @@ from django.test import Client
 from pythonjsonlogger.json import JsonFormatter
 
 from oauth_apps.services import RegisteredClient
+from plumbing.requestid import RequestIdFilter
 from pmsite import observability
 from tests.conftest import PASSWORD
 from tests.live import free_port, serve, stop, wait_until_up
 from tests.oauth import bearer, issue, password_grant
 from workspaces.models import User, Workspace
-from workspaces.requestid import RequestIdFilter
 
 ME = "/api/1.0/workflow/light/user/data"
 

@@ -1,4 +1,4 @@
-"""The compiled statements (workspaces.rows, oauth_apps.claims) write and read exactly what the ORM does."""
+"""The compiled statements (plumbing.rows, oauth_apps.claims) write and read exactly what the ORM does."""
 
 from __future__ import annotations
 
@@ -14,9 +14,9 @@ from oauth_apps import claims
 from oauth_apps.identifiers import checksum, new_token
 from oauth_apps.models import AccessToken, Application, RefreshToken
 from oauth_apps.services import RegisteredClient
+from plumbing import rows
 from tests.conftest import PASSWORD
 from tests.oauth import password_grant
-from workspaces import rows
 from workspaces.models import User
 
 

@@ -1,4 +1,4 @@
-"""The shared cache (workspaces.sharedcache) over Redis: one client per connection pool, and
+"""The shared cache (plumbing.sharedcache) over Redis: one client per connection pool, and
 counts that survive Redis dropping its connections."""
 
 from __future__ import annotations
@@ -13,9 +13,8 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
 
-from tests.clock import let_pass
-from workspaces.models import SharedCounter
-from workspaces.sharedcache import (
+from plumbing.models import SharedCounter
+from plumbing.sharedcache import (
     FailoverRedisCache,
     check_and_count,
     count_each,
@@ -24,6 +23,7 @@ from workspaces.sharedcache import (
     database_counters,
     forget_and_discount,
 )
+from tests.clock import let_pass
 
 # These count Redis's own command statistics and drop its connections, which every test process shares.
 pytestmark = pytest.mark.serial
@@ -74,7 +74,7 @@ def test_a_window_counter_counts_in_one_round_trip_and_starts_afresh_when_its_wi
     assert count_in_window("pm-test-window", 1) == 1
 
 
-# On MySQL the counters fall back to their table (workspaces.counters), through a connection of
+# On MySQL the counters fall back to their table (plumbing.counters), through a connection of
 # their own; on SQLite to each process's memory.
 @pytest.mark.django_db(databases="__all__")
 def test_while_redis_is_down_the_counter_counts_in_the_fallback() -> None:

@@ -1,4 +1,4 @@
-"""Window counters while Redis is down (workspaces.counters): one atomic upsert per count, so
+"""Window counters while Redis is down (plumbing.counters): one atomic upsert per count, so
 concurrent failed logins each get a count of their own and a limit is never overshot."""
 
 from __future__ import annotations
@@ -14,10 +14,12 @@ from django.test import Client
 from django.utils import timezone
 
 from oauth_apps.services import RegisteredClient
+from plumbing import counters
+from plumbing.models import SharedCounter
+from plumbing.sharedcache import FailoverRedisCache, database_counters
 from tests.oauth import password_grant
-from workspaces import counters, lockout
-from workspaces.models import SharedCounter, User
-from workspaces.sharedcache import FailoverRedisCache, database_counters
+from workspaces import lockout
+from workspaces.models import User
 
 
 def counting_connection() -> str:

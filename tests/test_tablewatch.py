@@ -1,4 +1,4 @@
-"""workspaces.tablewatch: which statements renew which version, on every connection, only on commit."""
+"""plumbing.tablewatch: which statements renew which version, on every connection, only on commit."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.db import connection, connections, transaction
 from oauth_apps.bearer import TOKENS
 from oauth_apps.models import CLIENTS, AccessToken, Application, UserSessionToken
 from oauth_apps.services import RegisteredClient
-from workspaces import sharedcache, tablewatch
+from plumbing import sharedcache, tablewatch
 from workspaces.models import Role, User
 
 CLIENT_TABLE, TOKEN_TABLE = Application._meta.db_table, AccessToken._meta.db_table

@@ -22,9 +22,9 @@ from oauth_apps.models import AccessToken, Application
 from oauth_apps.revocation import revoke_tokens
 from oauth_apps.services import RegisteredClient, delete_application
 from oauth_apps.websessions import SESSION_TOKEN_KEY
+from plumbing import sharedcache, tablewatch
 from tests.conftest import PASSWORD
 from tests.oauth import basic_auth, bearer, issue
-from workspaces import sharedcache, tablewatch
 from workspaces.models import Role, User, Workspace
 from workspaces.rbac import PermissionCode
 

@@ -11,7 +11,8 @@ import redis
 from django.conf import settings as django_settings
 from django.test import Client
 
-from workspaces import changes, middleware
+from plumbing import changes
+from workspaces import middleware
 from workspaces.models import Workspace
 
 LOGIN = "/sysworkflow/en/neoclassic/login/login"

@@ -33,11 +33,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 
+from plumbing.metrics import LOCKOUTS
+from plumbing.sharedcache import check_and_count, count_each, extend_counters, forget_and_discount
 from workspaces import audit
 from workspaces.backends import verify_password
-from workspaces.metrics import LOCKOUTS
 from workspaces.models import User, Workspace
-from workspaces.sharedcache import check_and_count, count_each, extend_counters, forget_and_discount
 from workspaces.usernames import fold_username
 
 log = logging.getLogger(__name__)

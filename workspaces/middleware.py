@@ -18,7 +18,7 @@ from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from workspaces import bounded, changes, rows
+from plumbing import bounded, changes, rows
 from workspaces.http import is_ip_address
 from workspaces.models import Workspace
 from workspaces.names import WORKSPACE_NAME
@@ -41,7 +41,7 @@ log = logging.getLogger(__name__)
 # name -> (workspace, monotonic expiry). Every request names a workspace, so each process keeps
 # the rows it read, while it hears every change: every save or delete of a workspace, on any node,
 # is announced on a Redis channel once its transaction commits, and each process drops its rows when
-# it hears it (workspaces.changes; without that subscription, no rows are kept). A request pays
+# it hears it (plumbing.changes; without that subscription, no rows are kept). A request pays
 # nothing for it. PM_WORKSPACE_CACHE_SECONDS only bounds how long a row is kept (0: no cache). Only
 # workspaces that exist are kept, and at most CACHED_WORKSPACES of them (the oldest entry goes
 # first): a client probing made-up names costs a query, never memory. A bulk QuerySet.update() of

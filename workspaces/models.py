@@ -17,7 +17,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 from django.utils import timezone
 
-from workspaces import profile, rbac, rows, scopes, usernames
+from plumbing import rows
+from workspaces import profile, rbac, scopes, usernames
 from workspaces.names import workspace_name_validator
 from workspaces.rbac import PermissionCode as PermissionCode  # the catalogue, where the models' users look
 from workspaces.usernames import FoldedNameField, fold_username, validate_username
@@ -151,7 +152,7 @@ class UserManager(BaseUserManager["User"]):
 
     def find_in_workspace(self, workspace: Workspace, username: str) -> User | None:
         """The user (with the role) `username` names in `workspace`, or None; every login asks, so
-        the statement is compiled once (workspaces.rows)."""
+        the statement is compiled once (plumbing.rows)."""
         return rows.first(
             self.model, related=("role",), workspace_id=workspace.pk, username_folded=fold_username(username)
         )
@@ -351,10 +352,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 # The audit log and the housekeeping records, in a module of their own: re-exported here, where Django
 # and the rest of the code look for models.
-from workspaces.records import AuditEvent, AuditEventType, PeriodicTask, SharedCacheEntry, SharedCounter  # noqa: E402
+from workspaces.records import AuditEvent, AuditEventType, PeriodicTask  # noqa: E402
 
 __all__ = [
-    "AuditEvent", "AuditEventType", "ErrorMode", "PeriodicTask", "PermissionCode", "Role", "SharedCacheEntry",
-    "SharedCounter",
+    "AuditEvent", "AuditEventType", "ErrorMode", "PeriodicTask", "PermissionCode", "Role",
     "User", "UserManager", "Workspace", "fold_username", "generate_uid",
 ]  # fmt: skip

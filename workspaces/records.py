@@ -1,5 +1,5 @@
-"""The records a workspace keeps beside its users: the audit log, the housekeeping runs, the shared
-cache's fallback table. Models of the `workspaces` app (workspaces.models re-exports them)."""
+"""The records a workspace keeps beside its users: the audit log and the housekeeping runs. Models of
+the `workspaces` app (workspaces.models re-exports them)."""
 
 from __future__ import annotations
 
@@ -84,35 +84,3 @@ class PeriodicTask(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-
-class SharedCacheEntry(models.Model):
-    """A row of Django's DatabaseCache (settings.SHARED_CACHE_FALLBACK, on MySQL): what the nodes share
-    while Redis is down (workspaces.sharedcache). Made by a migration rather than `createcachetable`,
-    so `migrate` is all a deployment runs."""
-
-    cache_key = models.CharField(max_length=255, primary_key=True)
-    value = models.TextField()
-    expires = models.DateTimeField(db_index=True)
-
-    class Meta:
-        db_table = "pm_shared_cache"
-
-    def __str__(self) -> str:
-        return self.cache_key
-
-
-class SharedCounter(models.Model):
-    """A window counter (a login limit's count) while Redis is down, on MySQL: DatabaseCache keeps
-    pickled values, which no statement can add to atomically, so the counters have this table of their
-    own, counted by one upsert each (workspaces.counters)."""
-
-    key = models.CharField(max_length=255, primary_key=True, db_column="counter_key")
-    count = models.PositiveIntegerField(default=0)
-    expires = models.DateTimeField(db_index=True, help_text="When the window ends: a count after it starts again.")
-
-    class Meta:
-        db_table = "pm_shared_counter"
-
-    def __str__(self) -> str:
-        return self.key

@@ -1,7 +1,7 @@
 """Rows a process keeps for as long as the database still says the same: `KeptRows`.
 
 Each entry carries the value a shared version in Redis had just before its rows were read
-(`workspaces.tablewatch` renews the version whenever a write to the rows' tables commits, on any
+(`plumbing.tablewatch` renews the version whenever a write to the rows' tables commits, on any
 node), and is used only while the version still has that value: every use reads it, one GET. No
 TTL decides freshness; a cache's time bound (a setting) only limits how long an entry lives in case
 Redis missed a renewal. Without Redis, while it is down, or with the bound at 0, nothing is kept.
@@ -20,7 +20,7 @@ from typing import Any, Generic, TypeVar
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Model
 
-from workspaces import bounded, sharedcache, tablewatch
+from plumbing import bounded, sharedcache, tablewatch
 
 T = TypeVar("T")
 M = TypeVar("M", bound=Model)

@@ -2,7 +2,7 @@
 
 A process may keep a row it read (a client, a bearer token's lookup) only while nothing it was
 built from has changed, on any node. Each such cache names the tables its rows come from and a
-version key in Redis (`workspaces.sharedcache`); this module sees every statement the project sends
+version key in Redis (`plumbing.sharedcache`); this module sees every statement the project sends
 to the database (an execute wrapper on every connection) and, once a statement that writes one of
 those tables commits, gives the key a new value. So a change made through the ORM, a bulk
 `QuerySet.update()`, a cascade or raw SQL alike reaches the very next request on every process:
@@ -40,7 +40,7 @@ from django.conf import settings
 from django.db import connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from workspaces import sharedcache
+from plumbing import sharedcache
 
 log = logging.getLogger(__name__)
 
@@ -143,7 +143,7 @@ def renew(key: str) -> None:
 
 def retry_missed() -> None:
     """Renew every key whose renewal Redis did not take; the timer calls this, and so does every cached
-    read of this process while one is missing (`workspaces.kept`)."""
+    read of this process while one is missing (`plumbing.kept`)."""
     with _missed_lock:
         keys = list(_missed)
     for key in keys:

@@ -6,7 +6,7 @@ the operation goes to the `fallback` cache instead (on MySQL, Django's DatabaseC
 `SharedCacheEntry`'s table, which every node shares too, written through a connection of its own
 so that a request's rollback cannot undo a count), a warning is logged, and Redis is tried again
 after RETRY_SECONDS. Tokens keep being issued and login limits keep counting: the window counters go
-to a table of their own there, one atomic upsert per count (`workspaces.counters`). `/ready` says
+to a table of their own there, one atomic upsert per count (`plumbing.counters`). `/ready` says
 "degraded" meanwhile. On SQLite (one machine, the demo) the fallback is each process's memory.
 """
 
@@ -26,8 +26,8 @@ from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from workspaces import counters
-from workspaces.metrics import CACHE_FALLBACKS
+from plumbing import counters
+from plumbing.metrics import CACHE_FALLBACKS
 
 log = logging.getLogger(__name__)
 RETRY_SECONDS = 5.0

@@ -1,4 +1,4 @@
-"""Window counters in the database, for while Redis is down (`workspaces.sharedcache`): each count is
+"""Window counters in the database, for while Redis is down (`plumbing.sharedcache`): each count is
 one atomic upsert, so concurrent failed logins on any node each get a count of their own and a login
 limit is never overshot. (Through Django's DatabaseCache, add() then incr() is a read and a write:
 20 concurrent failures once got 12 password checks past a limit of 9.)
@@ -19,8 +19,8 @@ from django.db import connections
 from django.db.models import F
 from django.utils import timezone
 
-from workspaces.records import SharedCounter
-from workspaces.rows import column
+from plumbing.models import SharedCounter
+from plumbing.rows import column
 
 
 def _names(using: str) -> tuple[str, str, str, str]:
