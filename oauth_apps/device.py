@@ -30,7 +30,7 @@ from oauth_apps import errors
 from oauth_apps.context import current
 from oauth_apps.identifiers import checksum
 from oauth_apps.models import Application, DeviceGrant
-from plumbing.sharedcache import count_in_window, current_count
+from plumbing.window_counters import count_in_window, current_count
 from workspaces import scopes
 from workspaces.models import User, Workspace
 

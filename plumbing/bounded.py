@@ -1,20 +1,50 @@
-"""The one way a process's own caches (workspace rows, client rows) take a new entry."""
+"""The bounded maps a process's own caches keep their entries in (workspace rows, client rows,
+bearer lookups): cachetools' FIFOCache behind a lock, since a worker answers from several threads
+(PM_THREADS). At most `limit` entries, whatever clients ask for: a new entry drops the one written
+longest ago (writing a key again makes it the newest)."""
 
 from __future__ import annotations
 
 import threading
-from typing import TypeVar
+from collections.abc import Iterator
+from typing import Generic, TypeVar
+
+from cachetools import FIFOCache
 
 K = TypeVar("K")
 V = TypeVar("V")
-_lock = threading.Lock()  # a worker runs several request threads (PM_THREADS)
 
 
-def keep(store: dict[K, V], key: K, value: V, limit: int) -> None:
-    """Put `key` in `store` as its newest entry, first dropping the oldest while `store` is full, so
-    it never holds more than `limit` entries, whatever clients ask for."""
-    with _lock:
-        store.pop(key, None)
-        while store and len(store) >= limit:
-            del store[next(iter(store))]
-        store[key] = value
+class BoundedMap(Generic[K, V]):
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self._entries: FIFOCache[K, V] = FIFOCache(maxsize=limit)
+        self._lock = threading.Lock()
+
+    def get(self, key: K) -> V | None:
+        with self._lock:
+            return self._entries.get(key)
+
+    def put(self, key: K, value: V) -> None:
+        with self._lock:
+            self._entries[key] = value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def __contains__(self, key: object) -> bool:
+        with self._lock:
+            return key in self._entries
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __iter__(self) -> Iterator[K]:
+        """The keys, oldest first (a snapshot)."""
+        with self._lock:
+            return iter(list(self._entries))
+
+    def values(self) -> list[V]:
+        with self._lock:
+            return list(self._entries.values())

@@ -20,7 +20,8 @@ from typing import Any, Generic, TypeVar
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Model
 
-from plumbing import bounded, sharedcache, tablewatch
+from plumbing import shared_versions, tablewatch
+from plumbing.bounded import BoundedMap
 
 T = TypeVar("T")
 M = TypeVar("M", bound=Model)
@@ -39,10 +40,10 @@ class KeptRows(Generic[T]):
         """Entries valid while `version_key` is unchanged, which every committed write to `tables`
         ({table: whether inserts count too}) renews; at most `limit` of them, each for at most
         `seconds()`; `copy` makes a caller's copy of an entry."""
-        self.version_key, self.limit, self.seconds, self.copy = version_key, limit, seconds, copy
-        self.entries: dict[Hashable, tuple[bytes, float, T]] = {}
+        self.version_key, self.seconds, self.copy = version_key, seconds, copy
+        self.entries: BoundedMap[Hashable, tuple[bytes, float, T]] = BoundedMap(limit)
         for table, inserts in tables.items():
-            tablewatch.watch(table, version_key, inserts=inserts, on_renew=self.entries.clear)
+            tablewatch.watch(table, version_key, inserts=inserts, on_renew=self.forget)
         _all.append(self)
 
     def get(self, key: Hashable, read: Callable[[], T | None], using: str = DEFAULT_DB_ALIAS) -> T | None:
@@ -52,7 +53,7 @@ class KeptRows(Generic[T]):
             return read()
         if tablewatch.renewal_missed():  # a change of ours other processes have not heard of yet
             tablewatch.retry_missed()
-        version = sharedcache.version(self.version_key)
+        version = shared_versions.version(self.version_key)
         if version is None:
             return read()
         now = monotonic()
@@ -61,8 +62,11 @@ class KeptRows(Generic[T]):
             return self.copy(kept[2])
         found = read()
         if found is not None:
-            bounded.keep(self.entries, key, (version, now + seconds, self.copy(found)), self.limit)
+            self.entries.put(key, (version, now + seconds, self.copy(found)))
         return found
+
+    def forget(self) -> None:
+        self.entries.clear()
 
 
 def forget_all() -> None:

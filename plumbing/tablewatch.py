@@ -2,7 +2,7 @@
 
 A process may keep a row it read (a client, a bearer token's lookup) only while nothing it was
 built from has changed, on any node. Each such cache names the tables its rows come from and a
-version key in Redis (`plumbing.sharedcache`); this module sees every statement the project sends
+version key in Redis (`plumbing.shared_versions`); this module sees every statement the project sends
 to the database (an execute wrapper on every connection) and, once a statement that writes one of
 those tables commits, gives the key a new value. So a change made through the ORM, a bulk
 `QuerySet.update()`, a cascade or raw SQL alike reaches the very next request on every process:
@@ -40,7 +40,7 @@ from django.conf import settings
 from django.db import connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
-from plumbing import sharedcache
+from plumbing import shared_versions
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +130,7 @@ def renew(key: str) -> None:
     it, try again until it does (`retry_missed`)."""
     for listener in _listeners.get(key, ()):
         listener()
-    if settings.REDIS_URL and not sharedcache.new_version(key):
+    if settings.REDIS_URL and not shared_versions.new_version(key):
         log.error(
             "a change of %s was not written to Redis: other processes use what they keep until it is "
             "(tried again every %.0f s)",
@@ -147,7 +147,7 @@ def retry_missed() -> None:
     with _missed_lock:
         keys = list(_missed)
     for key in keys:
-        if sharedcache.new_version(key):
+        if shared_versions.new_version(key):
             with _missed_lock:
                 _missed.discard(key)
             log.warning("the change of %s reached Redis after all", key)

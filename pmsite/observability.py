@@ -4,7 +4,7 @@ every request and log line, and a request log that never holds a credential.
 - `/health`: liveness. The process answers; nothing else is asked (no database).
 - `/ready`: the database answers, every migration is applied, and Redis (when REDIS_URL is set)
   answers. 503 when the database or the migrations are not; 200 "degraded" when only Redis is down
-  (login counters then live in the database: plumbing.sharedcache), so a load balancer keeps a
+  (login counters then live in the database: plumbing.window_counters), so a load balancer keeps a
   node that still issues tokens.
 - `/metrics`: Prometheus' text format, only for a bearer of PM_METRICS_TOKEN or a client address in
   PM_METRICS_ALLOW; 404 when neither is set.
@@ -31,8 +31,8 @@ from django.views.decorators.http import require_safe
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest, multiprocess
 
 from plumbing import requestid
+from plumbing.failover_cache import redis_status
 from plumbing.metrics import DB_QUERIES, REQUEST_SECONDS
-from plumbing.sharedcache import redis_status
 
 access_log = logging.getLogger("pm.request")
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})

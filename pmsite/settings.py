@@ -144,7 +144,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = env("REDIS_URL")
 if ON_MYSQL:
     DATABASES["shared_cache"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
-    DATABASE_ROUTERS = ["plumbing.sharedcache.SharedCacheRouter"]
+    DATABASE_ROUTERS = ["plumbing.failover_cache.SharedCacheRouter"]
     SHARED_CACHE_FALLBACK = {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "pm_shared_cache", "KEY_PREFIX": "pm"
     }  # fmt: skip
@@ -152,7 +152,7 @@ else:
     SHARED_CACHE_FALLBACK = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "KEY_PREFIX": "pm"}
 CACHES = {
     "default": (
-        {"BACKEND": "plumbing.sharedcache.FailoverRedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "pm"}
+        {"BACKEND": "plumbing.failover_cache.FailoverRedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "pm"}
         if REDIS_URL
         else SHARED_CACHE_FALLBACK
     ),

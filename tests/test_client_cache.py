@@ -15,7 +15,8 @@ from django.test import Client
 from accounts.services import delete_user
 from oauth_apps.models import CLIENTS, AccessToken, Application
 from oauth_apps.services import RegisteredClient, delete_application, regenerate_secret, register_application
-from plumbing import kept, sharedcache, tablewatch
+from plumbing import kept, shared_versions, tablewatch
+from plumbing.bounded import BoundedMap
 from tests.oauth import post_token
 from workspaces.models import User, Workspace
 
@@ -104,7 +105,7 @@ def test_a_change_made_by_another_process_is_seen_at_its_next_request(client: Cl
     assert "access_token" in token_for(client, app)
     unseen_public(app.application)
     assert "access_token" in token_for(client, app)  # the kept row: nothing was renewed
-    assert sharedcache.new_version(CLIENTS.version_key)
+    assert shared_versions.new_version(CLIENTS.version_key)
     assert token_for(client, app) == INVALID_CLIENT
 
 
@@ -154,7 +155,7 @@ def test_without_redis_nothing_is_kept(
 def test_unknown_ids_are_never_kept_and_at_most_its_size_is(
     client: Client, admin: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(CLIENTS, "limit", 2)
+    monkeypatch.setattr(CLIENTS, "entries", BoundedMap(2))
     apps = [
         register_application(admin.workspace, admin, name=f"app{n}", website="https://example.com") for n in range(3)
     ]
@@ -181,10 +182,10 @@ def test_a_process_that_keeps_no_clients_still_renews_the_version(
 ) -> None:
     """An admin node or a management command may keep no rows; the API nodes keeping them must hear."""
     assert "access_token" in token_for(client, app)
-    before = sharedcache.version(CLIENTS.version_key)
+    before = shared_versions.version(CLIENTS.version_key)
     settings.PM_CLIENT_CACHE_SECONDS = 0
     regenerate_secret(app.application)
-    assert sharedcache.version(CLIENTS.version_key) not in (None, before)
+    assert shared_versions.version(CLIENTS.version_key) not in (None, before)
 
 
 @pytest.mark.both_token_paths
@@ -213,7 +214,7 @@ def test_a_kept_row_lives_at_most_its_seconds(
 def test_a_change_whose_renewal_fails_is_logged(
     app: RegisteredClient, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    monkeypatch.setattr(sharedcache, "new_version", lambda key: False)  # Redis did not take it
+    monkeypatch.setattr(shared_versions, "new_version", lambda key: False)  # Redis did not take it
     app.application.name = "renamed"
     app.application.save()
     assert any("was not written to Redis" in record.getMessage() for record in caplog.records)
@@ -233,7 +234,7 @@ def test_a_renewal_redis_did_not_take_is_tried_again_before_the_next_cached_read
             renewed.append(key)
         return taking
 
-    monkeypatch.setattr(sharedcache, "new_version", new_version)
+    monkeypatch.setattr(shared_versions, "new_version", new_version)
     monkeypatch.setattr(tablewatch, "RETRY_SECONDS", 60)  # the timer stays out of the way here
     app.application.name = "renamed"
     app.application.save()

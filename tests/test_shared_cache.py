@@ -1,4 +1,4 @@
-"""The shared cache (plumbing.sharedcache) over Redis: one client per connection pool, and
+"""The shared cache (plumbing.failover_cache, plumbing.window_counters) over Redis: one client per connection pool, and
 counts that survive Redis dropping its connections."""
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
 
+from plumbing.failover_cache import FailoverRedisCache
 from plumbing.models import SharedCounter
-from plumbing.sharedcache import (
-    FailoverRedisCache,
+from plumbing.window_counters import (
     check_and_count,
     count_each,
     count_in_window,
@@ -74,7 +74,7 @@ def test_a_window_counter_counts_in_one_round_trip_and_starts_afresh_when_its_wi
     assert count_in_window("pm-test-window", 1) == 1
 
 
-# On MySQL the counters fall back to their table (plumbing.counters), through a connection of
+# On MySQL the counters fall back to their table (plumbing.counter_table), through a connection of
 # their own; on SQLite to each process's memory.
 @pytest.mark.django_db(databases="__all__")
 def test_while_redis_is_down_the_counter_counts_in_the_fallback() -> None:

@@ -1,4 +1,4 @@
-"""Window counters while Redis is down (plumbing.counters): one atomic upsert per count, so
+"""Window counters while Redis is down (plumbing.counter_table): one atomic upsert per count, so
 concurrent failed logins each get a count of their own and a limit is never overshot."""
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from django.test import Client
 from django.utils import timezone
 
 from oauth_apps.services import RegisteredClient
-from plumbing import counters
+from plumbing import counter_table
+from plumbing.failover_cache import FailoverRedisCache
 from plumbing.models import SharedCounter
-from plumbing.sharedcache import FailoverRedisCache, database_counters
+from plumbing.window_counters import database_counters
 from tests.oauth import password_grant
 from workspaces import lockout
 from workspaces.models import User
@@ -50,20 +51,20 @@ def at_once(count: int, work: Callable[[int], Any]) -> list[Any]:
 @pytest.mark.django_db(transaction=True, databases="__all__")
 def test_twenty_concurrent_counts_are_one_to_twenty() -> None:
     using = counting_connection()
-    counted = at_once(20, lambda _: counters.count("pm:test:burst", 60, using))
+    counted = at_once(20, lambda _: counter_table.count("pm:test:burst", 60, using))
     assert sorted(counted) == list(range(1, 21))
-    assert counters.value("pm:test:burst", using) == 20
+    assert counter_table.value("pm:test:burst", using) == 20
 
 
 @pytest.mark.django_db(transaction=True, databases="__all__")
 def test_a_window_starts_at_the_first_count_and_again_once_it_ended() -> None:
     using = counting_connection()
-    assert [counters.count("pm:test:window", 60, using) for _ in range(3)] == [1, 2, 3]
+    assert [counter_table.count("pm:test:window", 60, using) for _ in range(3)] == [1, 2, 3]
     SharedCounter.objects.using(using).filter(key="pm:test:window").update(
         expires=timezone.now() - timedelta(seconds=1)
     )
-    assert counters.value("pm:test:window", using) == 0
-    assert counters.count("pm:test:window", 60, using) == 1
+    assert counter_table.value("pm:test:window", using) == 0
+    assert counter_table.count("pm:test:window", 60, using) == 1
     expires = SharedCounter.objects.using(using).get(key="pm:test:window").expires
     assert timedelta(seconds=58) < expires - timezone.now() <= timedelta(seconds=60)
 
@@ -72,12 +73,12 @@ def test_a_window_starts_at_the_first_count_and_again_once_it_ended() -> None:
 def test_discount_forget_and_extend() -> None:
     using = counting_connection()
     for _ in range(2):
-        counters.count("pm:test:a", 60, using)
-    counters.count("pm:test:b", 60, using)
-    counters.discount(["pm:test:a", "pm:test:none"], using)
-    counters.forget(["pm:test:b"], using)
-    counters.extend(["pm:test:a"], 900, using)
-    assert (counters.value("pm:test:a", using), counters.value("pm:test:b", using)) == (1, 0)
+        counter_table.count("pm:test:a", 60, using)
+    counter_table.count("pm:test:b", 60, using)
+    counter_table.discount(["pm:test:a", "pm:test:none"], using)
+    counter_table.forget(["pm:test:b"], using)
+    counter_table.extend(["pm:test:a"], 900, using)
+    assert (counter_table.value("pm:test:a", using), counter_table.value("pm:test:b", using)) == (1, 0)
     assert not SharedCounter.objects.using(using).filter(key__in=["pm:test:b", "pm:test:none"]).exists()
     left = SharedCounter.objects.using(using).get(key="pm:test:a").expires - timezone.now()
     assert timedelta(seconds=890) < left <= timedelta(seconds=900)

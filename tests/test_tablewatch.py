@@ -10,7 +10,7 @@ from django.db import connection, connections, transaction
 from oauth_apps.bearer import TOKENS
 from oauth_apps.models import CLIENTS, AccessToken, Application, UserSessionToken
 from oauth_apps.services import RegisteredClient
-from plumbing import sharedcache, tablewatch
+from plumbing import shared_versions, tablewatch
 from workspaces.models import Role, User
 
 CLIENT_TABLE, TOKEN_TABLE = Application._meta.db_table, AccessToken._meta.db_table
@@ -77,12 +77,12 @@ def test_every_connection_runs_the_wrapper_first(db: None) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_a_commit_renews_and_a_rollback_does_not(app: RegisteredClient) -> None:
     key = CLIENTS.version_key
-    first = sharedcache.version(key)
+    first = shared_versions.version(key)
     with pytest.raises(RuntimeError), transaction.atomic():
         Application.objects.filter(pk=app.application.pk).update(name="never committed")
         assert tablewatch.changed_in_transaction(key, "default")
         raise RuntimeError("roll back")
-    assert sharedcache.version(key) == first
+    assert shared_versions.version(key) == first
     with transaction.atomic():
         with pytest.raises(RuntimeError), transaction.atomic():  # a savepoint rolled back
             Application.objects.filter(pk=app.application.pk).update(name="never committed")
@@ -91,8 +91,8 @@ def test_a_commit_renews_and_a_rollback_does_not(app: RegisteredClient) -> None:
         Application.objects.filter(pk=app.application.pk).update(name="committed")
         Application.objects.filter(pk=app.application.pk).update(name="committed twice")
         assert [entry for entry in connection.run_on_commit if entry[1].__name__ == f"renew[{key}]"][1:] == []
-        assert sharedcache.version(key) == first  # not before the commit
-    second = sharedcache.version(key)
+        assert shared_versions.version(key) == first  # not before the commit
+    second = shared_versions.version(key)
     assert second not in (None, first)
     Application.objects.filter(pk=app.application.pk).update(name="outside a transaction")
-    assert sharedcache.version(key) not in (None, first, second)  # at once
+    assert shared_versions.version(key) not in (None, first, second)  # at once

@@ -22,7 +22,8 @@ from oauth_apps.models import AccessToken, Application
 from oauth_apps.revocation import revoke_tokens
 from oauth_apps.services import RegisteredClient, delete_application
 from oauth_apps.websessions import SESSION_TOKEN_KEY
-from plumbing import sharedcache, tablewatch
+from plumbing import shared_versions, tablewatch
+from plumbing.bounded import BoundedMap
 from tests.conftest import PASSWORD
 from tests.oauth import basic_auth, bearer, issue
 from workspaces.models import Role, User, Workspace
@@ -168,20 +169,20 @@ def test_a_change_made_by_another_process_is_seen_at_its_next_request(
     cursor.execute(f"DELETE FROM {connection.ops.quote_name(AccessToken._meta.db_table)} WHERE id = {int(pk)}")  # noqa: S608
     cursor.close()
     assert client.get(ME, headers=bearer(token)).status_code == 200  # the kept entry: nothing was renewed
-    assert sharedcache.new_version(TOKENS.version_key)
+    assert shared_versions.new_version(TOKENS.version_key)
     assert client.get(ME, headers=bearer(token)).status_code == 401
 
 
 def test_a_rolled_back_withdrawal_changes_nothing(client: Client, app: RegisteredClient, operator_user: User) -> None:
     token = issue(app, operator_user)
     kept_and_working(client, token)
-    before = sharedcache.version(TOKENS.version_key)
+    before = shared_versions.version(TOKENS.version_key)
     with pytest.raises(RuntimeError), transaction.atomic():
         User.objects.filter(pk=operator_user.pk).update(status=User.Status.INACTIVE)
         assert tablewatch.changed_in_transaction(TOKENS.version_key, "default")
         assert client.get(ME, headers=bearer(token)).status_code == 401  # what this transaction sees
         raise RuntimeError("roll back")
-    assert sharedcache.version(TOKENS.version_key) == before
+    assert shared_versions.version(TOKENS.version_key) == before
     assert client.get(ME, headers=bearer(token)).status_code == 200
 
 
@@ -190,7 +191,7 @@ def test_issuing_tokens_keeps_what_is_kept(client: Client, app: RegisteredClient
     """A new token changes no lookup: issuing (the hot path) renews nothing."""
     token = issue(app, operator_user)
     kept_and_working(client, token)
-    before = sharedcache.version(TOKENS.version_key)
+    before = shared_versions.version(TOKENS.version_key)
     issue(app, operator_user)
     body = {
         "grant_type": "client_credentials",
@@ -198,7 +199,7 @@ def test_issuing_tokens_keeps_what_is_kept(client: Client, app: RegisteredClient
         "client_secret": app.client_secret,
     }
     assert "access_token" in client.post("/workflow/oauth2/token", body).json()
-    assert sharedcache.version(TOKENS.version_key) == before
+    assert shared_versions.version(TOKENS.version_key) == before
 
 
 def test_callers_get_copies(client: Client, app: RegisteredClient, operator_user: User) -> None:
@@ -216,7 +217,7 @@ def test_callers_get_copies(client: Client, app: RegisteredClient, operator_user
 def test_unknown_tokens_are_never_kept_and_at_most_its_size_is(
     client: Client, app: RegisteredClient, operator_user: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(TOKENS, "limit", 2)
+    monkeypatch.setattr(TOKENS, "entries", BoundedMap(2))
     tokens = [issue(app, operator_user) for _ in range(3)]
     for token in tokens:
         assert client.get(ME, headers=bearer(token)).status_code == 200

@@ -12,6 +12,7 @@ from django.conf import settings as django_settings
 from django.test import Client
 
 from plumbing import changes
+from plumbing.bounded import BoundedMap
 from workspaces import middleware
 from workspaces.models import Workspace
 
@@ -60,7 +61,7 @@ def test_the_cache_keeps_at_most_its_size_dropping_the_oldest(
     client: Client, db: None, settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings.PM_WORKSPACE_CACHE_SECONDS = 60
-    monkeypatch.setattr(middleware, "CACHED_WORKSPACES", 3)
+    monkeypatch.setattr(middleware, "_workspace_cache", BoundedMap(3))
     names = [f"ws{number}" for number in range(5)]
     for name in names:
         Workspace.objects.create(name=name)  # each save clears the cache: all made first

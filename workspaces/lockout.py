@@ -34,7 +34,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from plumbing.metrics import LOCKOUTS
-from plumbing.sharedcache import check_and_count, count_each, extend_counters, forget_and_discount
+from plumbing.window_counters import check_and_count, count_each, extend_counters, forget_and_discount
 from workspaces import audit
 from workspaces.backends import verify_password
 from workspaces.models import User, Workspace

@@ -18,7 +18,8 @@ from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from plumbing import bounded, changes, rows
+from plumbing import changes, rows
+from plumbing.bounded import BoundedMap
 from workspaces.http import is_ip_address
 from workspaces.models import Workspace
 from workspaces.names import WORKSPACE_NAME
@@ -46,14 +47,20 @@ log = logging.getLogger(__name__)
 # workspaces that exist are kept, and at most CACHED_WORKSPACES of them (the oldest entry goes
 # first): a client probing made-up names costs a query, never memory. A bulk QuerySet.update() of
 # workspaces sends no signal: call workspaces_changed() after it.
-_workspace_cache: dict[str, tuple[Workspace, float]] = {}
 CACHED_WORKSPACES = 1000
-subscription = changes.Subscription(_workspace_cache.clear)
+_workspace_cache: BoundedMap[str, tuple[Workspace, float]] = BoundedMap(CACHED_WORKSPACES)
+
+
+def forget_kept_workspaces() -> None:
+    _workspace_cache.clear()
+
+
+subscription = changes.Subscription(forget_kept_workspaces)
 
 
 def workspaces_changed() -> None:
     """Every process on every node drops the workspace rows it keeps."""
-    _workspace_cache.clear()
+    forget_kept_workspaces()
     transaction.on_commit(changes.publish)
 
 
@@ -136,7 +143,7 @@ class WorkspaceRoutingMiddleware:
         if workspace is None or workspace.name != name:
             return None
         if ttl > 0:
-            bounded.keep(_workspace_cache, name, (workspace, now + ttl), CACHED_WORKSPACES)
+            _workspace_cache.put(name, (workspace, now + ttl))
         return workspace
 
     def process_view(

@@ -1,12 +1,12 @@
-"""Window counters in the database, for while Redis is down (`plumbing.sharedcache`): each count is
+"""Window counters in the database, for while Redis is down (`plumbing.window_counters`): each count is
 one atomic upsert, so concurrent failed logins on any node each get a count of their own and a login
 limit is never overshot. (Through Django's DatabaseCache, add() then incr() is a read and a write:
 20 concurrent failures once got 12 password checks past a limit of 9.)
 
 `count` starts a key's window at its first count and starts it again once the window has ended,
-like the Redis script. The statement is MySQL's INSERT ... ON DUPLICATE KEY UPDATE, with the new
-count passed back through LAST_INSERT_ID(expr), or SQLite's INSERT ... ON CONFLICT DO UPDATE ...
-RETURNING. Both read and write one row in one statement, under the row's lock.
+like the Redis script (`plumbing.failover_cache`). The statement is MySQL's INSERT ... ON DUPLICATE
+KEY UPDATE, with the new count passed back through LAST_INSERT_ID(expr), or SQLite's INSERT ... ON
+CONFLICT DO UPDATE ... RETURNING. Both read and write one row in one statement, under the row's lock.
 """
 
 from __future__ import annotations

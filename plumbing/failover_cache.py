@@ -1,32 +1,29 @@
-"""The cache every worker and node shares (the login counters): Redis, and the
-database while Redis is down.
+"""The cache every worker and node shares: Redis, and the database while Redis is down.
 
 `FailoverRedisCache` is Django's RedisCache with short socket timeouts; when Redis does not answer,
 the operation goes to the `fallback` cache instead (on MySQL, Django's DatabaseCache on
 `SharedCacheEntry`'s table, which every node shares too, written through a connection of its own
 so that a request's rollback cannot undo a count), a warning is logged, and Redis is tried again
-after RETRY_SECONDS. Tokens keep being issued and login limits keep counting: the window counters go
-to a table of their own there, one atomic upsert per count (`plumbing.counters`). `/ready` says
-"degraded" meanwhile. On SQLite (one machine, the demo) the fallback is each process's memory.
+after RETRY_SECONDS. `/ready` says "degraded" meanwhile. On SQLite (one machine, the demo) the
+fallback is each process's memory. Besides Django's cache API it answers, in one round trip each,
+what the window counters (`plumbing.window_counters`) and the shared versions
+(`plumbing.shared_versions`) ask of Redis.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
-import sys
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
-from plumbing import counters
 from plumbing.metrics import CACHE_FALLBACKS
 
 log = logging.getLogger(__name__)
@@ -205,122 +202,6 @@ def _delegate(name: str) -> Callable[..., Any]:
 DELEGATED = ("add", "get", "set", "touch", "delete", "get_many", "has_key", "incr", "set_many", "delete_many", "clear")
 for _name in DELEGATED:
     setattr(FailoverRedisCache, _name, _delegate(_name))
-
-
-def database_counters() -> str | None:
-    """The connection the window counters use while Redis is down (MySQL: every node's), or None
-    (SQLite: each process counts in its own memory, through the cache API)."""
-    return "shared_cache" if "shared_cache" in settings.DATABASES else None
-
-
-def forget_and_discount(forgotten: Sequence[str], discounted: Sequence[str]) -> None:
-    """Delete the shared counters `forgotten` and take one off each of `discounted` that is counting
-    (a login's success: its username starts afresh, its address has one attempt fewer). One round
-    trip to Redis, atomic (Django's cache API takes one per key and two per decrement)."""
-    cache = caches["default"]
-    if isinstance(cache, FailoverRedisCache) and cache.forget_and_discount(forgotten, discounted):
-        return
-    using = database_counters()
-    if using is not None:
-        counters.forget(forgotten, using)
-        counters.discount(discounted, using)
-        return
-    cache.delete_many(list(forgotten))
-    for key in discounted:
-        try:
-            cache.decr(key)
-        except ValueError:  # not counting (or its window just ended)
-            pass
-
-
-def count_in_window(key: str, window: int) -> int:
-    """Add one to the shared counter `key`, which lives `window` seconds from its first count;
-    the new value. Django's cache API takes three round trips to Redis for this (add(), then
-    incr()'s EXISTS and INCRBY); FailoverRedisCache takes one."""
-    cache = caches["default"]
-    if isinstance(cache, FailoverRedisCache) and window > 0:
-        counted = cache.count_in_window(key, window)
-        if counted is not None:
-            return counted
-    using = database_counters()
-    if using is not None and window > 0:
-        return counters.count(key, window, using)
-    cache.add(key, 0, timeout=window)  # starts the window; a no-op while it runs
-    try:
-        return cache.incr(key)
-    except ValueError:  # the window ended between add() and incr()
-        cache.add(key, 1, timeout=window)
-        return 1
-
-
-def count_each(keys: Sequence[str], window: int) -> list[int]:
-    """Add one to each of the shared counters `keys` (`count_in_window`); their new values. One
-    round trip to Redis."""
-    _, counts = check_and_count([], [(key, sys.maxsize) for key in keys], window)
-    return counts
-
-
-def check_and_count(flags: list[str], counters: list[tuple[str, int]], window: int) -> tuple[str | None, list[int]]:
-    """The first of the shared `flags` that is set, with nothing counted; otherwise None and the new
-    value of each of `counters` (key, limit) counted once in its `window` (`count_in_window`), in
-    order, stopping after the first one past its limit. One round trip to Redis; through Django's
-    cache API (no Redis, or while it is down) one for the flags and one per counter."""
-    cache = caches["default"]
-    if isinstance(cache, FailoverRedisCache) and window > 0:
-        answer = cache.check_and_count(flags, counters, window)
-        if answer is not None:
-            return answer
-    found = cache.get_many(flags)
-    for flag in flags:
-        if found.get(flag):
-            return flag, []
-    counts: list[int] = []
-    for key, limit in counters:
-        counts.append(count_in_window(key, window))
-        if counts[-1] > limit:
-            break
-    return None, counts
-
-
-def current_count(key: str) -> int:
-    """The shared counter `key`'s value now (0 when it is not counting)."""
-    cache = caches["default"]
-    if isinstance(cache, FailoverRedisCache) and not cache.is_down:
-        found = cache.get(key)
-        if not cache.is_down:  # Redis answered (a get it failed was answered by the fallback cache)
-            return int(found or 0)
-    using = database_counters()
-    return counters.value(key, using) if using is not None else int(cache.get(key) or 0)
-
-
-def extend_counters(keys: Sequence[str], seconds: int) -> None:
-    """Make the shared counters `keys` that are counting last `seconds` from now."""
-    cache = caches["default"]
-    if isinstance(cache, FailoverRedisCache) and not cache.is_down:
-        for key in keys:
-            cache.touch(key, timeout=seconds)
-        if not cache.is_down:  # Redis answered every touch
-            return
-    using = database_counters()
-    if using is not None:
-        counters.extend(keys, seconds, using)
-        return
-    for key in keys:
-        cache.touch(key, timeout=seconds)
-
-
-def version(key: str) -> bytes | None:
-    """The current value of the shared version `key`: a value every process reads alike, which
-    `new_version` changes. None without Redis or while it is down (the database fallback would cost
-    what a version is meant to save)."""
-    cache = caches["default"]
-    return cache.shared_version(key) if isinstance(cache, FailoverRedisCache) else None
-
-
-def new_version(key: str) -> bool:
-    """Change the shared version `key`; False (nothing changed) without Redis or while it is down."""
-    cache = caches["default"]
-    return cache.new_shared_version(key) if isinstance(cache, FailoverRedisCache) else False
 
 
 class SharedCacheRouter:
