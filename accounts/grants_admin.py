@@ -14,7 +14,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from accounts import services
-from oauth_apps.grants import AuthorizedApplication, authorized_applications
+from oauth_apps.consents import AuthorizedApplication, authorized_applications
 from workspaces.http import signed_in_user
 from workspaces.models import User
 

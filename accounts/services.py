@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accounts import policy
-from oauth_apps import errors, grants, owners
+from oauth_apps import consents, errors, owners
 from oauth_apps.models import Application
 from oauth_apps.revocation import revoke_tokens
 from oauth_apps.services import delete_application, local_client
@@ -201,7 +201,7 @@ def revoke_application_grant(user: User, client: Application, *, by: User | None
     `policy.NotAllowed` when `by` may not. How many tokens were live."""
     if by is not None:
         policy.check_revoke_grants(by, user)
-    return grants.revoke_application(user, client, by=by)
+    return consents.revoke_application(user, client, by=by)
 
 
 @transaction.atomic

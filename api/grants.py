@@ -20,7 +20,7 @@ from api.authentication import acting_user
 from api.schema import DELETED, ERROR
 from api.users import MANAGE_USERS, find_user
 from api.views import ProcessMakerAPIView
-from oauth_apps.grants import AuthorizedApplication, authorized_applications
+from oauth_apps.consents import AuthorizedApplication, authorized_applications
 
 GRANT = inline_serializer(
     "Grant",

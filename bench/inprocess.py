@@ -15,7 +15,7 @@ out (its verify is replaced by one that always agrees), since bench/argon2_verif
 puts something in the verify's place (the real Argon2id; a 16 ms sleep; 16 ms of busy Python) and
 also prints the medians of the request's time before and after it: what the rest of the grant
 costs when 16 ms pass between requests, as they do at one connection over HTTP. DIRECT=off sends
-every grant through oauthlib (`oauth_apps.direct` answers none).
+every grant through oauthlib (`oauth_apps.fast_grants` answers none).
 """
 
 from __future__ import annotations
@@ -54,10 +54,10 @@ def main() -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from oauth_apps import direct
+    from oauth_apps import fast_grants
     from workspaces import hashers
 
-    direct.ENABLED = os.environ.get("DIRECT", "on") != "off"
+    fast_grants.ENABLED = os.environ.get("DIRECT", "on") != "off"
     handler = get_wsgi_application()
     # The request log is written as in production (bench.env turns it on), to /dev/null, not here.
     for log_handler in logging.getLogger().handlers:

@@ -5,7 +5,7 @@
 A refresh costs the database several times what a client_credentials token does (`make bench-ab`
 prints the CPU per request of each). This times the statements a refresh sends, each kind COUNT
 times in a row, through the very functions the grant calls (`services.issue_tokens`,
-`claims.find_refresh_token`, `claims.mark_used`), and prints for each the CPU that mariadbd
+`refresh_claim.find_refresh_token`, `refresh_claim.mark_used`), and prints for each the CPU that mariadbd
 spent (from /proc: all its threads, so whatever else it serves meanwhile counts too), the CPU of
 this process, and the wall time. Statements that write run inside one transaction so that the
 COMMIT, timed on its own, is not counted in each. Needs MariaDB on this machine (DATABASE_URL;
@@ -40,7 +40,7 @@ def main() -> None:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from oauth_apps import claims, services
+    from oauth_apps import refresh_claim, services
     from oauth_apps.identifiers import new_token
     from oauth_apps.models import Application, RefreshToken
     from workspaces.models import User, Workspace
@@ -73,7 +73,7 @@ def main() -> None:
     found: list[RefreshToken] = []
 
     def look_up(index: int) -> None:
-        refresh = claims.find_refresh_token(workspace, client, refresh_tokens[index])
+        refresh = refresh_claim.find_refresh_token(workspace, client, refresh_tokens[index])
         assert refresh is not None, "a token issued above is not found"
         found.append(refresh)
 
@@ -81,7 +81,7 @@ def main() -> None:
         # (what, do it once (given its index), inside one transaction)
         ("INSERT access token + refresh token", lambda i: issue(user, True), True),
         ("SELECT refresh token + user + role", look_up, False),
-        ("UPDATE: the claim", lambda i: claims.mark_used(found[i], timezone.now()), True),
+        ("UPDATE: the claim", lambda i: refresh_claim.mark_used(found[i], timezone.now()), True),
         ("INSERT access token (a user's)", lambda i: issue(user, False), True),
         ("BEGIN + SELECT 1 + COMMIT", lambda i: read_only_transaction(), False),
         ("SELECT 1", lambda i: statement("SELECT 1"), False),

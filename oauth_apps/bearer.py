@@ -9,10 +9,10 @@ by `plumbing.rows.Reader`, with the converters and `Model.from_db()` the ORM its
 objects are the ones the ORM would have built (a column left out is loaded on first access, as a
 deferred field).
 
-Each process keeps the lookups it makes (`TOKENS`, `plumbing.kept`) for as long as none of the
+Each process keeps the lookups it makes (`TOKENS`, `plumbing.row_cache`) for as long as none of the
 tables they come from has changed: any committed update or delete of an access token, a user, a
 role or a client, and any write of a web-session link, renews their shared version in Redis
-(`plumbing.tablewatch`), so a revoked token, a deactivated user or a withdrawn permission is
+(`plumbing.table_versions`), so a revoked token, a deactivated user or a withdrawn permission is
 refused by the very next request on every process and node. Expiry is checked on every use.
 Unknown tokens are never kept.
 """
@@ -29,7 +29,7 @@ from django.db.models import Model
 
 from oauth_apps.identifiers import checksum
 from oauth_apps.models import AccessToken, Application, UserSessionToken
-from plumbing.kept import KeptRows, clone
+from plumbing.row_cache import RowCache, clone
 from plumbing.rows import Reader, column, fetch_one
 from workspaces.models import Role, User
 
@@ -82,7 +82,7 @@ def copy_presented(found: Presented) -> Presented:
 
 
 CACHED_TOKENS = 1000
-TOKENS: KeptRows[Presented] = KeptRows(
+TOKENS: RowCache[Presented] = RowCache(
     "oauth:bearer:version",
     {
         AccessToken._meta.db_table: False,  # a new token changes no kept lookup

@@ -34,7 +34,7 @@ from oauth_apps import callbacks
 from oauth_apps.errors import DEVICE_CODE_GRANT
 from oauth_apps.identifiers import MAX_CLIENT_ID_LENGTH, checksum, new_client_id, new_client_secret
 from plumbing import rows
-from plumbing.kept import KeptRows, clone
+from plumbing.row_cache import RowCache, clone
 from workspaces.models import Role, User, Workspace
 from workspaces.names import DEFAULT_LANG, DEFAULT_SKIN
 
@@ -177,11 +177,11 @@ class Application(AbstractApplication):
         return reverse("application-edit", kwargs={**kwargs, "client_id": self.client_id})
 
 
-# The clients each process keeps (plumbing.kept), with their owners: the row is wide, and its SELECT
+# The clients each process keeps (plumbing.row_cache), with their owners: the row is wide, and its SELECT
 # and the instance it becomes were a tenth of a client-credentials token. Valid until a write to
 # OAUTH_CLIENTS, or to the users and roles that say what an owner may do, commits.
 CACHED_CLIENTS = 1000
-CLIENTS: KeptRows[Application] = KeptRows(
+CLIENTS: RowCache[Application] = RowCache(
     "oauth:clients:version",
     {Application._meta.db_table: False, User._meta.db_table: False, Role._meta.db_table: False},
     CACHED_CLIENTS,
@@ -362,7 +362,7 @@ class Consent(models.Model):
 
     Kept for every acceptance, so the user's Authorized applications page can say when they first
     authorized it; it spares the user the page only while the workspace's `consent_days` say so
-    (`oauth_apps.grants`). Revoking the application forgets it.
+    (`oauth_apps.consents`). Revoking the application forgets it.
     """
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")

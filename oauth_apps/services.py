@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from oauth_apps import claims, errors
+from oauth_apps import errors, refresh_claim
 from oauth_apps.exceptions import CredentialExpired, CredentialRefused, CredentialReplayed
 from oauth_apps.identifiers import checksum, new_client_secret
 from oauth_apps.models import AccessToken, Application, Consent, Grant, RefreshToken
@@ -225,11 +225,11 @@ def issue_tokens(
 def claim_refresh_token(workspace: Workspace, client: Application, token: str) -> RefreshToken:
     """Mark a refresh token used, atomically, and return it (with its user and role).
 
-    The claim is one conditional UPDATE (`claims.mark_used`), so of two concurrent refreshes with
+    The claim is one conditional UPDATE (`refresh_claim.mark_used`), so of two concurrent refreshes with
     the same token exactly one wins; the loser, like any later replay, gets `CredentialReplayed`.
     """
     now = timezone.now()
-    refresh = claims.find_refresh_token(workspace, client, token)
+    refresh = refresh_claim.find_refresh_token(workspace, client, token)
     if refresh is None:
         raise CredentialRefused("unknown refresh token")
     if refresh.revoked is not None:
@@ -238,7 +238,7 @@ def claim_refresh_token(workspace: Workspace, client: Application, token: str) -
         raise CredentialExpired("expired refresh token")
     if not refresh.user.can_log_in():
         raise CredentialRefused("the refresh token's user can no longer log in")
-    if not claims.mark_used(refresh, now):  # another request claimed it since it was read
+    if not refresh_claim.mark_used(refresh, now):  # another request claimed it since it was read
         raise CredentialReplayed("a used refresh token", refresh.token_family)
     return refresh
 

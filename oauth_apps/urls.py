@@ -3,7 +3,7 @@ RFC 8414 metadata, and the web pages under /sys{ws}/{lang}/{skin}/."""
 
 from django.urls import URLPattern, re_path
 
-from oauth_apps.views import applications, authorized, device, holder, login
+from oauth_apps.views import applications, authorized, device, login, token_in_path
 from oauth_apps.views.authorize import AuthorizeView
 from oauth_apps.views.metadata import metadata
 from oauth_apps.views.token import IntrospectView, RevokeTokenView, TokenView
@@ -14,7 +14,7 @@ AUTHORIZED = SYS_URL + r"oauth2/authorized"
 CLIENT = r"/(?P<client_id>[A-Z]{1,80})"
 
 # Any length: a segment longer than a token can be is no token here, and gets ProcessMaker's 200 like
-# any other unknown one (holder.held_token looks it up by its SHA-256), not an HTML 404.
+# any other unknown one (token_in_path.held_token looks it up by its SHA-256), not an HTML 404.
 TOKEN_IN_PATH = r"(?P<token>[^/]+)"
 
 
@@ -30,9 +30,9 @@ def oauth_routes(prefix: str, suffix: str = "") -> list[URLPattern]:
             device.DeviceAuthorizationView.as_view(),
             name="device-authorization" + suffix,
         ),
-        # ProcessMaker's: the token in the path is the credential (oauth_apps.holder).
-        re_path(prefix + TOKEN_IN_PATH + r"/expire$", holder.expire_token, name="token-expire" + suffix),
-        re_path(prefix + TOKEN_IN_PATH + r"$", holder.delete_token, name="token-delete" + suffix),
+        # ProcessMaker's: the token in the path is the credential (oauth_apps.token_in_path).
+        re_path(prefix + TOKEN_IN_PATH + r"/expire$", token_in_path.expire_token, name="token-expire" + suffix),
+        re_path(prefix + TOKEN_IN_PATH + r"$", token_in_path.delete_token, name="token-delete" + suffix),
     ]
 
 

@@ -9,9 +9,9 @@ class PlumbingConfig(AppConfig):
 
     def ready(self) -> None:
         # Every process that can write the tables the per-process caches keep rows of (a server, a
-        # command, `manage.py shell`) renews their versions: tablewatch sees each connection's writes.
-        from plumbing import tablewatch  # noqa: PLC0415 - the app registry is ready only now
+        # command, `manage.py shell`) renews their versions: table_versions sees each connection's writes.
+        from plumbing import table_versions  # noqa: PLC0415 - the app registry is ready only now
 
-        connection_created.connect(tablewatch.install, dispatch_uid="pm_tablewatch")
+        connection_created.connect(table_versions.install, dispatch_uid="pm_tablewatch")
         for connection in connections.all(initialized_only=True):
-            tablewatch.install(connection=connection)
+            table_versions.install(connection=connection)

@@ -1,6 +1,6 @@
 """Shared versions: a value in Redis that every process reads alike and any process can change, so a
-process knows whether what it keeps is still current (`plumbing.kept`, renewed by
-`plumbing.tablewatch`). Without Redis, or while it is down, there is none (the database fallback
+process knows whether what it keeps is still current (`plumbing.row_cache`, renewed by
+`plumbing.table_versions`). Without Redis, or while it is down, there is none (the database fallback
 would cost what a version is meant to save), and callers keep nothing.
 """
 

@@ -204,7 +204,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 # How long a process may keep a workspace row, a client row and a bearer token's lookup (0, and no
 # Redis: no cache). No freshness windows: a change on any node reaches every process at once through
-# Redis (plumbing.changes, plumbing.kept); these only bound memory, and a change Redis missed.
+# Redis (plumbing.changes, plumbing.row_cache); these only bound memory, and a change Redis missed.
 PM_WORKSPACE_CACHE_SECONDS = env_int("PM_WORKSPACE_CACHE_SECONDS", 300 if REDIS_URL else 0)
 PM_CLIENT_CACHE_SECONDS = env_int("PM_CLIENT_CACHE_SECONDS", 60 if REDIS_URL else 0)
 PM_TOKEN_CACHE_SECONDS = env_int("PM_TOKEN_CACHE_SECONDS", 10 if REDIS_URL else 0)

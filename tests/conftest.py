@@ -7,7 +7,7 @@
 - `app`: a confidential client of "workflow"; `public_app`: a public one; `foreign_app`: a
   client of the other workspace.
 - `token_path`: the tests marked `both_token_paths` (those that send client_credentials or
-  refresh_token requests, the grants `oauth_apps.direct` answers) run twice, once with those
+  refresh_token requests, the grants `oauth_apps.fast_grants` answers) run twice, once with those
   requests answered directly where they can be (as in production) and once with all of them going
   through oauthlib: both paths must give every answer alike. Every other test runs as production
   does.
@@ -36,10 +36,10 @@ from django.test import Client, override_settings
 
 from accounts.middleware import ADMIN_SESSION_COOKIE
 from accounts.services import create_user, provision_workspace
-from oauth_apps import direct
+from oauth_apps import fast_grants
 from oauth_apps.services import RegisteredClient, register_application
 from oauth_apps.views.token import TokenView
-from plumbing import kept, tablewatch
+from plumbing import row_cache, table_versions
 from tests import workers
 from tests.programs import program
 from workspaces import backends
@@ -181,15 +181,15 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if metafunc.definition.get_closest_marker("both_token_paths"):
         metafunc.fixturenames.append("token_path")
-        metafunc.parametrize("token_path", ["direct", "oauthlib"], indirect=True)
+        metafunc.parametrize("token_path", ["fast", "oauthlib"], indirect=True)
 
 
 @pytest.fixture
 def token_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
     """Whether client_credentials and refresh_token requests may be answered without oauthlib
-    (`oauth_apps.direct`)."""
-    path: str = getattr(request, "param", "direct")
-    monkeypatch.setattr(direct, "ENABLED", path == "direct")
+    (`oauth_apps.fast_grants`)."""
+    path: str = getattr(request, "param", "fast")
+    monkeypatch.setattr(fast_grants, "ENABLED", path == "fast")
     return path
 
 
@@ -261,6 +261,6 @@ def fresh_counters() -> Iterator[None]:
     """Every test starts with no failed logins counted (the suite shares one Redis database), and
     nothing kept of the rows an earlier test rolled back (clients, bearer lookups)."""
     cache.clear()
-    kept.forget_all()
-    tablewatch.forget_missed()
+    row_cache.forget_all()
+    table_versions.forget_missed()
     yield

@@ -1,4 +1,4 @@
-"""The per-process client cache (oauth_apps.models.CLIENTS, plumbing.kept): a kept client costs no
+"""The per-process client cache (oauth_apps.models.CLIENTS, plumbing.row_cache): a kept client costs no
 query, and a committed change of a client reaches the very next request, in this process or any other."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from django.test import Client
 from accounts.services import delete_user
 from oauth_apps.models import CLIENTS, AccessToken, Application
 from oauth_apps.services import RegisteredClient, delete_application, regenerate_secret, register_application
-from plumbing import kept, shared_versions, tablewatch
+from plumbing import row_cache, shared_versions, table_versions
 from plumbing.bounded import BoundedMap
 from tests.oauth import post_token
 from workspaces.models import User, Workspace
@@ -117,12 +117,12 @@ def test_a_rolled_back_change_is_never_kept(app: RegisteredClient) -> None:
         assert changed is not None
         changed.name = "never committed"
         changed.save()
-        assert tablewatch.changed_in_transaction(CLIENTS.version_key, "default")
+        assert table_versions.changed_in_transaction(CLIENTS.version_key, "default")
         seen = Application.objects.find(workspace, client_id)  # what this transaction sees, kept by nobody
         assert seen is not None and seen.name == "never committed"
         assert [row.name for _, _, row in CLIENTS.entries.values()] == [app.application.name]  # the first read
         raise RuntimeError("roll back")
-    assert not tablewatch.changed_in_transaction(CLIENTS.version_key, "default")
+    assert not table_versions.changed_in_transaction(CLIENTS.version_key, "default")
     for _ in range(2):
         found = Application.objects.find(workspace, client_id)
         assert found is not None and found.name == app.application.name
@@ -207,7 +207,7 @@ def test_a_kept_row_lives_at_most_its_seconds(
     unseen_public(app.application)
     assert "access_token" in token_for(client, app)
     later = time.monotonic() + 31
-    monkeypatch.setattr(kept, "monotonic", lambda: later)
+    monkeypatch.setattr(row_cache, "monotonic", lambda: later)
     assert token_for(client, app) == INVALID_CLIENT
 
 
@@ -235,12 +235,12 @@ def test_a_renewal_redis_did_not_take_is_tried_again_before_the_next_cached_read
         return taking
 
     monkeypatch.setattr(shared_versions, "new_version", new_version)
-    monkeypatch.setattr(tablewatch, "RETRY_SECONDS", 60)  # the timer stays out of the way here
+    monkeypatch.setattr(table_versions, "RETRY_SECONDS", 60)  # the timer stays out of the way here
     app.application.name = "renamed"
     app.application.save()
-    assert tablewatch.renewal_missed()
+    assert table_versions.renewal_missed()
     Application.objects.find(app.application.workspace, app.application.client_id)  # Redis still refuses
-    assert tablewatch.renewal_missed() and renewed == []
+    assert table_versions.renewal_missed() and renewed == []
     taking = True
     Application.objects.find(app.application.workspace, app.application.client_id)
-    assert CLIENTS.version_key in renewed and not tablewatch.renewal_missed()
+    assert CLIENTS.version_key in renewed and not table_versions.renewal_missed()

@@ -1,4 +1,4 @@
-"""The compiled statements (plumbing.rows, oauth_apps.claims) write and read exactly what the ORM does."""
+"""The compiled statements (plumbing.rows, oauth_apps.refresh_claim) write and read exactly what the ORM does."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from oauth_apps import claims
+from oauth_apps import refresh_claim
 from oauth_apps.identifiers import checksum, new_token
 from oauth_apps.models import AccessToken, Application, RefreshToken
 from oauth_apps.services import RegisteredClient
@@ -84,15 +84,15 @@ def test_the_refresh_lookup_reads_what_select_related_would(
     token = password_grant(client, app, "johndoe", PASSWORD).json()["refresh_token"]
     application = app.application
     with CaptureQueriesContext(connection) as queries:
-        found = claims.find_refresh_token(application.workspace, application, token)
+        found = refresh_claim.find_refresh_token(application.workspace, application, token)
     assert len(queries) == 1 and found is not None
     expected = RefreshToken.objects.presented(token).select_related("user__role").get()
     assert every_column(found) == every_column(expected)
     assert every_column(found.user) == every_column(expected.user)
     assert every_column(found.user.role) == every_column(expected.user.role)
     # Another client, another workspace: not found.
-    assert claims.find_refresh_token(application.workspace, foreign_app.application, token) is None
-    assert claims.find_refresh_token(foreign_app.application.workspace, application, token) is None
+    assert refresh_claim.find_refresh_token(application.workspace, foreign_app.application, token) is None
+    assert refresh_claim.find_refresh_token(foreign_app.application.workspace, application, token) is None
 
 
 def test_a_refresh_token_is_marked_used_exactly_once_and_never_when_expired(
@@ -100,13 +100,13 @@ def test_a_refresh_token_is_marked_used_exactly_once_and_never_when_expired(
 ) -> None:
     first, second = (password_grant(client, app, "johndoe", PASSWORD).json()["refresh_token"] for _ in range(2))
     application = app.application
-    refresh = claims.find_refresh_token(application.workspace, application, first)
+    refresh = refresh_claim.find_refresh_token(application.workspace, application, first)
     assert refresh is not None
     now = timezone.now()
-    assert claims.mark_used(refresh, now) and refresh.revoked == now
-    assert not claims.mark_used(refresh, now)  # the second claim of the same token loses
+    assert refresh_claim.mark_used(refresh, now) and refresh.revoked == now
+    assert not refresh_claim.mark_used(refresh, now)  # the second claim of the same token loses
     assert RefreshToken.objects.get(pk=refresh.pk).revoked == now
-    expired = claims.find_refresh_token(application.workspace, application, second)
+    expired = refresh_claim.find_refresh_token(application.workspace, application, second)
     assert expired is not None
     RefreshToken.objects.filter(pk=expired.pk).update(expires=now - timedelta(seconds=1))
-    assert not claims.mark_used(expired, now) and RefreshToken.objects.get(pk=expired.pk).revoked is None
+    assert not refresh_claim.mark_used(expired, now) and RefreshToken.objects.get(pk=expired.pk).revoked is None

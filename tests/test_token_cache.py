@@ -22,7 +22,7 @@ from oauth_apps.models import AccessToken, Application
 from oauth_apps.revocation import revoke_tokens
 from oauth_apps.services import RegisteredClient, delete_application
 from oauth_apps.websessions import SESSION_TOKEN_KEY
-from plumbing import shared_versions, tablewatch
+from plumbing import shared_versions, table_versions
 from plumbing.bounded import BoundedMap
 from tests.conftest import PASSWORD
 from tests.oauth import basic_auth, bearer, issue
@@ -179,7 +179,7 @@ def test_a_rolled_back_withdrawal_changes_nothing(client: Client, app: Registere
     before = shared_versions.version(TOKENS.version_key)
     with pytest.raises(RuntimeError), transaction.atomic():
         User.objects.filter(pk=operator_user.pk).update(status=User.Status.INACTIVE)
-        assert tablewatch.changed_in_transaction(TOKENS.version_key, "default")
+        assert table_versions.changed_in_transaction(TOKENS.version_key, "default")
         assert client.get(ME, headers=bearer(token)).status_code == 401  # what this transaction sees
         raise RuntimeError("roll back")
     assert shared_versions.version(TOKENS.version_key) == before

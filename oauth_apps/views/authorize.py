@@ -17,7 +17,7 @@ from oauth2_provider.exceptions import FatalClientError, OAuthToolkitError
 from oauth2_provider.views.mixins import OAuthLibMixin
 from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 
-from oauth_apps import callbacks, errors, grants
+from oauth_apps import callbacks, consents, errors
 from oauth_apps.context import oauth_request_for
 from oauth_apps.models import Application
 from oauth_apps.views import issuer, login_redirect
@@ -105,7 +105,7 @@ class AuthorizeView(OAuthLibMixin, View):
     def get(self, request: WorkspaceRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         requested, credentials = self.validate_authorization_request(request)
         client: Application = credentials["request"].client
-        if request.GET.get("prompt") != "consent" and grants.remembered(person(request), client, requested):
+        if request.GET.get("prompt") != "consent" and consents.remembered(person(request), client, requested):
             credentials.pop("request", None)
             return self.grant(request, client, requested, credentials)  # accepted before: not asked again
         destination = urlsplit(self.callback)
@@ -122,7 +122,7 @@ class AuthorizeView(OAuthLibMixin, View):
         requested, credentials = self.validate_authorization_request(request)
         client: Application = credentials.pop("request").client
         if "cancel" in request.POST:
-            grants.forget(person(request), client)
+            consents.forget(person(request), client)
             denied = [("error", "access_denied"), ("error_description", errors.ACCESS_DENIED)]
             if credentials.get("state"):
                 denied.append(("state", credentials["state"]))
@@ -143,7 +143,7 @@ class AuthorizeView(OAuthLibMixin, View):
         with transaction.atomic():
             uri, _, _, _ = self.create_authorization_response(request, " ".join(requested), credentials, allow=True)
             if accepted:
-                grants.remember(person(request), client, scopes.normalise(requested))
+                consents.remember(person(request), client, scopes.normalise(requested))
         params = callbacks.params_of(uri)
         if credentials.get("response_type") == "token":
             params = callbacks.processmaker_token_params(params)

@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from oauth_apps import errors, grants
+from oauth_apps import consents, errors
 from oauth_apps.models import Application
 from oauth_apps.views import login_redirect, page_url
 from workspaces.http import WorkspaceRequest, forbid_framing
@@ -38,7 +38,7 @@ def requires_login(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
 def authorized_list(request: WorkspaceRequest, lang: str, skin: str) -> HttpResponse:
     user = cast(User, request.user)
     context = {
-        "authorized": grants.authorized_applications(user),
+        "authorized": consents.authorized_applications(user),
         "consent_days": request.workspace.consent_days,
     }
     return render(request, "oauth_apps/authorized/list.html", context)
@@ -49,12 +49,12 @@ def authorized_list(request: WorkspaceRequest, lang: str, skin: str) -> HttpResp
 def authorized_revoke(request: WorkspaceRequest, lang: str, skin: str, client_id: str) -> HttpResponse:
     user = cast(User, request.user)
     base = page_url("authorized", request.workspace, lang, skin)
-    entry = next((e for e in grants.authorized_applications(user) if e.application.client_id == client_id), None)
+    entry = next((e for e in consents.authorized_applications(user) if e.application.client_id == client_id), None)
     if entry is None:
         raise Http404(errors.AUTHORIZED_NOT_FOUND)
     application: Application = entry.application
     if request.method == "POST":
-        grants.revoke_application(user, application, by=user)
+        consents.revoke_application(user, application, by=user)
         messages.success(request, errors.AUTHORIZED_REVOKED.format(name=application.name))
         return HttpResponseRedirect(base)
     return render(request, "oauth_apps/authorized/revoke.html", {"entry": entry})

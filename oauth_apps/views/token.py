@@ -13,7 +13,7 @@ from oauth2_provider.views import RevokeTokenView as DOTRevokeTokenView
 from oauth2_provider.views import TokenView as DOTTokenView
 from oauth2_provider.views.mixins import OAuthLibMixin
 
-from oauth_apps import direct, errors
+from oauth_apps import errors, fast_grants
 from oauth_apps.backends import repeated_parameters, token_request_params
 from oauth_apps.context import oauth_request_for
 from oauth_apps.responses import (
@@ -29,8 +29,8 @@ from workspaces import audit
 from workspaces.http import WorkspaceRequest
 from workspaces.models import ErrorMode, Workspace
 
-# The grants answered without oauthlib's plumbing when they will succeed (`oauth_apps.direct`).
-DIRECT_GRANTS = {"client_credentials": direct.client_credentials, "refresh_token": direct.refresh_token}
+# The grants answered without oauthlib's plumbing when they will succeed (`oauth_apps.fast_grants`).
+DIRECT_GRANTS = {"client_credentials": fast_grants.client_credentials, "refresh_token": fast_grants.refresh_token}
 
 # The server, validator and body-parsing classes come from OAUTH2_PROVIDER in the settings.
 

@@ -1,4 +1,4 @@
-"""plumbing.tablewatch: which statements renew which version, on every connection, only on commit."""
+"""plumbing.table_versions: which statements renew which version, on every connection, only on commit."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.db import connection, connections, transaction
 from oauth_apps.bearer import TOKENS
 from oauth_apps.models import CLIENTS, AccessToken, Application, UserSessionToken
 from oauth_apps.services import RegisteredClient
-from plumbing import shared_versions, tablewatch
+from plumbing import shared_versions, table_versions
 from workspaces.models import Role, User
 
 CLIENT_TABLE, TOKEN_TABLE = Application._meta.db_table, AccessToken._meta.db_table
@@ -51,21 +51,21 @@ BOTH = {CLIENTS.version_key, TOKENS.version_key}
     ],
 )
 def test_which_statements_renew_which_version(sql: str, renewed: set[str]) -> None:
-    assert tablewatch.keys_written(sql) == renewed
+    assert table_versions.keys_written(sql) == renewed
 
 
 def test_every_connection_runs_the_wrapper_first(db: None) -> None:
     connection.ensure_connection()
-    assert connection.execute_wrappers[0] is tablewatch.wrapper
+    assert connection.execute_wrappers[0] is table_versions.wrapper
     with connection.execute_wrapper(lambda execute, *args: execute(*args)):
         pass
-    assert connection.execute_wrappers == [tablewatch.wrapper]  # a wrapper block leaves it in place
+    assert connection.execute_wrappers == [table_versions.wrapper]  # a wrapper block leaves it in place
     seen = []
 
     def another_thread() -> None:  # another request thread: its own connection
         other = connections["default"]
         other.ensure_connection()
-        seen.append(other.execute_wrappers[0] is tablewatch.wrapper)
+        seen.append(other.execute_wrappers[0] is table_versions.wrapper)
         other.close()
 
     thread = threading.Thread(target=another_thread)
@@ -80,14 +80,14 @@ def test_a_commit_renews_and_a_rollback_does_not(app: RegisteredClient) -> None:
     first = shared_versions.version(key)
     with pytest.raises(RuntimeError), transaction.atomic():
         Application.objects.filter(pk=app.application.pk).update(name="never committed")
-        assert tablewatch.changed_in_transaction(key, "default")
+        assert table_versions.changed_in_transaction(key, "default")
         raise RuntimeError("roll back")
     assert shared_versions.version(key) == first
     with transaction.atomic():
         with pytest.raises(RuntimeError), transaction.atomic():  # a savepoint rolled back
             Application.objects.filter(pk=app.application.pk).update(name="never committed")
             raise RuntimeError("roll back")
-        assert not tablewatch.changed_in_transaction(key, "default")
+        assert not table_versions.changed_in_transaction(key, "default")
         Application.objects.filter(pk=app.application.pk).update(name="committed")
         Application.objects.filter(pk=app.application.pk).update(name="committed twice")
         assert [entry for entry in connection.run_on_commit if entry[1].__name__ == f"renew[{key}]"][1:] == []

@@ -1,4 +1,4 @@
-"""client_credentials answered without oauthlib (`oauth_apps.direct`): only what would succeed, the
+"""client_credentials answered without oauthlib (`oauth_apps.fast_grants`): only what would succeed, the
 same answer and the same row as oauthlib's grant, and every fault left to oauthlib.
 
 Which path answered is told by the `oauthlib_refuses` and `oauthlib_calls` fixtures (tests/conftest.py).
@@ -15,7 +15,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.services import provision_workspace
-from oauth_apps import direct
+from oauth_apps import fast_grants
 from oauth_apps.models import AccessToken, Application
 from oauth_apps.services import RegisteredClient, register_application
 from tests.conftest import PASSWORD
@@ -64,9 +64,9 @@ def test_both_paths_give_the_same_answer_and_row(
 ) -> None:
     body, headers = credentials(app, auth)
     params = {"grant_type": "client_credentials", **body, **({"scope": scope} if scope is not None else {})}
-    monkeypatch.setattr(direct, "ENABLED", True)
+    monkeypatch.setattr(fast_grants, "ENABLED", True)
     answered_directly = answer_and_row(client, params, headers)
-    monkeypatch.setattr(direct, "ENABLED", False)
+    monkeypatch.setattr(fast_grants, "ENABLED", False)
     assert answered_directly == answer_and_row(client, params, headers)
     status, _, _, row, lasts = answered_directly
     assert status == 200 and row["user_uid"] is None and row["client_id"] == app.application.client_id
@@ -110,7 +110,7 @@ def test_every_fault_is_left_to_oauthlib_and_writes_nothing(
     before = AccessToken.objects.count()
     answers = []
     for enabled in (True, False):
-        monkeypatch.setattr(direct, "ENABLED", enabled)
+        monkeypatch.setattr(fast_grants, "ENABLED", enabled)
         response = post_token(client, params, headers=headers)
         answers.append((response.status_code, response.json()))
     assert len(oauthlib_calls) == 2  # the direct path declined: oauthlib answered both times

@@ -1,4 +1,4 @@
-"""refresh_token answered without oauthlib (`oauth_apps.direct`): only what would succeed, the same
+"""refresh_token answered without oauthlib (`oauth_apps.fast_grants`): only what would succeed, the same
 answer and the same rows as oauthlib's grant, every fault left to oauthlib with nothing changed by
 the direct attempt, and the boundary (another client, another workspace, a hostile body) held.
 
@@ -16,7 +16,7 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.services import provision_workspace
-from oauth_apps import direct
+from oauth_apps import fast_grants
 from oauth_apps.models import AccessToken, Application, RefreshToken
 from oauth_apps.services import RegisteredClient, register_application
 from tests.conftest import PASSWORD, refuse_oauthlib
@@ -98,7 +98,7 @@ def test_both_paths_give_the_same_answer_and_rows(
     Workspace.objects.filter(pk=workspace.pk).update(refresh_token_lifetime=3600)
     seen = []
     for enabled in (True, False):
-        monkeypatch.setattr(direct, "ENABLED", enabled)
+        monkeypatch.setattr(fast_grants, "ENABLED", enabled)
         params, headers = refresh_params(app, login(client, app, granted)["refresh_token"])
         response = post_token(client, params | ({"scope": scope} if scope is not None else {}), headers=headers)
         answer = response.json()
@@ -160,7 +160,7 @@ def test_every_fault_is_left_to_oauthlib_and_the_direct_attempt_changes_nothing(
     params, logins = refresh_params(app, token)[0] | extra, len(oauthlib_calls)
     answers = []
     for enabled in (True, False):
-        monkeypatch.setattr(direct, "ENABLED", enabled)
+        monkeypatch.setattr(fast_grants, "ENABLED", enabled)
         before = (AccessToken.objects.count(), RefreshToken.objects.filter(revoked__isnull=True).count())
         answers.append(post_token(client, params).json())
         assert (AccessToken.objects.count(), RefreshToken.objects.filter(revoked__isnull=True).count()) == before

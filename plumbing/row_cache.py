@@ -1,7 +1,7 @@
-"""Rows a process keeps for as long as the database still says the same: `KeptRows`.
+"""Rows a process keeps for as long as the database still says the same: `RowCache`.
 
 Each entry carries the value a shared version in Redis had just before its rows were read
-(`plumbing.tablewatch` renews the version whenever a write to the rows' tables commits, on any
+(`plumbing.table_versions` renews the version whenever a write to the rows' tables commits, on any
 node), and is used only while the version still has that value: every use reads it, one GET. No
 TTL decides freshness; a cache's time bound (a setting) only limits how long an entry lives in case
 Redis missed a renewal. Without Redis, while it is down, or with the bound at 0, nothing is kept.
@@ -20,15 +20,15 @@ from typing import Any, Generic, TypeVar
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Model
 
-from plumbing import shared_versions, tablewatch
+from plumbing import shared_versions, table_versions
 from plumbing.bounded import BoundedMap
 
 T = TypeVar("T")
 M = TypeVar("M", bound=Model)
-_all: list[KeptRows[Any]] = []
+_all: list[RowCache[Any]] = []
 
 
-class KeptRows(Generic[T]):
+class RowCache(Generic[T]):
     def __init__(
         self,
         version_key: str,
@@ -43,16 +43,16 @@ class KeptRows(Generic[T]):
         self.version_key, self.seconds, self.copy = version_key, seconds, copy
         self.entries: BoundedMap[Hashable, tuple[bytes, float, T]] = BoundedMap(limit)
         for table, inserts in tables.items():
-            tablewatch.watch(table, version_key, inserts=inserts, on_renew=self.forget)
+            table_versions.watch(table, version_key, inserts=inserts, on_renew=self.forget)
         _all.append(self)
 
     def get(self, key: Hashable, read: Callable[[], T | None], using: str = DEFAULT_DB_ALIAS) -> T | None:
         """What `read()` would give now, from this process's entry for `key` when it is current."""
         seconds = self.seconds()
-        if seconds <= 0 or tablewatch.changed_in_transaction(self.version_key, using):
+        if seconds <= 0 or table_versions.changed_in_transaction(self.version_key, using):
             return read()
-        if tablewatch.renewal_missed():  # a change of ours other processes have not heard of yet
-            tablewatch.retry_missed()
+        if table_versions.renewal_missed():  # a change of ours other processes have not heard of yet
+            table_versions.retry_missed()
         version = shared_versions.version(self.version_key)
         if version is None:
             return read()

@@ -143,7 +143,7 @@ def renew(key: str) -> None:
 
 def retry_missed() -> None:
     """Renew every key whose renewal Redis did not take; the timer calls this, and so does every cached
-    read of this process while one is missing (`plumbing.kept`)."""
+    read of this process while one is missing (`plumbing.row_cache`)."""
     with _missed_lock:
         keys = list(_missed)
     for key in keys:
