@@ -10,6 +10,8 @@ from django.conf import settings
 from django.contrib import auth
 from django.http import HttpRequest, HttpResponse
 
+from workspaces.names import path_shape
+
 STARTED_KEY = "_pm_operator_login_at"
 SEEN_KEY = "_pm_operator_seen_at"
 ADMIN_PREFIX = "/admin/"
@@ -20,9 +22,9 @@ ADMIN_CSRF_COOKIE = "pm_admin_csrftoken"
 
 def is_admin_page(path: str) -> bool:
     """A Django admin URL. A workspace may be called "admin": its OAuth routes (/admin/oauth2/...,
-    the authorize page among them) are the workspace's, and never an admin page (whose URLs never
-    have "oauth2" second)."""
-    return path.startswith(ADMIN_PREFIX) and not path.startswith(f"{ADMIN_PREFIX}oauth2/")
+    the authorize page among them) and metadata are the workspace's, never an admin page (whose URLs
+    never have "oauth2" or ".well-known" second)."""
+    return path.startswith(ADMIN_PREFIX) and path_shape(path) is None
 
 
 class AdminCookiesMiddleware:

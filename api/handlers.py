@@ -15,8 +15,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from accounts.policy import NotAllowed
 from api.errors import STATUS_MESSAGES, error_body
 from api.permissions import InsufficientScope
-
-API_PREFIX = "/api/"
+from workspaces.names import API_ROOT
 
 
 def describe(detail: Any, prefix: str = "") -> list[str]:
@@ -63,7 +62,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 def _api_or(default: Any, status: int) -> Any:
     def handler(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.path.startswith(API_PREFIX):
+        if request.path.startswith(API_ROOT):
             return JsonResponse(error_body(status, STATUS_MESSAGES[status]), status=status)
         return default(request, *args, **kwargs)  # type: ignore[no-any-return]
 

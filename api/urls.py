@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.urls import re_path
+from django.urls import re_path, reverse
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.request import Request
@@ -34,15 +34,15 @@ class IndexView(APIView):
 
     @extend_schema(exclude=True)
     def get(self, request: Request, **kwargs: Any) -> Response:
-        origin = public_origin(request)
-        base, oauth = origin + request.path, f"{origin}/{request.workspace.name}/oauth2/"
+        origin, ws = public_origin(request), {"ws": request.workspace.name}
+        base = origin + request.path
         return Response({
             "workspace": request.workspace.name,
             "schema": base + "schema", "docs": base + "schema/ui",
             "endpoints": {
                 "users": base + "users", "user": base + "user/{usr_uid}", "projects": base + "project",
-                "current_user": base + "light/user/data", "token": oauth + "token",
-                "metadata": f"{origin}/.well-known/oauth-authorization-server/{request.workspace.name}",
+                "current_user": base + "light/user/data", "token": origin + reverse("token", kwargs=ws),
+                "metadata": origin + reverse("metadata-1", kwargs=ws),
             },
         })  # fmt: skip
 

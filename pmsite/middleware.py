@@ -12,7 +12,6 @@ the pages and any API call with a session cookie, goes through all of them exact
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -24,18 +23,16 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import render
 
-from accounts.middleware import OperatorSessionMiddleware
+from accounts.middleware import ADMIN_PREFIX, OperatorSessionMiddleware
 from api import errors as api_errors
 from oauth_apps import errors as oauth_errors
 from oauth_apps.middleware import WebSessionMiddleware
 from oauth_apps.responses import no_store
+from workspaces.names import API_PATH, is_well_known, path_shape
 
 # A workspace's OAuth routes (but authorize, a person's page), its metadata and the load balancer's
 # probes: never a session, whatever cookies come along.
-OAUTH_ROUTE = re.compile(r"^/(?:api/1\.0/)?[^/]+/oauth2/(?P<rest>.*)\Z")
-METADATA = re.compile(r"^/(?:[^/]+/)?\.well-known/")
 PROBES = frozenset({"/health", "/ready", "/metrics"})
-API = "/api/1.0/"
 MACHINE_KEY = "_pm_machine_request"
 
 
@@ -44,14 +41,14 @@ def is_machine_request(request: HttpRequest) -> bool:
     known = request.__dict__.get(MACHINE_KEY)
     if known is None:
         path = request.path_info
-        oauth = OAUTH_ROUTE.match(path)
-        if oauth is not None:
-            known = oauth["rest"].rstrip("/") != "authorize"
+        shape = path_shape(path)
+        if shape is not None and shape.kind == "oauth":
+            known = not shape.is_authorize
         else:
             known = (
                 path in PROBES
-                or bool(METADATA.match(path))
-                or (path.startswith(API) and settings.SESSION_COOKIE_NAME not in request.COOKIES)
+                or is_well_known(path)
+                or (path.startswith(API_PATH) and settings.SESSION_COOKIE_NAME not in request.COOKIES)
             )
         request.__dict__[MACHINE_KEY] = known
     return known
@@ -102,11 +99,11 @@ class MachineHttpsMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if settings.HTTPS_ONLY and not request.is_secure() and self.carries_credentials(request):
             path = request.path_info
-            oauth = OAUTH_ROUTE.match(path)
-            if oauth is not None and oauth["rest"].rstrip("/") != "authorize":
+            shape = path_shape(path)
+            if shape is not None and shape.kind == "oauth" and not shape.is_authorize:
                 body: dict[str, Any] = {"error": "invalid_request", "error_description": oauth_errors.HTTPS_REQUIRED}
                 return no_store(JsonResponse(body, status=403))
-            if path.startswith(API) and oauth is None:
+            if path.startswith(API_PATH) and (shape is None or shape.kind != "oauth"):
                 return JsonResponse(api_errors.error_body(403, api_errors.HTTPS_REQUIRED), status=403)
         return self.get_response(request)
 
@@ -131,7 +128,7 @@ class PageErrorMiddleware:
         template = self.PAGES.get(response.status_code)
         if template is None or getattr(response, "streaming", False) or response.content:
             return response
-        if is_machine_request(request) or request.path_info.startswith((API, "/admin/")):
+        if is_machine_request(request) or request.path_info.startswith((API_PATH, ADMIN_PREFIX)):
             return response
         page = render(request, template, {"allowed": response.get("Allow", "")}, status=response.status_code)
         if "Allow" in response:

@@ -17,10 +17,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
 from api.errors import error_body
-from api.handlers import API_PREFIX
 from api.handlers import server_error as api_server_error
 from pmsite.logs import DATABASE_DOWN
-from pmsite.middleware import OAUTH_ROUTE
+from workspaces.names import API_ROOT, is_well_known, path_shape
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = "5"
@@ -43,9 +42,11 @@ def server_error(request: HttpRequest) -> HttpResponse:
         return api_server_error(request)  # type: ignore[no-any-return]
     note_outage(error)
     response: HttpResponse
-    if request.path.startswith(API_PREFIX) and not OAUTH_ROUTE.match(request.path):
+    shape = path_shape(request.path)
+    oauth = shape is not None and shape.kind == "oauth"
+    if request.path.startswith(API_ROOT) and not oauth:
         response = JsonResponse(error_body(503, "Service Unavailable"), status=503)
-    elif OAUTH_ROUTE.match(request.path) or request.path.startswith("/.well-known/"):
+    elif oauth or is_well_known(request.path):
         body = {"error": "temporarily_unavailable", "error_description": "The server cannot reach its database."}
         response = JsonResponse(body, status=503)
         response["Cache-Control"] = "no-store"

@@ -113,3 +113,28 @@ def test_page_errors_are_pages_in_the_sites_layout_and_the_api_keeps_its_json(
     api = client.post("/api/1.0/workflow/light/user/data")
     assert api.status_code in (401, 405) and api.json()["error"]["code"] == api.status_code
     assert client.get("/workflow/oauth2/token").status_code == 200  # the token endpoint's own JSON error
+
+
+@pytest.mark.parametrize(
+    ("path", "kind", "name", "rest"),
+    [
+        ("/workflow/oauth2/token", "oauth", "workflow", "token"),
+        ("/api/1.0/workflow/oauth2/abc/expire", "oauth", "workflow", "abc/expire"),
+        ("/sysother/oauth2/authorize", "oauth", "sysother", "authorize"),
+        ("/workflow/.well-known/oauth-authorization-server", "metadata", "workflow", ""),
+        ("/.well-known/oauth-authorization-server/workflow", "metadata", "workflow", ""),
+        ("/api/1.0/workflow/users", "api", "workflow", ""),
+        ("/sysworkflow/en/neoclassic/login/login", "page", "workflow", ""),
+    ],
+)
+def test_the_path_shapes_are_written_once_in_names(path: str, kind: str, name: str, rest: str) -> None:
+    from workspaces.names import PathShape, path_shape
+
+    assert path_shape(path) == PathShape(kind, name, rest)
+
+
+@pytest.mark.parametrize("path", ["/", "/admin/", "/health", "/static/pm/site.css", "/workflow/other"])
+def test_other_paths_have_no_shape(path: str) -> None:
+    from workspaces.names import path_shape
+
+    assert path_shape(path) is None

@@ -22,20 +22,8 @@ from plumbing import changes, rows
 from plumbing.bounded import BoundedMap
 from workspaces.http import is_ip_address
 from workspaces.models import Workspace
-from workspaces.names import WORKSPACE_NAME
+from workspaces.names import WORKSPACE_NAME, path_shape
 
-# /{ws}/oauth2/...   /api/1.0/{ws}/...   /sys{ws}/{lang}/{skin}/...   and RFC 8414's metadata at
-# /{ws}/.well-known/oauth-authorization-server and /.well-known/oauth-authorization-server/{ws}.
-# Any name is captured here, so a malformed one is answered 503 like an unknown one (the URL confs
-# only match well-formed names). The shapes overlap for names that start with "sys"
-# (/sysother/oauth2/token could be workspace "other" with lang "oauth2"): a second segment "oauth2"
-# (or ".well-known") always means the /{ws}/ shape, so it is tried first and the request reaches
-# exactly the workspace the client named.
-WORKSPACE_PATH = re.compile(
-    r"^/(?:(?P<oauth>[^/]+)/(?:oauth2|\.well-known/oauth-authorization-server)"
-    r"|\.well-known/oauth-authorization-server/(?P<metadata>[^/]*)"
-    r"|api/1\.0/(?P<api>[^/]*)|sys(?P<sys>[^/]*)/[^/]+/[^/]+)(?:/|$)"
-)
 VALID_NAME = re.compile(rf"^{WORKSPACE_NAME}\Z")
 log = logging.getLogger(__name__)
 
@@ -73,22 +61,17 @@ post_delete.connect(forget_cached_workspaces, sender=Workspace, dispatch_uid="pm
 
 
 def workspace_name_from_path(path: str) -> str | None:
-    """The workspace named by a workspace URL, '' for a malformed one, None for other paths."""
-    match = WORKSPACE_PATH.match(path)
-    if match is None:
-        return None
-    return next(name for name in match.groups() if name is not None)
+    """The workspace named by a workspace URL (workspaces.names.path_shape), '' for a malformed one,
+    None for other paths."""
+    shape = path_shape(path)
+    return None if shape is None else shape.workspace
 
 
 def is_person_page(path: str) -> bool:
     """A workspace URL a person opens in a browser: its pages (/sys{ws}/...) and the authorize
     endpoint a client sends them to. Every other workspace route is a program's."""
-    match = WORKSPACE_PATH.match(path)
-    if match is None:
-        return False
-    return match["sys"] is not None or (
-        match["oauth"] is not None and path.startswith(f"/{match['oauth']}/oauth2/authorize")
-    )
+    shape = path_shape(path)
+    return shape is not None and (shape.kind == "page" or shape.is_authorize)
 
 
 def no_such_workspace(request: HttpRequest) -> HttpResponse:

@@ -7,6 +7,7 @@ validator are all built from these. (No Django models are imported, so settings 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from django.core.validators import RegexValidator
 
@@ -31,6 +32,59 @@ SYS_URL = rf"^sys(?P<ws>{WORKSPACE_NAME})/(?P<lang>[A-Za-z_-]{{1,10}})/(?P<skin>
 # once), and its patterns start with API_URL, the rest of /api/1.0/{ws}/.
 API_PREFIX = r"^api/1\.0/"
 API_URL = rf"^(?P<ws>{WORKSPACE_NAME})/"
+
+# The same shapes as the request paths the middleware sees (with their leading "/"), for what must
+# know a path's shape before (or without) the URL confs: the routing middleware, the browser
+# middleware, the error handlers. Any name is captured, so a malformed one is answered like an unknown
+# one (the URL confs only match well-formed names). The shapes overlap for names that start with
+# "sys" (/sysother/oauth2/token could be workspace "other" with lang "oauth2"): a second segment
+# "oauth2" (or ".well-known") always means the /{ws}/ shape, so it is tried first and the request
+# reaches exactly the workspace the client named.
+API_ROOT = "/api/"  # every path under it is the REST API's, answered in its JSON error shape
+API_PATH = "/api/1.0/"
+REQUEST_PATH = re.compile(
+    r"^/(?:(?:api/1\.0/)?(?P<oauth>[^/]+)/oauth2(?:/(?P<rest>.*))?"
+    rf"|(?P<issuer>[^/]+)/\.well-known/{METADATA}"
+    rf"|\.well-known/{METADATA}/(?P<metadata>[^/]*)"
+    r"|api/1\.0/(?P<api>[^/]*)|sys(?P<sys>[^/]*)/[^/]+/[^/]+)(?:/|$)",
+    re.DOTALL,
+)
+WELL_KNOWN = re.compile(r"^/(?:[^/]+/)?\.well-known/")
+
+
+@dataclass(frozen=True)
+class PathShape:
+    """What a request path is: an OAuth route (`rest`: what follows /oauth2/, under /{ws}/ or
+    /api/1.0/{ws}/), a workspace's RFC 8414 metadata, a REST API call, or a person's page
+    (/sys{ws}/...); and the workspace it names, as given."""
+
+    kind: str  # "oauth", "metadata", "api" or "page"
+    workspace: str
+    rest: str = ""
+
+    @property
+    def is_authorize(self) -> bool:
+        """The authorize endpoint: a person's page although it is an OAuth route."""
+        return self.kind == "oauth" and self.rest.rstrip("/") == "authorize"
+
+
+def path_shape(path: str) -> PathShape | None:
+    """The shape of a request path that names a workspace, or None for any other path."""
+    match = REQUEST_PATH.match(path)
+    if match is None:
+        return None
+    if match["oauth"] is not None:
+        return PathShape("oauth", match["oauth"], match["rest"] or "")
+    for kind, group in (("metadata", "issuer"), ("metadata", "metadata"), ("api", "api"), ("page", "sys")):
+        if match[group] is not None:
+            return PathShape(kind, match[group])
+    return None  # unreachable: one alternative matched
+
+
+def is_well_known(path: str) -> bool:
+    """/.well-known/... or /{anything}/.well-known/...: metadata, never a person's page."""
+    return WELL_KNOWN.match(path) is not None
+
 
 # ProcessMaker's /{ws}/oauth2/{token}/expire and /{ws}/oauth2/{token} (under /api/1.0/ too) carry a
 # live access token in the path. In text that holds paths (a log line), the segment after such an

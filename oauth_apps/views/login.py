@@ -25,9 +25,9 @@ from workspaces.forms import LoginForm
 from workspaces.http import WorkspaceRequest, client_address, forbid_framing
 from workspaces.lockout import AccountLocked, AddressThrottled, authenticate_with_lockout
 from workspaces.models import Workspace
+from workspaces.names import path_shape
 
 SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-AUTHORIZE_PATH = re.compile(r"^/(?:api/1\.0/)?[^/]+/oauth2/authorize/?$")
 
 
 def safe_next_url(request: WorkspaceRequest, target: str) -> str | None:
@@ -87,7 +87,8 @@ def login_view(request: WorkspaceRequest, lang: str, skin: str) -> HttpResponse:
 def asking_application(workspace: Workspace, next_url: str) -> Application | None:
     """The application whose authorize (or device) page sent the user here, to name it on the login page."""
     parts = urlsplit(next_url)
-    if not AUTHORIZE_PATH.match(parts.path):
+    shape = path_shape(parts.path)
+    if shape is None or not shape.is_authorize:
         return None
     client_id = parse_qs(parts.query).get("client_id", [""])[0]
     return Application.objects.find(workspace, client_id) if client_id else None
