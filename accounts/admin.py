@@ -22,6 +22,7 @@ from django.template.response import TemplateResponse
 from accounts import services, workspace_changes
 from accounts.grants_admin import UserGrantsAdminMixin
 from workspaces.adminactions import confirm_action, counted
+from workspaces.errors import USERNAME_TAKEN
 from workspaces.http import signed_in_user
 from workspaces.models import AuditEvent, PermissionCode, Role, User, Workspace
 from workspaces.services import WorkspaceError
@@ -196,7 +197,8 @@ class WorkspaceUserCreationForm(AdminUserCreationForm):
                 workspace=cleaned.get("workspace"), username_folded=fold_username(username)
             ).exists()
         ):
-            self.add_error("username", "A user with that username already exists in this workspace.")
+            taken = USERNAME_TAKEN.format(username=username, workspace=cleaned.get("workspace"))
+            self.add_error("username", taken)
         return cleaned
 
 

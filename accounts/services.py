@@ -22,6 +22,7 @@ from oauth_apps.models import Application
 from oauth_apps.revocation import revoke_tokens
 from oauth_apps.services import delete_application, local_client
 from workspaces import audit
+from workspaces.errors import USERNAME_TAKEN
 from workspaces.models import PermissionCode, Role, User, Workspace
 from workspaces.names import WORKSPACE_NAME_RULE, workspace_name_validator
 from workspaces.rbac import DEFAULT_ROLES
@@ -89,7 +90,7 @@ def create_user(
     if by is not None:
         policy.check_create(by, role)
     if User.objects.filter(workspace=workspace, username_folded=fold_username(username)).exists():
-        raise WorkspaceError(f"User {username!r} already exists in workspace {workspace.name!r}.")
+        raise WorkspaceError(USERNAME_TAKEN.format(username=username, workspace=workspace.name))
     user = User(workspace=workspace, username=username.strip(), role=role, **profile)
     check_password_rule(password, user)
     user.set_password(password)
@@ -116,7 +117,7 @@ def add_user(user: User, *, by: User | None = None) -> User:
         with transaction.atomic():
             user.save()
     except IntegrityError:  # the same username, created at the same moment by another request
-        raise WorkspaceError(f"User {user.username!r} already exists in workspace {user.workspace}.") from None
+        raise WorkspaceError(USERNAME_TAKEN.format(username=user.username, workspace=user.workspace)) from None
     audit.record(
         audit.Event.USER_CREATED, user.workspace_id, by=by, user=user, role=user.role.code if user.role else None
     )
@@ -161,7 +162,7 @@ def save_user(user: User, changed: Iterable[str], *, by: User | None = None) -> 
         with transaction.atomic():
             user.save()
     except IntegrityError:  # a username taken a moment ago by another request
-        raise WorkspaceError(f"User {user.username!r} already exists in workspace {user.workspace}.") from None
+        raise WorkspaceError(USERNAME_TAKEN.format(username=user.username, workspace=user.workspace)) from None
     record_user_changes(user, changed, before, by)
     if "password" in changed or not user.can_log_in():
         why = "password changed" if "password" in changed else "can no longer log in"

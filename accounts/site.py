@@ -9,12 +9,10 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
+from oauth_apps import errors
 from workspaces.http import client_address
-from workspaces.lockout import AccountLocked, AddressThrottled, Attempt, minutes
+from workspaces.lockout import AccountLocked, Attempt, LoginRefused
 from workspaces.models import User
-
-OPERATOR_LOCKED = "Too many failed logins for this username. It is locked for up to {minutes} minutes; try again then."
-OPERATOR_THROTTLED = "Too many failed logins from your address. Try again in up to {minutes} minutes."
 
 
 class OperatorLoginForm(AdminAuthenticationForm):
@@ -26,12 +24,9 @@ class OperatorLoginForm(AdminAuthenticationForm):
         attempt = Attempt(None, username, client_address(self.request), via="admin login", account=account)
         try:
             attempt.begin()
-        except AccountLocked:
-            locked = minutes(attempt.limits.duration)
-            raise ValidationError(OPERATOR_LOCKED.format(minutes=locked), code="locked") from None
-        except AddressThrottled:
-            throttled = minutes(attempt.limits.window)
-            raise ValidationError(OPERATOR_THROTTLED.format(minutes=throttled), code="throttled") from None
+        except LoginRefused as refused:
+            code = "locked" if isinstance(refused, AccountLocked) else "throttled"
+            raise ValidationError(errors.login_refused(refused, page=True), code=code) from None
         try:
             cleaned = super().clean()
         except ValidationError:

@@ -11,14 +11,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.utils import timezone
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 
-from oauth_apps.bearer import find_access_token
+from oauth_apps.bearer import find_own_access_token
 from oauth_apps.models import AccessToken
-from workspaces import audit
 from workspaces.http import client_address
 from workspaces.models import ErrorMode, User
 
@@ -64,18 +62,13 @@ class WorkspaceBearerAuthentication(BaseAuthentication):
         token = value.strip()
         if scheme.lower() != "bearer" or not token or len(token) > MAX_TOKEN_LENGTH or " " in token:
             raise InvalidAuthorizationHeader()
-        presented = find_access_token(token)
-        workspace = request.workspace
+        presented = find_own_access_token(
+            request.workspace, token, address=client_address(request), via="access token"
+        )  # fmt: skip
         if presented is None:
             raise InvalidToken()
         access, user = presented
-        if access.workspace_id != workspace.id:
-            audit.record_cross_workspace(
-                workspace, client_id=access.client_id, owner_workspace=access.workspace_id, credential="access token",
-                address=client_address(request),
-            )  # fmt: skip
-            raise InvalidToken()
-        if access.expires <= timezone.now():
+        if not access.is_live():
             raise ExpiredToken()
         # A client-credentials token acts for no user: permissions are its client owner's.
         if user is None or not user.can_log_in():

@@ -18,6 +18,7 @@ from rest_framework import serializers
 from api import errors
 from api.fields import ProcessMakerSerializer, StrictCharField
 from workspaces import profile
+from workspaces.errors import USERNAME_TAKEN
 from workspaces.models import Role, User, Workspace
 from workspaces.usernames import fold_username, username_problem
 
@@ -94,7 +95,7 @@ class UserInputSerializer(ProcessMakerSerializer):
         if self.user is not None:
             taken = taken.exclude(pk=self.user.pk)
         if taken.exists():
-            raise serializers.ValidationError(errors.USERNAME_TAKEN)
+            raise serializers.ValidationError(USERNAME_TAKEN.format(username=value, workspace=self.workspace.name))
         return value
 
     def validate_usr_role(self, value: str) -> Role:

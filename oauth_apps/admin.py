@@ -17,7 +17,16 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from oauth_apps.forms import callback_transport_warning, validate_callback_url
-from oauth_apps.models import AccessToken, Application, DeviceGrant, Grant, IDToken, RefreshToken
+from oauth_apps.models import (
+    AccessToken,
+    Application,
+    DeviceGrant,
+    Grant,
+    IDToken,
+    RefreshToken,
+    live_access,
+    usable_refresh,
+)  # fmt: skip
 from oauth_apps.revocation import revoke_tokens
 from oauth_apps.services import update_application
 from workspaces.adminactions import confirm_action, counted
@@ -44,8 +53,7 @@ class StateFilter(admin.SimpleListFilter):
         now = timezone.now()
         revocable = queryset.model is RefreshToken
         if self.value() == "live":
-            live = queryset.filter(revoked__isnull=True) if revocable else queryset
-            return live.exclude(expires__lte=now)
+            return queryset.filter(usable_refresh(now=now) if revocable else live_access(now=now))
         if self.value() == "expired":
             return queryset.filter(expires__lte=now)
         if self.value() == "revoked" and revocable:
@@ -169,7 +177,11 @@ class TokenAdmin(admin.ModelAdmin):
     def state(self, obj: Any) -> str:
         if getattr(obj, "revoked", None):
             return "revoked"
-        return "expired" if obj.expires is not None and obj.expires <= timezone.now() else "live"
+        if isinstance(obj, RefreshToken):
+            return "live" if obj.is_usable() else "expired"
+        if isinstance(obj, AccessToken):
+            return "live" if obj.is_live() else "expired"
+        return "expired" if obj.expires <= timezone.now() else "live"  # an authorization code
 
 
 def short(moment: Any) -> str:

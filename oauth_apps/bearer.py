@@ -31,7 +31,8 @@ from oauth_apps.identifiers import checksum
 from oauth_apps.models import AccessToken, Application, UserSessionToken
 from plumbing.row_cache import RowCache, clone
 from plumbing.rows import Reader, column, fetch_one
-from workspaces.models import Role, User
+from workspaces import audit
+from workspaces.models import Role, User, Workspace
 
 # (model, table alias, fields): what is read of each table, in this order.
 ACCESS = ["id", "workspace", "user", "application", "client_id", "user_uid", "expires", "scope", "created"]
@@ -105,6 +106,19 @@ def find_access_token(token: str, using: str = "default") -> Presented | None:
     client-credentials token the owner of its client."""
     key = checksum(token)
     return TOKENS.get(key, lambda: read_access_token(key, using), using)
+
+
+def find_own_access_token(workspace: Workspace, token: str, *, address: str, via: str) -> Presented | None:
+    """`find_access_token`, for a token presented on `workspace`: one of another workspace is
+    answered as unknown, and recorded (`audit.record_cross_workspace`, `via` naming how it came)."""
+    presented = find_access_token(token)
+    if presented is None or presented.access.workspace_id == workspace.pk:
+        return presented
+    audit.record_cross_workspace(
+        workspace, client_id=presented.access.client_id, owner_workspace=presented.access.workspace_id,
+        credential=via, address=address,
+    )  # fmt: skip
+    return None
 
 
 def read_access_token(key: str, using: str = "default") -> Presented | None:

@@ -19,7 +19,7 @@ from django.db import transaction
 from django.db.models import Count, Max, Min, Q
 from django.utils import timezone
 
-from oauth_apps.models import AccessToken, Application, Consent, RefreshToken
+from oauth_apps.models import AccessToken, Application, Consent, RefreshToken, live_access, usable_refresh
 from oauth_apps.revocation import revoke_tokens
 from workspaces import audit, scopes
 from workspaces.models import User
@@ -83,21 +83,17 @@ def authorized_applications(user: User) -> list[AuthorizedApplication]:
         AccessToken.objects.filter(mine | as_owner)
         .values("application")
         .annotate(
-            first=Min("created"), last=Max("created"), live=Count("id", filter=Q(expires__gt=now)),
-            owner=Count("id", filter=Q(expires__gt=now, user__isnull=True)),
+            first=Min("created"), last=Max("created"), live=Count("id", filter=live_access(now=now)),
+            owner=Count("id", filter=live_access(now=now) & Q(user__isnull=True)),
             # live, with a usable refresh token of the same pair: that sign-in is counted with the refresh
-            paired=Count("id", filter=Q(expires__gt=now, refresh_token__isnull=False)
-                         & Q(refresh_token__revoked__isnull=True)
-                         & (Q(refresh_token__expires__isnull=True) | Q(refresh_token__expires__gt=now))),
+            paired=Count("id", filter=live_access(now=now) & Q(refresh_token__isnull=False)
+                         & usable_refresh("refresh_token__", now)),
         )
     )  # fmt: skip
     refresh = (
         RefreshToken.objects.filter(mine, revoked__isnull=True)
         .values("application")
-        .annotate(
-            first=Min("created"), last=Max("created"),
-            live=Count("id", filter=Q(expires__isnull=True) | Q(expires__gt=now)),
-        )
+        .annotate(first=Min("created"), last=Max("created"), live=Count("id", filter=usable_refresh(now=now)))
     )  # fmt: skip
     for row in [*access, *refresh]:
         entry = found.setdefault(row["application"], AuthorizedApplication(application=None))  # type: ignore[arg-type]
@@ -110,7 +106,7 @@ def authorized_applications(user: User) -> list[AuthorizedApplication]:
     for application_id in consents:
         found.setdefault(application_id, AuthorizedApplication(application=None))  # type: ignore[arg-type]
     token_scopes: dict[int, list[str]] = {}
-    live = AccessToken.objects.filter(mine | as_owner, expires__gt=now)
+    live = AccessToken.objects.filter(mine | as_owner).filter(live_access(now=now))
     for application_id, scope in live.values_list("application", "scope"):
         token_scopes.setdefault(application_id, []).extend(scopes.split(scope))
     applications = Application.objects.in_bulk(found)

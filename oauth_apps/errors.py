@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from oauthlib.oauth2.rfc6749 import errors
 
+from workspaces.lockout import AccountLocked, LoginRefused
+
 # Token endpoint, in the order ProcessMaker checks them.
 METHOD_NOT_POST = "The request method must be POST when requesting an access token"
 GRANT_TYPE_MISSING = "The grant type was not specified in the request"
@@ -40,13 +42,14 @@ DEVICE_TOO_MANY_WRONG = "Too many wrong codes. Wait a few minutes, then try agai
 DEVICE_DECIDED = "This request was already answered, or it expired."
 DEVICE_APPROVED = "Done: {name} can now act for you. Go back to your device."
 DEVICE_DENIED = "Denied: {name} was not given access."
-DEVICE_LOG_IN = "Log in to connect a device."
 # client_credentials tokens act as the client's owner (oauth_apps.owners): our wording.
 OWNER_CANNOT_LOG_IN = "This client's owner cannot sign in now, so its client_credentials grant is suspended"
 OWNER_MUST_CONFIRM_SECRET = (
     "An administrator reset the password of this client's owner: the owner must confirm or regenerate the "
     "client secret on the applications page before client_credentials works again"
 )
+# The login limits (workspaces.lockout): the token endpoint's wording, then the pages'
+# (`login_refused` chooses).
 ACCOUNT_LOCKED = "Too many failed logins: this username is locked for up to {minutes} minutes"
 ADDRESS_THROTTLED = "Too many failed logins from this address: try again in up to {minutes} minutes"
 
@@ -146,3 +149,12 @@ def invalid_scope() -> errors.InvalidScopeError:
 
 def unsupported_grant_type(grant_type: str) -> errors.UnsupportedGrantTypeError:
     return errors.UnsupportedGrantTypeError(description=GRANT_TYPE_UNSUPPORTED.format(grant_type=grant_type))
+
+
+def login_refused(refusal: LoginRefused, *, page: bool) -> str:
+    """What a login refused by the limits is told: on a page (the web login, the admin's), or by the
+    token endpoint (the password grant)."""
+    locked = isinstance(refusal, AccountLocked)
+    if page:
+        return (LOGIN_LOCKED if locked else LOGIN_THROTTLED).format(minutes=refusal.minutes)
+    return (ACCOUNT_LOCKED if locked else ADDRESS_THROTTLED).format(minutes=refusal.minutes)

@@ -11,10 +11,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.utils import timezone
-
 from oauth_apps.bearer import find_access_token
-from oauth_apps.models import RefreshToken
+from oauth_apps.models import RefreshToken, usable_refresh
 from workspaces.models import User, Workspace
 
 
@@ -32,7 +30,7 @@ def access_claims(workspace: Workspace, token: str) -> dict[str, Any] | None:
     if presented is None:
         return None
     access, acting = presented
-    if access.workspace_id != workspace.pk or access.expires <= timezone.now():
+    if access.workspace_id != workspace.pk or not access.is_live():
         return None
     if acting is None or not acting.can_log_in():
         return None
@@ -43,11 +41,11 @@ def access_claims(workspace: Workspace, token: str) -> dict[str, Any] | None:
 def refresh_claims(workspace: Workspace, token: str) -> dict[str, Any] | None:
     refresh = (
         RefreshToken.objects.presented(token)
-        .filter(workspace=workspace, revoked__isnull=True)
+        .filter(usable_refresh(), workspace=workspace)
         .select_related("user__role")
         .first()
     )
-    if refresh is None or (refresh.expires is not None and refresh.expires <= timezone.now()):
+    if refresh is None:
         return None
     if not refresh.user.can_log_in():
         return None

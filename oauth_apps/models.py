@@ -13,12 +13,15 @@ request was routed to.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from oauth2_provider.models import (
     AbstractAccessToken,
     AbstractApplication,
@@ -47,6 +50,21 @@ class CredentialQuerySet(models.QuerySet[Any]):
 
     def presented(self, credential: str) -> CredentialQuerySet:
         return self.filter(**{self.lookup: checksum(credential)})
+
+
+def live_access(prefix: str = "", now: datetime | None = None) -> Q:
+    """The one rule of a live access token, as a filter (`prefix` for a related token's fields): not
+    past its expiry (a revoked access token is deleted, so that is all there is to it)."""
+    return Q(**{f"{prefix}expires__gt": now or timezone.now()})
+
+
+def usable_refresh(prefix: str = "", now: datetime | None = None) -> Q:
+    """The one rule of a refresh token that can still be used, as a filter: not revoked (used,
+    replaced or ended) and not past its expiry (NULL: a workspace that chose none)."""
+    now = now or timezone.now()
+    return Q(**{f"{prefix}revoked__isnull": True}) & (
+        Q(**{f"{prefix}expires__isnull": True}) | Q(**{f"{prefix}expires__gt": now})
+    )
 
 
 class GrantQuerySet(CredentialQuerySet):
@@ -231,6 +249,10 @@ class AccessToken(AbstractAccessToken):
         copy_pm_columns(self)
         super().save(*args, **kwargs)
 
+    def is_live(self, now: datetime | None = None) -> bool:
+        """`live_access` for this row."""
+        return self.expires > (now or timezone.now())
+
 
 class RefreshToken(AbstractRefreshToken):
     """A refresh token (RFC 6749 section 1.5, 6): OAUTH_REFRESH_TOKENS.
@@ -263,6 +285,10 @@ class RefreshToken(AbstractRefreshToken):
     def save(self, *args: Any, **kwargs: Any) -> None:
         copy_pm_columns(self)
         super().save(*args, **kwargs)
+
+    def is_usable(self, now: datetime | None = None) -> bool:
+        """`usable_refresh` for this row."""
+        return self.revoked is None and (self.expires is None or self.expires > (now or timezone.now()))
 
 
 class Grant(AbstractGrant):
@@ -335,45 +361,6 @@ def copy_pm_columns(row: AccessToken | RefreshToken | Grant) -> None:
         row.workspace_id = row.application.workspace_id
 
 
-class UserSessionToken(models.Model):
-    """An access token minted for a logged-in web session: PMOAUTH_USER_ACCESS_TOKENS.
-
-    It belongs to the workspace's local web client and lives exactly as long as the login
-    session: its EXPIRES moves with the session's sliding expiry, and it is deleted at
-    logout, so ProcessMaker's query on OAUTH_ACCESS_TOKENS finds it while the user works.
-    """
-
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
-    access_token = models.OneToOneField(AccessToken, on_delete=models.CASCADE, related_name="web_session")
-    token = models.CharField("access token", max_length=255, db_column="ACCESS_TOKEN", editable=False)
-    user_uid = models.CharField("user UID", max_length=32, db_column="USER_ID", editable=False)
-    session_key = models.CharField("session id", max_length=64, db_column="SESSION_ID", db_index=True)
-    session_name = models.CharField("session cookie name", max_length=64, db_column="SESSION_NAME")
-
-    class Meta:
-        db_table = "PMOAUTH_USER_ACCESS_TOKENS"
-
-    def __str__(self) -> str:
-        return f"web session token #{self.pk}"
-
-
-class Consent(models.Model):
-    """A user's acceptance of an application for a set of scopes on the consent page.
-
-    Kept for every acceptance, so the user's Authorized applications page can say when they first
-    authorized it; it spares the user the page only while the workspace's `consent_days` say so
-    (`oauth_apps.consents`). Revoking the application forgets it.
-    """
-
-    workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents")
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="consents")
-    scope = models.TextField(help_text="The scopes accepted, space separated.")
-    created = models.DateTimeField(auto_now_add=True, help_text="First accepted.")
-    granted = models.DateTimeField(help_text="Last accepted: remembered from here for the workspace's consent days.")
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "application"], name="one_consent_per_user_and_client")]
-
-    def __str__(self) -> str:
-        return f"{self.user} -> {self.application}: {self.scope}"
+# The records beside the tokens, in a module of their own: re-exported here, where Django and the rest
+# of the code look for models.
+from oauth_apps.records import Consent, UserSessionToken  # noqa: E402, F401

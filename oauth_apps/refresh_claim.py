@@ -63,7 +63,8 @@ def find_refresh_token(
 def _claim(using: str) -> str:
     quote = connections[using].ops.quote_name
     revoked, updated, expires = (quote(column(RefreshToken, name)) for name in ("revoked", "updated", "expires"))
-    # Names from the model's metadata, quoted by the backend; the values are parameters.
+    # Names from the model's metadata, quoted by the backend; the values are parameters. The WHERE is
+    # models.usable_refresh in SQL (tests/test_refresh_grant.py races two claims on it).
     return (
         f"UPDATE {quote(RefreshToken._meta.db_table)} SET {revoked} = %s, {updated} = %s "  # noqa: S608
         f"WHERE {quote('id')} = %s AND {revoked} IS NULL AND ({expires} IS NULL OR {expires} > %s)"

@@ -9,13 +9,12 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from oauth_apps import errors, refresh_claim
 from oauth_apps.exceptions import CredentialExpired, CredentialRefused, CredentialReplayed
 from oauth_apps.identifiers import checksum, new_client_secret
-from oauth_apps.models import AccessToken, Application, Consent, Grant, RefreshToken
+from oauth_apps.models import AccessToken, Application, Consent, Grant, RefreshToken, live_access, usable_refresh
 from oauth_apps.revocation import revoke_tokens
 from plumbing import rows
 from workspaces import audit
@@ -149,11 +148,8 @@ def delete_application(application: Application, *, by: User | None = None) -> N
 def live_token_count(application: Application) -> int:
     """Access tokens of the client that still work, and refresh tokens that still can."""
     now = timezone.now()
-    access = AccessToken.objects.filter(application=application, expires__gt=now).count()
-    refresh = RefreshToken.objects.filter(application=application, revoked__isnull=True).filter(
-        Q(expires__isnull=True) | Q(expires__gt=now)
-    )
-    return access + refresh.count()
+    access = AccessToken.objects.filter(live_access(now=now), application=application).count()
+    return access + RefreshToken.objects.filter(usable_refresh(now=now), application=application).count()
 
 
 def issued_to(workspace: Workspace, client: Application, user: User | None) -> dict[str, Any]:

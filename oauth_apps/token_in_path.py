@@ -16,6 +16,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from oauth_apps.bearer import find_own_access_token
 from oauth_apps.models import AccessToken
 from oauth_apps.revocation import revoke_tokens
 from workspaces import audit
@@ -27,16 +28,8 @@ EXPIRED_AGO = timedelta(minutes=1)  # ProcessMaker's expireToken sets EXPIRES a 
 
 def held_token(workspace: Workspace, token: str, address: str) -> AccessToken | None:
     """The workspace's access token `token`; another workspace's is recorded and treated as unknown."""
-    found = AccessToken.objects.presented(token).select_related("user").first()
-    if found is None:
-        return None
-    if found.workspace_id != workspace.pk:
-        audit.record_cross_workspace(
-            workspace, client_id=found.client_id, owner_workspace=found.workspace_id,
-            credential="access token in a URL", address=address,
-        )  # fmt: skip
-        return None
-    return found
+    presented = find_own_access_token(workspace, token, address=address, via="access token in a URL")
+    return None if presented is None else presented.access
 
 
 @transaction.atomic

@@ -142,12 +142,8 @@ class ProcessMakerValidator(OAuth2Validator):
             user = lockout.authenticate_with_lockout(
                 context.workspace, username, password, context.address, via="password grant", audit_success=False
             )
-        except lockout.AccountLocked:
-            locked = lockout.minutes(context.workspace.lockout_duration)
-            raise errors.invalid_grant(errors.ACCOUNT_LOCKED.format(minutes=locked)) from None
-        except lockout.AddressThrottled:
-            throttled = lockout.minutes(context.workspace.lockout_window)
-            raise errors.invalid_grant(errors.ADDRESS_THROTTLED.format(minutes=throttled)) from None
+        except lockout.LoginRefused as refused:
+            raise errors.invalid_grant(errors.login_refused(refused, page=False)) from None
         if user is None:
             raise errors.invalid_grant(errors.USER_CREDENTIALS_INVALID)
         request.user = user

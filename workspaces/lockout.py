@@ -49,7 +49,11 @@ def minutes(seconds: int) -> int:
 
 
 class LoginRefused(Exception):
-    """Too many failed logins: refused before the password is looked at."""
+    """Too many failed logins: refused before the password is looked at, for up to `minutes`."""
+
+    def __init__(self, who: str, minutes: int) -> None:
+        super().__init__(who)
+        self.minutes = minutes
 
 
 class AccountLocked(LoginRefused):
@@ -132,14 +136,20 @@ class Attempt:
             limits.window,
         )
         if flag is not None:
-            raise AddressThrottled(self.address) if flag == self.blocked else AccountLocked(self.username)
+            raise self.throttled() if flag == self.blocked else self.locked_out()
         over_address = counts[0] > self.address_limit
         if over_address or counts[1] > limits.threshold:
             # Too many failed or still being checked: refused unchecked, so not counted either
             # (the script counted the username only if the address was within its limit).
             counted = [self.address_key, self.user_key][: len(counts)]
             forget_and_discount([], counted)
-            raise AddressThrottled(self.address) if over_address else AccountLocked(self.username)
+            raise self.throttled() if over_address else self.locked_out()
+
+    def throttled(self) -> AddressThrottled:
+        return AddressThrottled(self.address, minutes(self.limits.window))
+
+    def locked_out(self) -> AccountLocked:
+        return AccountLocked(self.username, minutes(self.limits.duration))
 
     def failed(self) -> None:
         self.record(audit.Event.LOGIN_FAILED)

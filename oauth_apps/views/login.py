@@ -20,10 +20,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from oauth_apps import errors, websessions
 from oauth_apps.models import Application
 from oauth_apps.views import page_url
-from workspaces import lockout
 from workspaces.forms import LoginForm
 from workspaces.http import WorkspaceRequest, client_address, forbid_framing
-from workspaces.lockout import AccountLocked, AddressThrottled, authenticate_with_lockout
+from workspaces.lockout import LoginRefused, authenticate_with_lockout
 from workspaces.models import Workspace
 from workspaces.names import path_shape
 
@@ -71,10 +70,8 @@ def login_view(request: WorkspaceRequest, lang: str, skin: str) -> HttpResponse:
                     client_address(request),
                     via="web login",
                 )
-            except AccountLocked:
-                user, error = None, errors.LOGIN_LOCKED.format(minutes=lockout.minutes(workspace.lockout_duration))
-            except AddressThrottled:
-                user, error = None, errors.LOGIN_THROTTLED.format(minutes=lockout.minutes(workspace.lockout_window))
+            except LoginRefused as refused:
+                user, error = None, errors.login_refused(refused, page=True)
             if user is not None:
                 websessions.end(request)  # a login over a live session replaces that session's token
                 auth.login(request, user, backend="workspaces.backends.WorkspaceBackend")
