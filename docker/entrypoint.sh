@@ -6,7 +6,7 @@
 #   PM_BIND                 address:port to serve on (default 0.0.0.0:8000)
 #   WEB_CONCURRENCY         worker processes (default 2: one per core; `make bench-servers` measures)
 #   PM_THREADS              Django threads per granian worker (default 2: while one waits on the
-#                           database or Redis, the other runs; tokens ~10% faster, bench/README)
+#                           database or Redis, the other runs: docs/performance.md)
 #   PM_SERVER               granian (default) or gunicorn (sync workers)
 # Neither server believes a forwarded header itself: Django does, from PM_TRUSTED_PROXY only.
 # Neither writes its own access log: it would hold the path, and ProcessMaker's expire and delete
@@ -38,8 +38,8 @@ HOST="${BIND%:*}"
 PORT="${BIND##*:}"
 case "${PM_SERVER:-granian}" in
   granian)
-    # Rust HTTP handling in front of PM_THREADS Django threads per worker process: on 2 cores it
-    # served tokens ~10% and bearer calls ~35% faster than gunicorn's sync workers (bench/servers.py).
+    # Rust HTTP handling in front of PM_THREADS Django threads per worker process: faster than
+    # gunicorn's sync workers on tokens and bearer calls (docs/performance.md, bench/servers.py).
     HOST="${HOST#[}"
     exec granian pmsite.wsgi:application \
       --interface wsgi \

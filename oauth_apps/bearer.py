@@ -3,7 +3,7 @@
 Every API request looks up its access token with the user it acts for (its own user, or for a
 client-credentials token its client's owner), that user's role and the web session it may belong
 to: one indexed query. Through the ORM, Django compiled that four-table
-`select_related` query afresh on every request, which cost a third of the whole request. Here the
+`select_related` query afresh on every request, a large share of the request (docs/performance.md). Here the
 statement is built once from the models' own metadata, and each row is turned into model instances
 by `plumbing.rows.Reader`, with the converters and `Model.from_db()` the ORM itself uses, so the
 objects are the ones the ORM would have built (a column left out is loaded on first access, as a

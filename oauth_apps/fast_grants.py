@@ -3,7 +3,7 @@ are going to succeed.
 
 A client_credentials token is one client check and one INSERT, a refresh one claim and two INSERTs,
 yet oauthlib's request object, token endpoint and grant class, and django-oauth-toolkit's glue
-around them, were a fifth and a sixth of their Python. These functions answer a token request only
+around them, were a large share of their Python (docs/performance.md). These functions answer a token request only
 once every check oauthlib's grant and our validator make for it has passed, made by the same
 functions: the client found in the workspace (`Application.objects.find`), its secret
 (`_check_secret`), Basic credentials read and matched against the body's (`clientauth`), a

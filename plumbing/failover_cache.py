@@ -33,9 +33,8 @@ REDIS_DOWN = (RedisConnectionError, RedisTimeoutError, OSError)
 
 class ReusingRedisCacheClient(RedisCacheClient):
     """Django's Redis cache client builds a new `redis.Redis` for every operation, and building
-    one fills its table of ~700 response callbacks: 60 µs each time, half a millisecond of a
-    login's eight counter operations. A `redis.Redis` over a connection pool is safe to share
-    between threads, so one per pool is kept."""
+    one fills its table of response callbacks each time (what that cost a login: docs/performance.md).
+    A `redis.Redis` over a connection pool is safe to share between threads, so one per pool is kept."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -6,7 +6,7 @@ authorize (token, revoke, introspect, and ProcessMaker's expire and delete route
 and /api/1.0/{ws}/oauth2/: authenticated by the client or the token itself, CSRF-exempt, no session
 read or written), the RFC 8414 metadata, `/health`, and a REST call that carries no session cookie
 (authenticated by its bearer token alone). For those, each of these middleware classes steps
-aside, which saved a quarter of such a request's time. Everything else, the authorize endpoint,
+aside (what that saved: docs/performance.md). Everything else, the authorize endpoint,
 the pages and any API call with a session cookie, goes through all of them exactly as before.
 """
 
