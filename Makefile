@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8080
 DEMO_WORKSPACE ?= workflow
 
-.PHONY: run test test-slow test-all fuzz bench bench-ab bench-servers bench-scale bench-purge bench-memory bench-import lint install-run install-test clean admin
+.PHONY: run test test-slow test-all fuzz bench bench-ab bench-servers bench-scale bench-purge bench-memory bench-import lint configuration-docs install-run install-test clean admin
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -92,6 +92,10 @@ bench-ab: $(VENV)/.installed var/secret_key
 # import_processmaker on a large ProcessMaker database (PM_USERS, PM_CLIENTS, PM_TOKENS).
 bench-import: $(VENV)/.installed var/secret_key
 	DATABASE_URL=$${DATABASE_URL:-mysql://root@127.0.0.1:3306/pm_bench_import} $(BIN)/python bench/import_scale.py
+
+# docs/configuration.md's tables, from the declarations in pmsite/config.py.
+configuration-docs: $(VENV)/.installed-run
+	$(BIN)/python -m pmsite.config --write
 
 lint: $(VENV)/.installed var/secret_key
 	$(BIN)/ruff check .

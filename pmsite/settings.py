@@ -1,44 +1,33 @@
-"""Settings for pm-oauth, read from the environment.
-
-Nothing here needs editing to deploy: every knob is an environment variable
-(see the README's "Configuration" table). A secret may also be given as a file
-through `<NAME>_FILE`, the Docker-secrets convention.
+"""Settings for pm-oauth. Nothing here needs editing to deploy: every knob is an environment variable,
+declared with its type, default and meaning in pmsite/config.py (docs/configuration.md lists them).
 """
 
 from __future__ import annotations
 
 import logging
-import os
-from pathlib import Path
 
 import dj_database_url
-from django.core.exceptions import ImproperlyConfigured
 
-from pmsite import logs
-from pmsite.environment import env, env_bool, env_int, env_list, ip_addresses, ip_networks, public_url
+from pmsite import config, logs
 from workspaces.names import WORKSPACE_NAME
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = Path(os.environ.get("PM_VAR_DIR", BASE_DIR / "var"))
+# One object per concern (pmsite/config.py). Every variable is read, and so checked, now: a wrong
+# value stops the app at start, whether or not a setting below uses it.
+site = config.Site()
+https = config.Https()
+database = config.Database()
+shared = config.SharedState()
+operators = config.Operators()
+observability = config.Observability()
+for concern in (site, https, database, shared, operators, observability):
+    concern.check()
 
-
-def read_secret_key() -> str:
-    key = env("SECRET_KEY")
-    if key:
-        return key
-    key_file = VAR_DIR / "secret_key"
-    if key_file.exists():
-        return key_file.read_text().strip()
-    raise ImproperlyConfigured(
-        "SECRET_KEY is not set. Set the SECRET_KEY environment variable (or SECRET_KEY_FILE), "
-        f"or run `make run` once to create {key_file}."
-    )
-
-
-SECRET_KEY = read_secret_key()
-DEBUG = env_bool("DEBUG", False)
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
-CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
+BASE_DIR = config.BASE_DIR
+VAR_DIR = site.var_dir
+SECRET_KEY = site.SECRET_KEY
+DEBUG = site.DEBUG
+ALLOWED_HOSTS = site.ALLOWED_HOSTS
+CSRF_TRUSTED_ORIGINS = site.CSRF_TRUSTED_ORIGINS
 
 INSTALLED_APPS = [
     "accounts.adminconfig.OperatorAdminConfig",
@@ -105,12 +94,9 @@ TEMPLATES = [
 # --- Database: one variable chooses it. ---------------------------------------
 DATABASES = {
     "default": dj_database_url.parse(
-        env("DATABASE_URL", f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("DB_CONN_MAX_AGE", 60),
-        # A health check pings the database before each request reuses a connection: one more
-        # round trip on every request. Off by default: a connection that failed is closed at the
-        # end of its request anyway, so a restarted database costs one failed request, not more.
-        conn_health_checks=env_bool("DB_CONN_HEALTH_CHECKS", False),
+        database.DATABASE_URL,
+        conn_max_age=database.DB_CONN_MAX_AGE,
+        conn_health_checks=database.DB_CONN_HEALTH_CHECKS,
     )
 }
 ON_MYSQL = DATABASES["default"]["ENGINE"] == "django.db.backends.mysql"
@@ -121,7 +107,7 @@ if ON_MYSQL:
             "charset": "utf8mb4",
             "init_command": "SET sql_mode='STRICT_TRANS_TABLES'",
             # A database that does not answer fails the request in seconds (a 503), not minutes.
-            "connect_timeout": env_int("DB_CONNECT_TIMEOUT", 3),
+            "connect_timeout": database.DB_CONNECT_TIMEOUT,
         }
     )
     DATABASES["default"]["TEST"] = {"CHARSET": "utf8mb4", "COLLATION": "utf8mb4_unicode_ci"}
@@ -141,7 +127,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # connection of its own ("shared_cache": a failed token request's rollback must not undo its count).
 # On SQLite (one machine, the demo) a second connection would wait on the request's write lock:
 # each process counts for itself there.
-REDIS_URL = env("REDIS_URL")
+REDIS_URL = shared.REDIS_URL
 if ON_MYSQL:
     DATABASES["shared_cache"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}
     DATABASE_ROUTERS = ["plumbing.failover_cache.SharedCacheRouter"]
@@ -184,14 +170,13 @@ LOGIN_URL = "/admin/login/"
 # workspace's (threshold, window seconds, lock seconds), and sessions end after PM_ADMIN_IDLE_SECONDS
 # without a request or PM_ADMIN_SESSION_SECONDS after login, whichever comes first.
 PM_ADMIN_LOCKOUT = (
-    env_int("PM_ADMIN_LOCKOUT_THRESHOLD", 10),
-    env_int("PM_ADMIN_LOCKOUT_WINDOW", 900),
-    env_int("PM_ADMIN_LOCKOUT_DURATION", 900),
+    operators.PM_ADMIN_LOCKOUT_THRESHOLD,
+    operators.PM_ADMIN_LOCKOUT_WINDOW,
+    operators.PM_ADMIN_LOCKOUT_DURATION,
 )
-# Days `manage.py periodic` keeps audit events (0: forever; `purgeaudit` deletes on demand).
-PM_AUDIT_RETENTION_DAYS = env_int("PM_AUDIT_RETENTION_DAYS", 365)
-PM_ADMIN_IDLE_SECONDS = env_int("PM_ADMIN_IDLE_SECONDS", 1800)
-PM_ADMIN_SESSION_SECONDS = env_int("PM_ADMIN_SESSION_SECONDS", 12 * 3600)
+PM_AUDIT_RETENTION_DAYS = operators.PM_AUDIT_RETENTION_DAYS
+PM_ADMIN_IDLE_SECONDS = operators.PM_ADMIN_IDLE_SECONDS
+PM_ADMIN_SESSION_SECONDS = operators.PM_ADMIN_SESSION_SECONDS
 
 # --- Sessions and security headers. ---------------------------------------------
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
@@ -205,46 +190,39 @@ SECURE_REFERRER_POLICY = "same-origin"
 # How long a process may keep a workspace row, a client row and a bearer token's lookup (0, and no
 # Redis: no cache). No freshness windows: a change on any node reaches every process at once through
 # Redis (plumbing.changes, plumbing.row_cache); these only bound memory, and a change Redis missed.
-PM_WORKSPACE_CACHE_SECONDS = env_int("PM_WORKSPACE_CACHE_SECONDS", 300 if REDIS_URL else 0)
-PM_CLIENT_CACHE_SECONDS = env_int("PM_CLIENT_CACHE_SECONDS", 60 if REDIS_URL else 0)
-PM_TOKEN_CACHE_SECONDS = env_int("PM_TOKEN_CACHE_SECONDS", 10 if REDIS_URL else 0)
-# Whether the home page lists the workspaces (off: a probe learns nothing of which exist).
-PM_LIST_WORKSPACES = env_bool("PM_LIST_WORKSPACES", False)
+PM_WORKSPACE_CACHE_SECONDS = shared.PM_WORKSPACE_CACHE_SECONDS
+PM_CLIENT_CACHE_SECONDS = shared.PM_CLIENT_CACHE_SECONDS
+PM_TOKEN_CACHE_SECONDS = shared.PM_TOKEN_CACHE_SECONDS
+PM_LIST_WORKSPACES = site.PM_LIST_WORKSPACES
 
 # HTTPS is the default: outside DEBUG, plain HTTP is redirected, cookies are Secure and HSTS is
 # sent, unless PM_ALLOW_HTTP=1 says otherwise (the loopback demo of `make run`, the tests).
-if env("PM_FORCE_HTTPS"):
-    raise ImproperlyConfigured(
-        "PM_FORCE_HTTPS is gone: HTTPS is now the default. Remove it (set PM_ALLOW_HTTP=1 to serve plain HTTP)."
-    )
-PM_ALLOW_HTTP = env_bool("PM_ALLOW_HTTP", False)
+PM_ALLOW_HTTP = https.PM_ALLOW_HTTP
 HTTPS_ONLY = not DEBUG and not PM_ALLOW_HTTP
 if HTTPS_ONLY:
     SECURE_SSL_REDIRECT = True
     SECURE_REDIRECT_EXEMPT = [r"^health$", r"^ready$"]  # a load balancer's probes may speak plain HTTP
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = env_int("PM_HSTS_SECONDS", 31536000)
+    SECURE_HSTS_SECONDS = https.PM_HSTS_SECONDS
 
 
 # The one origin the issuer, the metadata, `iss`, introspection's `iss` and the device flow's
 # verification_uri name, whatever Host a request came with (fetching metadata at localhost and then
 # sending the browser to 127.0.0.1 made strict clients refuse the issuer). Management commands run
 # without it; a server refuses to start (pmsite.wsgi, pmsite.asgi) unless PM_ALLOW_HTTP=1.
-PM_PUBLIC_URL = public_url(env("PM_PUBLIC_URL"), PM_ALLOW_HTTP)
+PM_PUBLIC_URL = https.public_url
 
 
 # The reverse proxy in front (nginx terminating TLS). X-Forwarded-Proto and X-Forwarded-For are
 # believed only on requests that come from one of these addresses, and removed from all others.
-PM_TRUSTED_PROXY = ip_addresses("PM_TRUSTED_PROXY")
+PM_TRUSTED_PROXY = https.PM_TRUSTED_PROXY
 
 # /metrics: readable with PM_METRICS_TOKEN as a bearer token, or from the addresses or networks in
-# PM_METRICS_ALLOW (comma-separated, e.g. 10.0.0.0/8); with neither, it is not served (404).
-PM_METRICS_TOKEN = env("PM_METRICS_TOKEN")
-PM_METRICS_ALLOW = ip_networks("PM_METRICS_ALLOW")
-# Several worker processes share their counts through this directory (prometheus-client's
-# multiprocess mode; empty it when the server starts).
-PROMETHEUS_MULTIPROC_DIR = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "")
+# PM_METRICS_ALLOW; with neither, it is not served (404).
+PM_METRICS_TOKEN = observability.PM_METRICS_TOKEN
+PM_METRICS_ALLOW = observability.PM_METRICS_ALLOW
+PROMETHEUS_MULTIPROC_DIR = observability.PROMETHEUS_MULTIPROC_DIR
 if PM_TRUSTED_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -283,18 +261,12 @@ OAUTH2_PROVIDER = {
 }
 
 # --- Logging: stdout only; oauthlib logs whole tokens at DEBUG, so never below INFO. --
-LOG_LEVEL = env("LOG_LEVEL", "INFO").upper()
-if not isinstance(logging.getLevelName(LOG_LEVEL), int):
-    raise ImproperlyConfigured(f"LOG_LEVEL must be a level name such as INFO or DEBUG, not {LOG_LEVEL!r}")
+LOG_LEVEL = observability.LOG_LEVEL
 # Loggers that put credentials in their DEBUG lines (oauthlib: whole tokens and bodies; the database
 # backend: every SQL parameter) never go below INFO, whatever LOG_LEVEL says (NOTSET included).
 AT_LEAST_INFO = logging.getLevelName(max(logging.getLevelName(LOG_LEVEL), logging.INFO))
-# LOG_FORMAT=json: one JSON object per line (python-json-logger), for a log collector.
-LOG_FORMAT = env("LOG_FORMAT", "plain").lower()
-if LOG_FORMAT not in ("plain", "json"):
-    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}")
-# One line per request (pm.request: method, URL pattern, status, time, queries; never the path).
-PM_ACCESS_LOG = env_bool("PM_ACCESS_LOG", LOG_FORMAT == "json")
+LOG_FORMAT = observability.LOG_FORMAT
+PM_ACCESS_LOG = observability.PM_ACCESS_LOG
 LOGGING = logs.configuration(LOG_LEVEL, AT_LEAST_INFO, LOG_FORMAT)
 
 # Serve static files straight from the apps too, so a checkout works before collectstatic.
