@@ -6,6 +6,7 @@ import base64
 import binascii
 from urllib.parse import unquote_plus
 
+from django.contrib.auth.hashers import check_password, identify_hasher
 from django.utils.crypto import constant_time_compare
 
 
@@ -33,3 +34,16 @@ def body_agrees(basic: tuple[str, str], body_id: object, body_secret: object) ->
     if body_id and body_id != client_id:
         return False
     return not body_secret or constant_time_compare(str(body_secret), secret)
+
+
+def secret_matches(provided: str, stored: str) -> bool:
+    """Whether `provided` is the client's secret, `stored` hashed (as every secret saved here is) or,
+    for a row written by other means, in clear, compared in constant time. A public client has no
+    secret: nothing matches it, not even "" (so it can never authenticate as a confidential one)."""
+    if not stored or not provided:
+        return False
+    try:
+        identify_hasher(stored)
+    except ValueError:  # not a hash
+        return constant_time_compare(provided, stored)
+    return check_password(provided, stored)

@@ -5,8 +5,8 @@ A client_credentials token is one client check and one INSERT, a refresh one cla
 yet oauthlib's request object, token endpoint and grant class, and django-oauth-toolkit's glue
 around them, were a large share of their Python (docs/performance.md). These functions answer a token request only
 once every check oauthlib's grant and our validator make for it has passed, made by the same
-functions: the client found in the workspace (`Application.objects.find`), its secret
-(`_check_secret`), Basic credentials read and matched against the body's (`clientauth`), a
+functions: the client found in the workspace (`Application.objects.find`) and usable, its secret
+(`clientauth.secret_matches`), Basic credentials read and matched against the body's (`clientauth`), a
 confidential client allowed the grant (and, for client_credentials, an owner who may have such
 tokens: `owners.client_credentials_refusal`), the scopes normalised, defaulted and known (`scopes`), the
 refresh token claimed (`services.claim_refresh_token`: found for this client in this workspace,
@@ -36,7 +36,6 @@ from oauth_apps.exceptions import CredentialRefused
 from oauth_apps.identifiers import new_token
 from oauth_apps.models import Application, RefreshToken
 from oauth_apps.responses import processmaker_token, token_success
-from oauth_apps.validator import ProcessMakerValidator
 from plumbing.metrics import TOKENS_ISSUED
 from workspaces import scopes
 from workspaces.http import WorkspaceRequest
@@ -44,7 +43,6 @@ from workspaces.models import ErrorMode
 
 ENABLED = True
 CLIENT_CREDENTIALS, REFRESH_TOKEN = "client_credentials", "refresh_token"
-_validator = ProcessMakerValidator()  # stateless: for its secret check
 
 
 def client_credentials(request: WorkspaceRequest) -> HttpResponse | None:
@@ -148,6 +146,6 @@ def authenticated_client(request: WorkspaceRequest, params: dict[str, str]) -> A
     else:
         return None
     client = Application.objects.find(request.workspace, client_id)  # this exact id, in this workspace
-    if client is None or not _validator._check_secret(secret, client.client_secret):
+    if client is None or not client.is_usable() or not clientauth.secret_matches(secret, client.client_secret):
         return None
     return client

@@ -171,6 +171,13 @@ class Application(AbstractApplication):
     def is_public(self) -> bool:
         return self.client_type == self.CLIENT_PUBLIC
 
+    def is_usable(self, request: Any = None) -> bool:
+        """django-oauth-toolkit's question, asked of every client a token request names: may it be
+        used at all? Always, as in ProcessMaker (OAUTH_CLIENTS has no status); what a client may do
+        is `allows_grant_type`'s. The fast token path asks it without an oauthlib request, so an
+        answer must not depend on one."""
+        return True
+
     def clean(self) -> None:
         # A ProcessMaker client's callback is optional (the password and client-credentials grants
         # need none), but django-oauth-toolkit requires one for the authorization-code type it

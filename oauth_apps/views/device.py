@@ -65,7 +65,7 @@ class DeviceAuthorizationView(OAuthLibMixin, View):
             interval=device.INTERVAL, verification_uri_complete=lambda code: f"{verification}?user_code={code}",
             user_code_generator=device.new_user_code,
         )  # fmt: skip
-        uri, method, body, headers = self.get_oauthlib_core()._extract_params(request)
+        uri, method, body, headers = self.get_oauthlib_core().request_parts(request)
         # oauthlib compares the media type exactly; a charset parameter is still a form, and so is an
         # empty body (`curl -u id:secret -X POST ...` sends no Content-Type).
         content_type = str(headers.get("Content-Type", "")).split(";")[0].strip()

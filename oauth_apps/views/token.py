@@ -144,7 +144,7 @@ class IntrospectView(MachineEndpoint, OAuthLibMixin):
 
     def post(self, request: WorkspaceRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         core = self.get_oauthlib_core()
-        uri, http_method, body, headers = core._extract_params(request)
+        uri, http_method, body, headers = core.request_parts(request)
         with oauth_request_for(request) as context:
             context.confidential_only, context.issuer = True, issuer(request, request.workspace)
             headers, body, status = core.server.create_introspect_response(uri, http_method, body, headers)
