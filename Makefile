@@ -67,7 +67,7 @@ test-all: test test-slow
 
 # The property and schema fuzzers with many more examples than `make test` gives them (a few minutes).
 fuzz: install-test $(VENV)/.installed var/secret_key
-	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-500} $(BIN)/pytest -p no:xdist tests/test_oauth_fuzz.py tests/test_api_fuzz.py $(PYTEST_ARGS)
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-500} $(BIN)/pytest -p no:xdist tests/test_oauth_fuzz.py tests/test_api_fuzz.py tests/test_token_paths_agree.py $(PYTEST_ARGS)
 
 # pm-oauth against ProcessMaker's PHP engine and stock django-oauth-toolkit (../shared/anchors), on
 # MariaDB, 3 interleaved rounds; prints the table and writes bench/results/<date>.md. Needs wrk.

@@ -1,4 +1,4 @@
-"""Reading client credentials (RFC 6749 2.3.1) for the validator."""
+"""Reading client credentials (RFC 6749 2.3.1): the pieces `grant_rules.authenticated_client` is made of."""
 
 from __future__ import annotations
 

@@ -8,7 +8,6 @@ ProcessMaker's own error strings (`oauth_apps.errors`), in ProcessMaker's order.
 from __future__ import annotations
 
 import logging
-import uuid
 from functools import partial
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -21,13 +20,12 @@ from oauthlib.oauth2.rfc6749.grant_types.authorization_code import (
     code_challenge_method_s256,
 )
 
-from oauth_apps import clientauth, errors, introspection, owners, services
+from oauth_apps import clientauth, errors, grant_rules, introspection, services
 from oauth_apps.context import OAuthRequestContext, current
 from oauth_apps.exceptions import CredentialExpired, CredentialRefused, CredentialReplayed
 from oauth_apps.identifiers import MAX_CLIENT_ID_LENGTH, new_token
 from oauth_apps.models import AccessToken, Application, Grant, RefreshToken
 from oauth_apps.revocation import revoke_tokens
-from plumbing.metrics import TOKENS_ISSUED
 from workspaces import audit, lockout, scopes
 from workspaces.models import ErrorMode
 
@@ -52,50 +50,29 @@ class ProcessMakerValidator(OAuth2Validator):
         client = request.client
         if isinstance(client, Application) and client.client_id == client_id and client.is_usable(request):
             return client
-        workspace = current().workspace
-        client = Application.objects.find(workspace, client_id)
-        if client is not None:
-            request.client = client if client.is_usable(request) else None
-            return request.client
-        request.client = None
-        if isinstance(client_id, str) and 0 < len(client_id) <= MAX_CLIENT_ID_LENGTH:
-            foreign = Application.objects.filter(client_id=client_id).exclude(workspace=workspace).first()
-            if foreign is not None:
-                audit.record_cross_workspace(
-                    workspace, client_id=client_id, owner_workspace=foreign.workspace_id, credential="client",
-                    address=current().address,
-                )  # fmt: skip
-        return None
-
-    def _check_secret(self, provided_secret: str, stored_secret: str) -> bool:
-        # django-oauth-toolkit's hook for the secret check of its Basic and body authentication
-        # (tests/test_library_seams.py fails if it stops calling it); the rule is clientauth's.
-        return clientauth.secret_matches(provided_secret, stored_secret)
+        client = Application.objects.find(current().workspace, client_id)
+        if client is None:
+            audit_foreign_client(client_id)
+        request.client = client if client is not None and client.is_usable(request) else None
+        return request.client
 
     def _extract_basic_auth(self, request: Request) -> str | None:
         """The Basic credentials, whatever the case of the scheme (RFC 7235 2.1)."""
         return clientauth.basic_value(request.headers.get("HTTP_AUTHORIZATION"))
 
     def authenticate_client(self, request: Request, *args: Any, **kwargs: Any) -> bool:
-        """HTTP Basic (RFC 6749 2.3.1) or the body. With a Basic header only Basic counts (no
-        falling back to the body when it fails), and a body that names other credentials than
-        the header is refused: which of the two would the client mean?"""
+        """HTTP Basic or the body, by `grant_rules.authenticated_client` (the fast path's rule too)."""
         if getattr(request, "pm_client_authenticated", False):
             return True
-        header = self._extract_basic_auth(request)
-        if not header and not request.client_id:
-            raise errors.invalid_client(errors.CLIENT_CREDENTIALS_MISSING)
-        if header:
-            basic = clientauth.basic_credentials(header)
-            body_secret = getattr(request, "client_secret", None)
-            if body_secret and current().workspace.error_mode == ErrorMode.RFC6749:
-                raise errors.invalid_request(errors.ONE_AUTHENTICATION_METHOD)  # RFC 6749 2.3: one method
-            agrees = basic is not None and clientauth.body_agrees(basic, request.client_id, body_secret)
-            ok = agrees and self._authenticate_basic_auth(request)
-        else:
-            ok = self._authenticate_request_body(request)
-        if not ok:
-            raise errors.invalid_client(errors.CLIENT_CREDENTIALS_INVALID)
+        try:
+            request.client = grant_rules.authenticated_client(
+                current().workspace, request.headers.get("HTTP_AUTHORIZATION"), request.client_id,
+                getattr(request, "client_secret", None), request.grant_type,
+            )  # fmt: skip
+        except grant_rules.Refusal as refusal:
+            if refusal.unknown_client_id:
+                audit_foreign_client(refusal.unknown_client_id)
+            raise refusal.as_oauth_error() from None
         request.pm_client_authenticated = True
         return True
 
@@ -118,15 +95,11 @@ class ProcessMakerValidator(OAuth2Validator):
         self, client_id: str, grant_type: str, client: Application, request: Request, *args: Any, **kwargs: Any
     ) -> bool:
         # The password grant is part of ProcessMaker's contract, so django-oauth-toolkit's
-        # RFC 9700 gate (which logs a warning on every use) is not consulted; public clients,
-        # which ProcessMaker does not have, get only what RFC 9700 allows them.
-        if client.is_public and grant_type not in errors.PUBLIC_CLIENT_GRANT_TYPES:
-            raise errors.unauthorized_client()
-        if grant_type == "client_credentials":
-            refusal = owners.client_credentials_refusal(client)
-            if refusal is not None:
-                raise errors.unauthorized_client(refusal)
-        return grant_type in errors.SUPPORTED_GRANT_TYPES and client.allows_grant_type(grant_type)
+        # RFC 9700 gate (which logs a warning on every use) is not consulted.
+        refusal = grant_rules.grant_refusal(client, grant_type)
+        if refusal is not None:
+            raise refusal.as_oauth_error()
+        return True
 
     def authenticate_client_once(self, request: Request) -> None:
         """Client checks first, as ProcessMaker makes them (oauthlib checks some parameters before)."""
@@ -153,15 +126,15 @@ class ProcessMakerValidator(OAuth2Validator):
         return True
 
     def get_default_scopes(self, client_id: str, request: Request, *args: Any, **kwargs: Any) -> list[str]:
-        return scopes.normalise(current().workspace.default_scope)
+        return grant_rules.default_scopes(current().workspace)
 
     def validate_scopes(
         self, client_id: str, requested: list[str], client: Application, request: Request, *args: Any, **kwargs: Any
     ) -> bool:
-        names = scopes.normalise(requested)
-        if not names or not scopes.all_known(names):
-            raise errors.invalid_scope()
-        request.scopes = names
+        try:
+            request.scopes = grant_rules.new_token_scopes(requested)
+        except grant_rules.Refusal as refusal:
+            raise refusal.as_oauth_error() from None
         return True
 
     # --- Refresh tokens -------------------------------------------------------------
@@ -189,11 +162,11 @@ class ProcessMakerValidator(OAuth2Validator):
     def is_within_original_scope(
         self, request_scopes: list[str], refresh_token: str, request: Request, *args: Any, **kwargs: Any
     ) -> bool:
-        names = scopes.normalise(request_scopes)
         original = self.get_original_scopes(refresh_token, request)
-        if not names or not scopes.refresh_allows(names, original):
-            raise errors.invalid_scope()
-        request.scopes = names
+        try:
+            request.scopes = grant_rules.refresh_scopes(request_scopes, original)
+        except grant_rules.Refusal as refusal:
+            raise refusal.as_oauth_error() from None
         return True
 
     # --- Authorization requests ---------------------------------------------------
@@ -328,30 +301,27 @@ class ProcessMakerValidator(OAuth2Validator):
     # --- Issuing ----------------------------------------------------------------------
 
     def save_bearer_token(self, token: dict[str, Any], request: Request, *args: Any, **kwargs: Any) -> None:
-        context = current()
-        family: uuid.UUID | None = None
-        source_refresh = None
-        user = request.user
-        if request.grant_type == "client_credentials":
-            user = None
-        elif request.grant_type == "refresh_token":
-            source_refresh = request.refresh_token_instance
-            family = source_refresh.token_family
-        elif request.grant_type == "authorization_code":
-            family = request.pm_grant.token_family
-        elif token.get("refresh_token"):
-            family = uuid.uuid4()
-        TOKENS_ISSUED.labels(context.workspace.name, request.grant_type or "implicit").inc()
-        services.issue_tokens(
-            context.workspace,
-            client=request.client,
-            user=user,
-            scope=token.get("scope", ""),
-            access_token=token["access_token"],
-            refresh_token=token.get("refresh_token"),
-            family=family,
-            source_refresh=source_refresh,
-        )
+        grant = request.grant_type
+        grant_rules.save_tokens(
+            current().workspace, grant, client=request.client, user=request.user, scope=token.get("scope", ""),
+            access_token=token["access_token"], refresh_token=token.get("refresh_token"),
+            source_refresh=request.refresh_token_instance if grant == "refresh_token" else None,
+            code=request.pm_grant if grant == "authorization_code" else None,
+        )  # fmt: skip
+
+
+def audit_foreign_client(client_id: object) -> None:
+    """A client id this workspace does not have: if another workspace has it, that is logged and
+    audited (a credential tried on the wrong tenant)."""
+    if not isinstance(client_id, str) or not 0 < len(client_id) <= MAX_CLIENT_ID_LENGTH:
+        return
+    context = current()
+    foreign = Application.objects.filter(client_id=client_id).exclude(workspace=context.workspace).first()
+    if foreign is not None:
+        audit.record_cross_workspace(
+            context.workspace, client_id=client_id, owner_workspace=foreign.workspace_id, credential="client",
+            address=context.address,
+        )  # fmt: skip
 
 
 def rejected(

@@ -6,11 +6,9 @@
 - `other_workspace` / `stranger`: a second workspace and a user of it.
 - `app`: a confidential client of "workflow"; `public_app`: a public one; `foreign_app`: a
   client of the other workspace.
-- `token_path`: the tests marked `both_token_paths` (those that send client_credentials or
-  refresh_token requests, the grants `oauth_apps.fast_grants` answers) run twice, once with those
-  requests answered directly where they can be (as in production) and once with all of them going
-  through oauthlib: both paths must give every answer alike. Every other test runs as production
-  does.
+- Every test runs the token endpoint as production does (client_credentials and refresh_token
+  answered by `oauth_apps.fast_grants` where they can be); tests/test_token_paths_agree.py checks
+  that oauthlib alone answers and writes alike.
 
 Passwords are hashed with Argon2id at its lowest cost, except in the tests marked
 `production_hashing` (those about hashing, its parameters and its timing): the production cost
@@ -36,7 +34,6 @@ from django.test import Client, override_settings
 
 from accounts.middleware import ADMIN_SESSION_COOKIE
 from accounts.services import create_user, provision_workspace
-from oauth_apps import fast_grants
 from oauth_apps.services import RegisteredClient, register_application
 from oauth_apps.views.token import TokenView
 from plumbing import row_cache, table_versions
@@ -176,21 +173,6 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["REDIS_URL"] = url
     default = {**django_settings.CACHES["default"], "LOCATION": url}
     override_settings(REDIS_URL=url, CACHES={**django_settings.CACHES, "default": default}).enable()
-
-
-def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if metafunc.definition.get_closest_marker("both_token_paths"):
-        metafunc.fixturenames.append("token_path")
-        metafunc.parametrize("token_path", ["fast", "oauthlib"], indirect=True)
-
-
-@pytest.fixture
-def token_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Whether client_credentials and refresh_token requests may be answered without oauthlib
-    (`oauth_apps.fast_grants`)."""
-    path: str = getattr(request, "param", "fast")
-    monkeypatch.setattr(fast_grants, "ENABLED", path == "fast")
-    return path
 
 
 @pytest.fixture(autouse=True)

@@ -51,7 +51,6 @@ def test_a_lock_and_a_throttle_are_recorded(client: Client, operator_user: User)
     assert throttled.ip_address == "10.9.2.1"
 
 
-@pytest.mark.both_token_paths
 def test_refresh_reuse_is_recorded_with_the_family_revocation(app: RegisteredClient, operator_user: User) -> None:
     first = password_grant(Client(), app, "johndoe", PASSWORD).json()
     refresh_grant(Client(), app, first["refresh_token"])
@@ -62,7 +61,6 @@ def test_refresh_reuse_is_recorded_with_the_family_revocation(app: RegisteredCli
     assert revoked.extra["why"] == "replay" and revoked.extra["count"] >= 2
 
 
-@pytest.mark.both_token_paths
 def test_credentials_of_another_workspace_are_recorded(
     client: Client, app: RegisteredClient, foreign_app: RegisteredClient, stranger: User
 ) -> None:
@@ -121,7 +119,6 @@ def test_role_status_and_password_changes_are_recorded_with_who(
     assert events(AuditEventType.TOKENS_REVOKED)[0].acting_user == admin
 
 
-@pytest.mark.both_token_paths
 def test_no_audit_row_holds_a_credential(client: Client, app: RegisteredClient, operator_user: User) -> None:
     tokens = password_grant(client, app, "johndoe", PASSWORD).json()
     refresh_grant(client, app, tokens["refresh_token"])
@@ -160,7 +157,6 @@ def test_purgeaudit_deletes_old_events(operator_user: User, capsys: Any) -> None
 
 
 def test_purgeaudit_refuses_a_malformed_age(db: None) -> None:
-    import pytest
     from django.core.management.base import CommandError
 
     with pytest.raises(CommandError, match="such as 90d"):

@@ -25,7 +25,6 @@ def wrong_basic(app: RegisteredClient) -> dict[str, str]:
     return {"Authorization": basic_auth(app.application.client_id, "not the secret")}
 
 
-@pytest.mark.both_token_paths
 @pytest.mark.parametrize("url", ["/workflow/oauth2/token", "/workflow/oauth2/revoke"])
 def test_a_failed_basic_authentication_is_answered_with_basics_challenge(
     client: Client, app: RegisteredClient, workspace: Workspace, url: str
@@ -37,7 +36,6 @@ def test_a_failed_basic_authentication_is_answered_with_basics_challenge(
     assert response["WWW-Authenticate"] == BASIC
 
 
-@pytest.mark.both_token_paths
 def test_a_failed_body_authentication_gets_the_same_401_in_rfc6749_mode(
     client: Client, app: RegisteredClient, workspace: Workspace
 ) -> None:
@@ -47,7 +45,6 @@ def test_a_failed_body_authentication_gets_the_same_401_in_rfc6749_mode(
     assert response.status_code == 401 and response["WWW-Authenticate"] == BASIC
 
 
-@pytest.mark.both_token_paths
 def test_processmaker_mode_keeps_its_200_without_a_challenge(client: Client, app: RegisteredClient) -> None:
     response = post_token(client, {"grant_type": "client_credentials"}, headers=wrong_basic(app))
     assert response.status_code == 200 and "WWW-Authenticate" not in response
@@ -124,7 +121,6 @@ def test_an_expired_token_says_so_in_the_header_and_keeps_processmakers_body(
     )
 
 
-@pytest.mark.both_token_paths
 @pytest.mark.parametrize("mode", [ErrorMode.PROCESSMAKER, ErrorMode.RFC6749])
 def test_revocation_answers_rfc_statuses_in_both_modes(
     client: Client, app: RegisteredClient, admin: User, workspace: Workspace, mode: str

@@ -28,13 +28,11 @@ def basic(app: RegisteredClient, scheme: str = "Basic", secret: str | None = Non
 
 
 @pytest.mark.parametrize("scheme", ["Basic", "basic", "BASIC", "bAsIc"])
-@pytest.mark.both_token_paths
 def test_the_basic_scheme_is_case_insensitive(client: Client, app: RegisteredClient, scheme: str) -> None:
     response = post_token(client, {"grant_type": "client_credentials"}, headers=basic(app, scheme))
     assert "access_token" in response.json()
 
 
-@pytest.mark.both_token_paths
 def test_repeating_the_same_credentials_in_the_body_still_works(client: Client, app: RegisteredClient) -> None:
     body = {
         "grant_type": "client_credentials",
@@ -44,7 +42,6 @@ def test_repeating_the_same_credentials_in_the_body_still_works(client: Client, 
     assert "access_token" in post_token(client, body, headers=basic(app)).json()
 
 
-@pytest.mark.both_token_paths
 def test_a_body_naming_another_client_than_basic_is_refused(client: Client, app: RegisteredClient, admin: User) -> None:
     other = register_application(admin.workspace, admin, name="o", website="https://o.example")
     body = {"grant_type": "client_credentials", "client_id": other.application.client_id,
@@ -52,13 +49,11 @@ def test_a_body_naming_another_client_than_basic_is_refused(client: Client, app:
     assert post_token(client, body, headers=basic(app)).json() == INVALID
 
 
-@pytest.mark.both_token_paths
 def test_a_body_secret_other_than_basics_is_refused(client: Client, app: RegisteredClient) -> None:
     body = {"grant_type": "client_credentials", "client_secret": "0" * 32}
     assert post_token(client, body, headers=basic(app)).json() == INVALID
 
 
-@pytest.mark.both_token_paths
 def test_a_wrong_basic_secret_does_not_fall_back_to_a_right_body(client: Client, app: RegisteredClient) -> None:
     body = {"grant_type": "client_credentials", "client_id": app.application.client_id}
     body_with_secret = {**body, "client_secret": app.client_secret}
@@ -66,7 +61,6 @@ def test_a_wrong_basic_secret_does_not_fall_back_to_a_right_body(client: Client,
     assert post_token(client, body_with_secret, headers=basic(app, secret="f" * 32)).json() == INVALID
 
 
-@pytest.mark.both_token_paths
 def test_undecodable_basic_credentials_are_invalid(client: Client, app: RegisteredClient) -> None:
     headers = {"Authorization": "Basic %%%not-base64%%%"}
     assert post_token(client, {"grant_type": "client_credentials"}, headers=headers).json() == INVALID

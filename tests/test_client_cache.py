@@ -51,7 +51,6 @@ def token_for(client: Client, app: RegisteredClient) -> dict[str, Any]:
     return client_credentials(client, app.application.client_id, app.client_secret)
 
 
-@pytest.mark.both_token_paths
 def test_a_kept_client_costs_no_query(client: Client, app: RegisteredClient, django_assert_num_queries: Any) -> None:
     assert "access_token" in token_for(client, app)
     with django_assert_num_queries(2):  # the workspace (its cache is off in tests) and the token's INSERT
@@ -59,7 +58,6 @@ def test_a_kept_client_costs_no_query(client: Client, app: RegisteredClient, dja
     assert (app.application.workspace_id, app.application.client_id) in CLIENTS.entries
 
 
-@pytest.mark.both_token_paths
 def test_a_regenerated_secret_is_refused_at_once(client: Client, app: RegisteredClient) -> None:
     assert "access_token" in token_for(client, app)
     secret = regenerate_secret(app.application)
@@ -67,14 +65,12 @@ def test_a_regenerated_secret_is_refused_at_once(client: Client, app: Registered
     assert "access_token" in client_credentials(client, app.application.client_id, secret)
 
 
-@pytest.mark.both_token_paths
 def test_a_deleted_client_is_refused_at_once(client: Client, app: RegisteredClient) -> None:
     assert "access_token" in token_for(client, app)
     delete_application(app.application)
     assert token_for(client, app) == INVALID_CLIENT
 
 
-@pytest.mark.both_token_paths
 def test_a_client_deleted_with_its_owner_is_refused_at_once(client: Client, admin: User) -> None:
     owner = User.objects.create_user(
         workspace=admin.workspace, username="owner", password="long enough pw 1", role=admin.role
@@ -90,7 +86,6 @@ def test_a_client_deleted_with_its_owner_is_refused_at_once(client: Client, admi
     assert token_for(client, other) == INVALID_CLIENT
 
 
-@pytest.mark.both_token_paths
 def test_a_bulk_update_is_seen_at_the_next_request(client: Client, app: RegisteredClient) -> None:
     """No signal reports a QuerySet.update(); the statement itself renews the version."""
     assert "access_token" in token_for(client, app)
@@ -98,7 +93,6 @@ def test_a_bulk_update_is_seen_at_the_next_request(client: Client, app: Register
     assert token_for(client, app) == INVALID_CLIENT
 
 
-@pytest.mark.both_token_paths
 def test_a_change_made_by_another_process_is_seen_at_its_next_request(client: Client, app: RegisteredClient) -> None:
     """Another process's change: the row changes, then that process renews the version in Redis.
     Until the renewal, this process uses the row it keeps."""
@@ -140,7 +134,6 @@ def test_callers_get_copies(app: RegisteredClient) -> None:
     assert second.name == app.application.name and "workspace" not in second._state.fields_cache
 
 
-@pytest.mark.both_token_paths
 def test_without_redis_nothing_is_kept(
     client: Client, app: RegisteredClient, monkeypatch: pytest.MonkeyPatch, django_assert_num_queries: Any
 ) -> None:
@@ -151,7 +144,6 @@ def test_without_redis_nothing_is_kept(
     assert not CLIENTS.entries
 
 
-@pytest.mark.both_token_paths
 def test_unknown_ids_are_never_kept_and_at_most_its_size_is(
     client: Client, admin: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -166,7 +158,6 @@ def test_unknown_ids_are_never_kept_and_at_most_its_size_is(
     assert [client_id for _, client_id in CLIENTS.entries] == [app.application.client_id for app in apps[1:]]
 
 
-@pytest.mark.both_token_paths
 def test_a_client_is_kept_per_workspace(client: Client, app: RegisteredClient, other_workspace: Workspace) -> None:
     assert "access_token" in token_for(client, app)
     lookalike = Workspace.objects.create(name="sys" + app.application.workspace.name)  # /sysworkflow/...
@@ -176,7 +167,6 @@ def test_a_client_is_kept_per_workspace(client: Client, app: RegisteredClient, o
     assert AccessToken.objects.filter(application=app.application).count() == 1
 
 
-@pytest.mark.both_token_paths
 def test_a_process_that_keeps_no_clients_still_renews_the_version(
     client: Client, app: RegisteredClient, settings: Any
 ) -> None:
@@ -188,7 +178,6 @@ def test_a_process_that_keeps_no_clients_still_renews_the_version(
     assert shared_versions.version(CLIENTS.version_key) not in (None, before)
 
 
-@pytest.mark.both_token_paths
 def test_a_redis_that_lost_the_version_makes_every_kept_row_stale(client: Client, app: RegisteredClient) -> None:
     """A Redis restarted empty (or flushed) hands out a new random version, never one it gave before."""
     assert "access_token" in token_for(client, app)
@@ -197,7 +186,6 @@ def test_a_redis_that_lost_the_version_makes_every_kept_row_stale(client: Client
     assert token_for(client, app) == INVALID_CLIENT
 
 
-@pytest.mark.both_token_paths
 def test_a_kept_row_lives_at_most_its_seconds(
     client: Client, app: RegisteredClient, settings: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -15,7 +15,6 @@ INVALID_CLIENT = {"error": "invalid_client", "error_description": "The client cr
 
 @pytest.mark.parametrize("encoding", ENCODINGS)
 @pytest.mark.parametrize("auth", ["body", "basic"])
-@pytest.mark.both_token_paths
 def test_client_credentials_gives_an_access_token_without_user_or_refresh_token(
     client: Client, app: RegisteredClient, encoding: str, auth: str
 ) -> None:
@@ -28,7 +27,6 @@ def test_client_credentials_gives_an_access_token_without_user_or_refresh_token(
     assert stored.user is None and stored.user_uid is None
 
 
-@pytest.mark.both_token_paths
 def test_basic_credentials_are_url_decoded(client: Client, admin: User) -> None:
     registered = register_application(admin.workspace, admin, name="app", website="https://example.com")
     # A secret with characters that RFC 6749 2.3.1 says must be form-encoded in Basic auth.
@@ -39,19 +37,16 @@ def test_basic_credentials_are_url_decoded(client: Client, admin: User) -> None:
     assert "access_token" in post_token(client, {"grant_type": "client_credentials"}, headers=headers).json()
 
 
-@pytest.mark.both_token_paths
 def test_a_wrong_secret_is_refused(client: Client, app: RegisteredClient) -> None:
     params = {"grant_type": "client_credentials", "client_id": app.application.client_id, "client_secret": "0" * 32}
     assert post_token(client, params).json() == INVALID_CLIENT
 
 
-@pytest.mark.both_token_paths
 def test_a_public_client_cannot_use_client_credentials(client: Client, public_app: RegisteredClient) -> None:
     params = {"grant_type": "client_credentials", "client_id": public_app.application.client_id, "client_secret": ""}
     assert post_token(client, params).json() == INVALID_CLIENT
 
 
-@pytest.mark.both_token_paths
 def test_the_client_id_is_matched_exactly(client: Client, app: RegisteredClient) -> None:
     params = {
         "grant_type": "client_credentials",
@@ -61,7 +56,6 @@ def test_the_client_id_is_matched_exactly(client: Client, app: RegisteredClient)
     assert post_token(client, params).json() == INVALID_CLIENT
 
 
-@pytest.mark.both_token_paths
 def test_the_local_web_client_is_refused_at_the_token_endpoint(client: Client, admin: User) -> None:
     local = Application.objects.get(workspace=admin.workspace, is_local=True)
     local.client_secret = "known only to this test"
@@ -74,7 +68,6 @@ def test_the_local_web_client_is_refused_at_the_token_endpoint(client: Client, a
     assert post_token(client, params).json() == INVALID_CLIENT
 
 
-@pytest.mark.both_token_paths
 def test_a_client_of_another_workspace_is_unknown_here(
     client: Client, app: RegisteredClient, foreign_app: RegisteredClient, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -84,7 +77,6 @@ def test_a_client_of_another_workspace_is_unknown_here(
     assert foreign_app.client_secret not in caplog.text
 
 
-@pytest.mark.both_token_paths
 def test_one_token_costs_a_bounded_number_of_queries(
     client: Client, app: RegisteredClient, django_assert_max_num_queries: object
 ) -> None:

@@ -1,6 +1,6 @@
 """Where we lean on a library's private parts, each in one place, and the test that fails the day the
-library changes them: django-oauth-toolkit's `_extract_params`, `_check_secret`, `_load_application`
-and `_extract_basic_auth` hooks, Django's Redis client's `_get_connection_pool`; and what the compiled
+library changes them: django-oauth-toolkit's `_extract_params`, `_load_application` and
+`_extract_basic_auth` hooks, Django's Redis client's `_get_connection_pool`; and what the compiled
 INSERTs of plumbing/rows.py assume of the models they write (no save signals to send)."""
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from django.test import Client
 from oauth2_provider.oauth2_backends import OAuthLibCore
 from oauth2_provider.oauth2_validators import OAuth2Validator
 
+from oauth_apps import fast_grants
 from oauth_apps.models import AccessToken, Application, RefreshToken
 from oauth_apps.services import RegisteredClient
 from plumbing.failover_cache import ReusingRedisCacheClient
@@ -43,16 +44,14 @@ def test_every_oauthlib_core_entry_we_use_reads_the_request_through_extract_para
 
 @pytest.mark.parametrize(
     ("method", "hook"),
-    [("_authenticate_basic_auth", "self._check_secret("), ("_authenticate_request_body", "self._check_secret("),
-     ("_authenticate_basic_auth", "self._extract_basic_auth(request)"),
-     ("_authenticate_basic_auth", "self._load_application("),
-     ("_authenticate_request_body", "self._load_application("),
-     ("authenticate_client_id", "self._load_application("),
-     ("client_authentication_required", "self._load_application(")],
+    [("client_authentication_required", "self._extract_basic_auth(request)"),
+     ("client_authentication_required", "self._load_application("),
+     ("authenticate_client_id", "self._load_application(")],
 )  # fmt: skip
 def test_the_validator_hooks_we_override_are_still_called_where_we_rely_on_them(method: str, hook: str) -> None:
-    # ProcessMakerValidator overrides these hooks and inherits the methods that call them: the
-    # workspace's client lookup, the secret rule (clientauth.secret_matches) and Basic in any case.
+    # ProcessMakerValidator overrides these hooks and inherits the methods that call them (for
+    # public clients, which name themselves without a secret): the workspace's client lookup, and
+    # Basic whatever the case of its scheme.
     assert calls(getattr(OAuth2Validator, method), hook)
 
 
@@ -79,11 +78,12 @@ def test_the_models_written_by_compiled_inserts_have_no_save_receivers(model: ty
     assert not signals.post_save.has_listeners(model)
 
 
-@pytest.mark.both_token_paths
-def test_a_client_the_model_calls_unusable_is_refused_on_every_token_path(
-    client: Client, app: RegisteredClient, admin: User, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize("fast", [True, False], ids=["fast path", "oauthlib"])
+def test_a_client_the_model_calls_unusable_is_refused_for_every_grant(
+    client: Client, app: RegisteredClient, admin: User, monkeypatch: pytest.MonkeyPatch, fast: bool
 ) -> None:
     refresh_token = password_grant(client, app, admin.username, PASSWORD).json()["refresh_token"]
+    monkeypatch.setattr(fast_grants, "ENABLED", fast)
     monkeypatch.setattr(Application, "is_usable", lambda self, request=None: False)
     for response in (
         post_token(client, {"grant_type": "client_credentials", "client_id": app.application.client_id,

@@ -42,7 +42,6 @@ def test_the_log_holds_one_line_per_kind_of_fault_and_no_error(tmp_path: Path) -
     assert row["count"] == 30 and row["extra"]["credential"] == "client"
 
 
-@pytest.mark.both_token_paths
 def test_another_workspaces_client_id_is_one_row_an_hour_with_a_count(
     client: Client,
     app: RegisteredClient,

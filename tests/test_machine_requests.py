@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
@@ -27,7 +26,6 @@ def logged_in(client: Client) -> Client:
     return client
 
 
-@pytest.mark.both_token_paths
 def test_the_token_endpoint_never_opens_a_session_even_with_a_session_cookie(
     client: Client, app: RegisteredClient, operator_user: User
 ) -> None:

@@ -69,7 +69,6 @@ def test_processmaker_columns_hold_processmaker_values(
     assert client_row == ("Test app", "https://example.com")
 
 
-@pytest.mark.both_token_paths
 def test_client_credentials_rows_have_a_null_user_id(client: Client, app: RegisteredClient) -> None:
     headers = {"Authorization": basic_auth(app.application.client_id, app.client_secret)}
     data = post_token(client, {"grant_type": "client_credentials"}, headers=headers).json()
@@ -78,7 +77,6 @@ def test_client_credentials_rows_have_a_null_user_id(client: Client, app: Regist
         assert cursor.fetchone() == (None,)
 
 
-@pytest.mark.both_token_paths
 def test_revocation_endpoint_revokes_an_access_token_and_its_refresh_token(
     client: Client, app: RegisteredClient, operator_user: User
 ) -> None:

@@ -66,7 +66,6 @@ def signed_in(user: User, password: str = PASSWORD) -> Client:
     return browser
 
 
-@pytest.mark.both_token_paths
 @pytest.mark.parametrize("method", ["body", "basic"])
 def test_after_an_admin_reset_the_owners_clients_wait_for_the_owner_to_confirm(
     app: RegisteredClient, admin: User, victim: User, stolen: RegisteredClient, method: str
@@ -92,7 +91,6 @@ def test_after_an_admin_reset_the_owners_clients_wait_for_the_owner_to_confirm(
     assert confirmed.acting_user == victim and confirmed.client_id == stolen.application.client_id
 
 
-@pytest.mark.both_token_paths
 def test_regenerating_the_secret_also_ends_the_hold(
     app: RegisteredClient, admin: User, victim: User, stolen: RegisteredClient
 ) -> None:
@@ -119,7 +117,6 @@ def test_nobody_else_confirms_a_held_secret(
     assert Application.objects.get(pk=stolen.application.pk).secret_unconfirmed_since is not None
 
 
-@pytest.mark.both_token_paths
 def test_changing_ones_own_password_ends_the_tokens_but_holds_nothing(victim: User, stolen: RegisteredClient) -> None:
     old = client_credentials(stolen)["access_token"]
     update_user(victim, {}, password=NEW_PASSWORD, by=victim)
@@ -161,7 +158,6 @@ def deactivate_the_role(user: User) -> None:
     save_role(role)
 
 
-@pytest.mark.both_token_paths
 @pytest.mark.parametrize("end", [deactivate, send_on_vacation, take_pm_login_from_the_role, deactivate_the_role])
 def test_while_the_owner_cannot_log_in_the_tokens_end_and_the_grant_is_refused(
     victim: User, stolen: RegisteredClient, end: Any
@@ -174,7 +170,6 @@ def test_while_the_owner_cannot_log_in_the_tokens_end_and_the_grant_is_refused(
     }  # fmt: skip
 
 
-@pytest.mark.both_token_paths
 def test_the_grant_comes_back_with_the_owner(victim: User, stolen: RegisteredClient) -> None:
     deactivate(victim)
     assert client_credentials(stolen)["error"] == "unauthorized_client"

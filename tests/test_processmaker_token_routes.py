@@ -58,7 +58,6 @@ def test_authorize_answers_under_the_rest_base_url_too(client: Client, admin: Us
 
 
 @pytest.mark.parametrize("prefix", PREFIXES)
-@pytest.mark.both_token_paths
 def test_expire_makes_the_token_refused_from_the_next_request_on(
     client: Client, app: RegisteredClient, operator_user: User, prefix: str
 ) -> None:

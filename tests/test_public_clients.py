@@ -30,7 +30,6 @@ def test_no_password_grant_for_a_public_client(public_app: RegisteredClient, ope
     assert post_token(Client(), params).json() == UNAUTHORIZED
 
 
-@pytest.mark.both_token_paths
 def test_no_client_credentials_grant_for_a_public_client(public_app: RegisteredClient) -> None:
     params = {"grant_type": "client_credentials", "client_id": public_app.application.client_id}
     assert post_token(Client(), params).json()["error"] in {"invalid_client", "unauthorized_client"}
@@ -49,7 +48,6 @@ def test_no_plain_pkce_for_a_public_client(logged_in: Client, public_app: Regist
     assert returned(response)[0]["error"] == ["invalid_request"]
 
 
-@pytest.mark.both_token_paths
 def test_a_public_client_gets_the_code_flow_with_s256_and_may_refresh(
     logged_in: Client, public_app: RegisteredClient
 ) -> None:

@@ -30,7 +30,6 @@ def login(client: Client, app: RegisteredClient, scope: str = "*") -> dict[str, 
 
 @pytest.mark.parametrize("encoding", ENCODINGS)
 @pytest.mark.parametrize("auth", ["body", "basic"])
-@pytest.mark.both_token_paths
 def test_refresh_rotates_both_tokens(
     client: Client, app: RegisteredClient, operator_user: User, encoding: str, auth: str
 ) -> None:
@@ -46,7 +45,6 @@ def test_refresh_rotates_both_tokens(
     assert second["scope"] == "*" and second["token_type"] == "bearer"
 
 
-@pytest.mark.both_token_paths
 def test_the_old_access_token_keeps_working_after_a_refresh(
     client: Client, app: RegisteredClient, operator_user: User
 ) -> None:
@@ -55,7 +53,6 @@ def test_the_old_access_token_keeps_working_after_a_refresh(
     assert AccessToken.objects.filter(token=first["access_token"]).exists()
 
 
-@pytest.mark.both_token_paths
 def test_a_refresh_token_cannot_be_used_twice_and_reuse_revokes_the_family(
     client: Client, app: RegisteredClient, operator_user: User
 ) -> None:
@@ -71,13 +68,11 @@ def test_a_refresh_token_cannot_be_used_twice_and_reuse_revokes_the_family(
     assert "access_token" in refresh_grant(client, app, unrelated["refresh_token"]).json()
 
 
-@pytest.mark.both_token_paths
 def test_a_refresh_may_narrow_the_scope(client: Client, app: RegisteredClient, operator_user: User) -> None:
     first = login(client, app, scope="view_process edit_process")
     assert refresh_grant(client, app, first["refresh_token"], scope="view_processes").json()["scope"] == "view_process"
 
 
-@pytest.mark.both_token_paths
 @pytest.mark.parametrize("mode", [ErrorMode.PROCESSMAKER, ErrorMode.RFC6749])
 def test_narrowing_one_access_token_keeps_the_grant_in_the_new_refresh_token(
     client: Client, app: RegisteredClient, operator_user: User, mode: str
@@ -95,13 +90,11 @@ def test_narrowing_one_access_token_keeps_the_grant_in_the_new_refresh_token(
     assert again["scope"] == "edit_process"
 
 
-@pytest.mark.both_token_paths
 def test_star_covers_the_other_scopes(client: Client, app: RegisteredClient, operator_user: User) -> None:
     first = login(client, app, scope="*")
     assert refresh_grant(client, app, first["refresh_token"], scope="edit_process").json()["scope"] == "edit_process"
 
 
-@pytest.mark.both_token_paths
 def test_a_refresh_cannot_widen_the_scope_and_the_token_survives(
     client: Client, app: RegisteredClient, operator_user: User
 ) -> None:
@@ -115,7 +108,6 @@ def test_a_refresh_cannot_widen_the_scope_and_the_token_survives(
     assert refresh_grant(client, app, first["refresh_token"]).json()["scope"] == "view_process"
 
 
-@pytest.mark.both_token_paths
 def test_no_scope_keeps_the_refresh_tokens_own_scope(
     client: Client, app: RegisteredClient, operator_user: User
 ) -> None:
@@ -123,7 +115,6 @@ def test_no_scope_keeps_the_refresh_tokens_own_scope(
     assert refresh_grant(client, app, first["refresh_token"]).json()["scope"] == "edit_process"
 
 
-@pytest.mark.both_token_paths
 def test_a_refresh_token_outlives_its_purged_access_token(
     client: Client, app: RegisteredClient, operator_user: User
 ) -> None:
@@ -133,7 +124,6 @@ def test_a_refresh_token_outlives_its_purged_access_token(
     assert data["scope"] == "view_process"
 
 
-@pytest.mark.both_token_paths
 def test_an_expired_refresh_token_says_so(client: Client, app: RegisteredClient, operator_user: User) -> None:
     first = login(client, app)
     RefreshToken.objects.presented(first["refresh_token"]).update(expires=timezone.now() - timedelta(seconds=1))
@@ -183,14 +173,12 @@ def test_the_migration_gives_workspaces_and_unexpiring_tokens_fourteen_days(
     assert kept is not None and kept - timezone.now() <= timedelta(seconds=3600)
 
 
-@pytest.mark.both_token_paths
 def test_an_inactive_users_refresh_token_fails(client: Client, app: RegisteredClient, operator_user: User) -> None:
     first = login(client, app)
     User.objects.filter(pk=operator_user.pk).update(status=User.Status.INACTIVE)
     assert refresh_grant(client, app, first["refresh_token"]).json() == INVALID_REFRESH
 
 
-@pytest.mark.both_token_paths
 def test_another_clients_refresh_token_is_invalid(client: Client, app: RegisteredClient, operator_user: User) -> None:
     other = RegisteredClient(*_second_client(operator_user))
     first = login(client, app)
@@ -206,7 +194,6 @@ def _second_client(user: User) -> tuple[Any, str]:
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.both_token_paths
 def test_two_concurrent_refreshes_with_one_token_let_exactly_one_through(
     app: RegisteredClient, operator_user: User
 ) -> None:

@@ -38,7 +38,6 @@ def cc_body(app: RegisteredClient) -> list[tuple[str, str]]:
             ("client_secret", app.client_secret)]  # fmt: skip
 
 
-@pytest.mark.both_token_paths
 @pytest.mark.parametrize("mode", MODES)
 def test_a_repeated_parameter_is_refused_in_rfc6749_mode(
     client: Client, app: RegisteredClient, workspace: Workspace, mode: str
@@ -57,7 +56,6 @@ def test_a_repeated_parameter_is_refused_in_rfc6749_mode(
         assert response.json()["scope"] == "view_process" and "access_token" in in_json.json()
 
 
-@pytest.mark.both_token_paths
 @pytest.mark.parametrize("mode", MODES)
 def test_basic_with_a_secret_in_the_body_is_two_methods(
     client: Client, app: RegisteredClient, workspace: Workspace, mode: str

@@ -186,7 +186,6 @@ def test_a_rolled_back_withdrawal_changes_nothing(client: Client, app: Registere
     assert client.get(ME, headers=bearer(token)).status_code == 200
 
 
-@pytest.mark.both_token_paths
 def test_issuing_tokens_keeps_what_is_kept(client: Client, app: RegisteredClient, operator_user: User) -> None:
     """A new token changes no lookup: issuing (the hot path) renews nothing."""
     token = issue(app, operator_user)

@@ -44,7 +44,6 @@ def cases(app: RegisteredClient) -> list[tuple[dict[str, str], str, str, int]]:
 
 
 @pytest.mark.parametrize("index", range(13))
-@pytest.mark.both_token_paths
 def test_processmaker_mode_answers_errors_with_http_200(
     client: Client, app: RegisteredClient, operator_user: User, index: int
 ) -> None:
@@ -57,7 +56,6 @@ def test_processmaker_mode_answers_errors_with_http_200(
 
 
 @pytest.mark.parametrize("index", range(13))
-@pytest.mark.both_token_paths
 def test_rfc6749_mode_answers_the_same_bodies_with_rfc_status_codes(
     client: Client, app: RegisteredClient, operator_user: User, index: int
 ) -> None:
@@ -79,7 +77,6 @@ def test_any_method_but_post_gets_processmakers_error(client: Client, workspace:
     }
 
 
-@pytest.mark.both_token_paths
 def test_the_client_is_checked_before_the_grant_parameters(client: Client, app: RegisteredClient) -> None:
     params = {"grant_type": "refresh_token", "client_id": app.application.client_id, "client_secret": "wrong"}
     assert post_token(client, params).json()["error_description"] == "The client credentials are invalid"
@@ -101,7 +98,6 @@ def test_an_oversized_grant_type_is_cut_in_the_error(client: Client, workspace: 
     assert len(response.json()["error_description"]) < 200
 
 
-@pytest.mark.both_token_paths
 def test_a_malformed_basic_header_is_invalid_client_credentials(client: Client, app: RegisteredClient) -> None:
     response = post_token(client, {"grant_type": "client_credentials"}, headers={"Authorization": "Basic !!!notbase64"})
     assert response.json()["error"] == "invalid_client"

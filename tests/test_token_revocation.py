@@ -68,7 +68,6 @@ def operator_site(db: None) -> Client:
     return site
 
 
-@pytest.mark.both_token_paths
 def test_a_password_change_through_the_api_revokes_the_users_tokens(
     client: Client, app: RegisteredClient, admin: User, operator_user: User, operator_tokens: dict[str, Any]
 ) -> None:
@@ -78,7 +77,6 @@ def test_a_password_change_through_the_api_revokes_the_users_tokens(
     assert "access_token" in password_grant(client, app, "johndoe", new).json()
 
 
-@pytest.mark.both_token_paths
 def test_a_password_change_in_the_admin_revokes_the_users_tokens(
     client: Client, app: RegisteredClient, operator_user: User, operator_tokens: dict[str, Any], operator_site: Client
 ) -> None:
@@ -91,7 +89,6 @@ def test_a_password_change_in_the_admin_revokes_the_users_tokens(
     assert_revoked(client, app, operator_tokens, operator_user)
 
 
-@pytest.mark.both_token_paths
 def test_deactivating_a_user_in_the_admin_revokes_their_tokens(
     client: Client, app: RegisteredClient, operator_user: User, operator_tokens: dict[str, Any], operator_site: Client
 ) -> None:
@@ -105,7 +102,6 @@ def test_deactivating_a_user_in_the_admin_revokes_their_tokens(
     assert_revoked(client, app, operator_tokens, operator_user)
 
 
-@pytest.mark.both_token_paths
 def test_a_role_without_pm_login_revokes_the_users_tokens(
     client: Client, app: RegisteredClient, admin: User, operator_user: User, operator_tokens: dict[str, Any]
 ) -> None:
@@ -160,7 +156,6 @@ def test_the_admins_refresh_token_revoke_records_when(
     assert not AccessToken.objects.filter(token=operator_tokens["access_token"]).exists()
 
 
-@pytest.mark.both_token_paths
 def test_the_admins_access_token_revoke_ends_the_pair(
     client: Client, app: RegisteredClient, operator_user: User, operator_tokens: dict[str, Any], operator_site: Client
 ) -> None:
@@ -171,7 +166,6 @@ def test_the_admins_access_token_revoke_ends_the_pair(
     assert_revoked(client, app, operator_tokens, operator_user)
 
 
-@pytest.mark.both_token_paths
 def test_taking_pm_login_from_a_role_in_the_admin_revokes_its_users_tokens(
     client: Client, app: RegisteredClient, operator_user: User, operator_tokens: dict[str, Any], operator_site: Client
 ) -> None:
