@@ -32,8 +32,10 @@ from workspaces.models import User, Workspace
 
 SESSION_TOKEN_KEY = "_pm_access_token"
 SESSION_TOUCH_KEY = "_pm_touched"
-# How often, at most, a sliding session's expiry is pushed forward (and written to the database).
+# How often, at most, a sliding session's expiry is pushed forward (and written to the database):
+# by its pages, and by API calls with its token (`extend_from_api` says why the API waits longer).
 SESSION_TOUCH_INTERVAL = 5
+API_TOUCH_INTERVAL = 60
 
 
 def session_expiry(workspace: Workspace, now: datetime | None = None) -> datetime:
@@ -86,8 +88,18 @@ def extend(request: HttpRequest, workspace: Workspace) -> None:
 def extend_from_api(access: AccessToken, workspace: Workspace) -> None:
     """An API call with a web-session token counts as activity in that session.
 
-    Written only when the token's expiry lags by more than a few seconds, so a busy client
-    writes at most once every few seconds; a token of no web session costs nothing.
+    Why the token's expiry follows the session at all: ProcessMaker extends only its session cookie
+    and leaves the token's EXPIRES as it was minted, so a page that calls the API (the designer)
+    loses its token while the user is still active, unless the page reloads. Here the session and
+    its token end together, whichever kept them alive.
+
+    At most one conditional write per token per API_TOUCH_INTERVAL: nothing is written while the
+    token's expiry lags its due time by less than that (a busy client costs no write), and then the
+    session's UPDATE is conditional on the session being alive and still unextended, so of
+    concurrent calls on any node exactly one writes, and it writes the token too. Each write renews
+    the bearer lookups' version (plumbing.table_versions), which empties every process's kept
+    lookups: hence minutes, not seconds. A token may so end up to API_TOUCH_INTERVAL before its
+    session would; a page view slides both again.
     """
     try:
         link: UserSessionToken = access.web_session
@@ -95,10 +107,13 @@ def extend_from_api(access: AccessToken, workspace: Workspace) -> None:
         return
     now = timezone.now()
     expires = session_expiry(workspace, now)
-    if expires - access.expires < timedelta(seconds=SESSION_TOUCH_INTERVAL):
+    due = expires - timedelta(seconds=API_TOUCH_INTERVAL)
+    if access.expires > due:
         return
     with transaction.atomic():
-        if Session.objects.filter(session_key=link.session_key, expire_date__gt=now).update(expire_date=expires):
+        if Session.objects.filter(session_key=link.session_key, expire_date__gt=now, expire_date__lte=due).update(
+            expire_date=expires
+        ):
             AccessToken.objects.filter(pk=access.pk).update(expires=expires)
             access.expires = expires
 
