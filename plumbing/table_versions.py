@@ -7,7 +7,10 @@ to the database (an execute wrapper on every connection) and, once a statement t
 those tables commits, gives the key a new value. So a change made through the ORM, a bulk
 `QuerySet.update()`, a cascade or raw SQL alike reaches the very next request on every process:
 nobody has to remember to announce it. A rolled-back transaction renews nothing (Django drops its
-`on_commit` callbacks, savepoints included), and a write outside a transaction renews at once.
+`on_commit` callbacks, savepoints included), and a write outside a transaction renews at once. The
+renewal runs after the COMMIT has returned, so whoever reads the new version reads the new rows.
+This is the one invalidation design of the project: workspace rows, client rows and bearer lookups
+(`plumbing.row_cache`) all rest on it.
 
 Why a row read just after the version may be kept under it: the row is at least as new as the
 version, since on MySQL every statement reads what is committed (READ COMMITTED, Django's level)

@@ -140,20 +140,19 @@ class SharedState(Concern):
 
     REDIS_URL = Variable(
         text, "",
-        "Redis for the login counters, shared by all workers and nodes (`redis://host:6379/0`), the channel that "
-        "announces workspace changes, and the versions that let each process keep client rows and bearer "
-        "lookups. While it is down (and without it) the counters live in MySQL's `pm_shared_cache` table, "
-        "written through a connection of its own; on SQLite each process counts for itself (a one-machine demo)",
+        "Redis for the login counters, shared by all workers and nodes (`redis://host:6379/0`), and the versions "
+        "that let each process keep workspace rows, client rows and bearer lookups. While it is down (and "
+        "without it) the counters live in MySQL's `pm_shared_cache` table, written through a connection of its "
+        "own; on SQLite each process counts for itself (a one-machine demo)",
     )  # fmt: skip
     PM_WORKSPACE_CACHE_SECONDS = Variable(
         whole_number, with_redis(300),
-        "how long a process may keep a workspace row (saves a query per request). A change of a workspace on any "
-        "node reaches every process within milliseconds whatever this says: every saved change is announced on a "
-        "Redis channel when it commits, and each process, subscribed from a thread of its own, drops its rows "
-        "when it hears it; a process that is not subscribed (no Redis, Redis down) keeps no rows "
-        "(`plumbing/changes.py`; after a bulk `QuerySet.update()` of workspaces, call "
-        "`workspaces.middleware.workspaces_changed()`). `0` turns it off. At most 1,000 workspaces are kept per "
-        "process, and a name that is no workspace is never kept",
+        "how long a process may keep a workspace row (saves a query per request). Like the client rows below, "
+        "this is no freshness window: a kept row is used only while the workspaces' version in Redis is the one "
+        "it was read under, and every committed update or delete of a workspace, on any node and by any means "
+        "(the admin, a bulk update, raw SQL), renews it (`plumbing/table_versions.py`), so a deactivated "
+        "workspace answers 503 from the very next request on every node. `0` turns it off. At most 1,000 "
+        "workspaces are kept per process, and a name that is no workspace is never kept",
         shown="`300` with Redis, `0` without",
     )  # fmt: skip
     PM_CLIENT_CACHE_SECONDS = Variable(

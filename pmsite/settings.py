@@ -189,7 +189,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 
 # How long a process may keep a workspace row, a client row and a bearer token's lookup (0, and no
 # Redis: no cache). No freshness windows: a change on any node reaches every process at once through
-# Redis (plumbing.changes, plumbing.row_cache); these only bound memory, and a change Redis missed.
+# a version in Redis (plumbing.row_cache); these only bound memory, and a change Redis missed.
 PM_WORKSPACE_CACHE_SECONDS = shared.PM_WORKSPACE_CACHE_SECONDS
 PM_CLIENT_CACHE_SECONDS = shared.PM_CLIENT_CACHE_SECONDS
 PM_TOKEN_CACHE_SECONDS = shared.PM_TOKEN_CACHE_SECONDS

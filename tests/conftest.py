@@ -187,13 +187,6 @@ def argon2_cost(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
     backends.dummy_argon2_hash.cache_clear()
 
 
-@pytest.fixture(autouse=True)
-def no_workspace_cache(settings: Any) -> None:
-    """Tests change workspaces with queryset updates, which no signal reports: read them fresh.
-    tests/test_workspace_cache.py turns the cache on to test it."""
-    settings.PM_WORKSPACE_CACHE_SECONDS = 0
-
-
 def mariadb_is_up() -> bool:
     try:
         MySQLdb.connect(**MARIADB).close()

@@ -53,7 +53,7 @@ def token_for(client: Client, app: RegisteredClient) -> dict[str, Any]:
 
 def test_a_kept_client_costs_no_query(client: Client, app: RegisteredClient, django_assert_num_queries: Any) -> None:
     assert "access_token" in token_for(client, app)
-    with django_assert_num_queries(2):  # the workspace (its cache is off in tests) and the token's INSERT
+    with django_assert_num_queries(1):  # the workspace and the client kept: the token's INSERT alone
         assert "access_token" in client_credentials(client, app.application.client_id, app.client_secret)
     assert (app.application.workspace_id, app.application.client_id) in CLIENTS.entries
 

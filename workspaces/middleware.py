@@ -8,18 +8,15 @@ from __future__ import annotations
 
 import logging
 import re
-import time
 from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models.signals import post_delete, post_save
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from plumbing import changes, rows
-from plumbing.bounded import BoundedMap
+from plumbing import rows
+from plumbing.row_cache import RowCache, clone
 from workspaces.http import is_ip_address
 from workspaces.models import Workspace
 from workspaces.names import WORKSPACE_NAME, path_shape
@@ -27,37 +24,29 @@ from workspaces.names import WORKSPACE_NAME, path_shape
 VALID_NAME = re.compile(rf"^{WORKSPACE_NAME}\Z")
 log = logging.getLogger(__name__)
 
-# name -> (workspace, monotonic expiry). Every request names a workspace, so each process keeps
-# the rows it read, while it hears every change: every save or delete of a workspace, on any node,
-# is announced on a Redis channel once its transaction commits, and each process drops its rows when
-# it hears it (plumbing.changes; without that subscription, no rows are kept). A request pays
-# nothing for it. PM_WORKSPACE_CACHE_SECONDS only bounds how long a row is kept (0: no cache). Only
-# workspaces that exist are kept, and at most CACHED_WORKSPACES of them (the oldest entry goes
-# first): a client probing made-up names costs a query, never memory. A bulk QuerySet.update() of
-# workspaces sends no signal: call workspaces_changed() after it.
+# Every request names a workspace, so each process keeps the rows it read (plumbing.row_cache): an
+# entry is used only while the workspaces' shared version in Redis is the one it was read under,
+# and every committed UPDATE or DELETE of a workspace, on any node and by any means (a save, a bulk
+# update, raw SQL), renews that version (plumbing.table_versions says why this is exact).
+# PM_WORKSPACE_CACHE_SECONDS only bounds how long a row is kept (0: no cache). Only workspaces that
+# exist are kept, at most CACHED_WORKSPACES of them (the oldest entry goes first): a client probing
+# made-up names costs a query, never memory. A new workspace renews nothing, since no process keeps
+# a name that was not one.
 CACHED_WORKSPACES = 1000
-_workspace_cache: BoundedMap[str, tuple[Workspace, float]] = BoundedMap(CACHED_WORKSPACES)
+WORKSPACES: RowCache[Workspace] = RowCache(
+    "workspaces:version",
+    {Workspace._meta.db_table: False},
+    CACHED_WORKSPACES,
+    lambda: settings.PM_WORKSPACE_CACHE_SECONDS,
+    clone,
+)
 
 
-def forget_kept_workspaces() -> None:
-    _workspace_cache.clear()
-
-
-subscription = changes.Subscription(forget_kept_workspaces)
-
-
-def workspaces_changed() -> None:
-    """Every process on every node drops the workspace rows it keeps."""
-    forget_kept_workspaces()
-    transaction.on_commit(changes.publish)
-
-
-def forget_cached_workspaces(**kwargs: Any) -> None:
-    workspaces_changed()
-
-
-post_save.connect(forget_cached_workspaces, sender=Workspace, dispatch_uid="pm_workspace_cache_save")
-post_delete.connect(forget_cached_workspaces, sender=Workspace, dispatch_uid="pm_workspace_cache_delete")
+def active_workspace(name: str) -> Workspace | None:
+    """The active workspace called exactly `name`, read from the database."""
+    workspace = rows.first(Workspace, name=name, is_active=True)
+    # MySQL compares names case-insensitively; a workspace URL is an exact match.
+    return workspace if workspace is not None and workspace.name == name else None
 
 
 def workspace_name_from_path(path: str) -> str | None:
@@ -116,18 +105,7 @@ class WorkspaceRoutingMiddleware:
     def find_workspace(name: str) -> Workspace | None:
         if not VALID_NAME.match(name):
             return None
-        ttl = settings.PM_WORKSPACE_CACHE_SECONDS if subscription.listening() else 0
-        now = time.monotonic()
-        cached = _workspace_cache.get(name) if ttl > 0 else None
-        if cached is not None and cached[1] > now:
-            return cached[0]
-        workspace = rows.first(Workspace, name=name, is_active=True)
-        # MySQL compares names case-insensitively; a workspace URL is an exact match.
-        if workspace is None or workspace.name != name:
-            return None
-        if ttl > 0:
-            _workspace_cache.put(name, (workspace, now + ttl))
-        return workspace
+        return WORKSPACES.get(name, lambda: active_workspace(name))
 
     def process_view(
         self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: dict[str, Any]
