@@ -151,23 +151,25 @@ return counts
             return None
         return int(counted)
 
-    def shared_version(self, key: str) -> bytes | None:
-        """The shared version `key` (given a random first value if it has none), or None while Redis
-        is down. Random values rather than a counter: a Redis that restarts empty cannot hand out a
-        value it gave before (a counter would start again at 1)."""
+    def shared_versions(self, keys: Sequence[str]) -> list[bytes] | None:
+        """The shared versions `keys`, in one round trip (a key without one is given a random first
+        value), or None while Redis is down. Random values rather than a counter: a Redis that
+        restarts empty cannot hand out a value it gave before (a counter would start again at 1)."""
         if self.is_down:
             return None
-        redis_key = self.make_and_validate_key(key)
+        redis_keys = [self.make_and_validate_key(key) for key in keys]
         try:
-            client = self._cache.get_client(redis_key, write=True)  # type: ignore[attr-defined]
-            value = client.get(redis_key)
-            if value is None:
-                client.set(redis_key, secrets.token_hex(8), nx=True)
-                value = client.get(redis_key)
+            client = self._cache.get_client(redis_keys[0], write=True)  # type: ignore[attr-defined]
+            values = client.mget(redis_keys)
+            if None in values:
+                for redis_key, value in zip(redis_keys, values, strict=True):
+                    if value is None:
+                        client.set(redis_key, secrets.token_hex(8), nx=True)
+                values = client.mget(redis_keys)
         except REDIS_DOWN as error:
             self._went_down(error)
             return None
-        return value if isinstance(value, bytes) else None
+        return values if all(isinstance(value, bytes) for value in values) else None
 
     def new_shared_version(self, key: str) -> bool:
         """Give the shared version `key` a new random value; False while Redis is down."""

@@ -19,6 +19,7 @@ from typing import Any, Generic, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Model
+from django.http import HttpRequest, HttpResponse
 
 from plumbing import shared_versions, table_versions
 from plumbing.bounded import BoundedMap
@@ -67,6 +68,23 @@ class RowCache(Generic[T]):
 
     def forget(self) -> None:
         self.entries.clear()
+
+
+def version_keys() -> list[str]:
+    """The version key of every cache this process has that keeps anything."""
+    return [cache.version_key for cache in _all if cache.seconds() > 0]
+
+
+class VersionsMiddleware:
+    """Every version this process's caches use read in one round trip per request, the first time a
+    cache asks (`shared_versions.held_for_request`)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        with shared_versions.held_for_request(version_keys):
+            return self.get_response(request)
 
 
 def forget_all() -> None:

@@ -133,7 +133,9 @@ def renew(key: str) -> None:
     it, try again until it does (`retry_missed`)."""
     for listener in _listeners.get(key, ()):
         listener()
-    if settings.REDIS_URL and not shared_versions.new_version(key):
+    renewed = not settings.REDIS_URL or shared_versions.new_version(key)
+    shared_versions.forget_held()
+    if not renewed:
         log.error(
             "a change of %s was not written to Redis: other processes use what they keep until it is "
             "(tried again every %.0f s)",
@@ -151,6 +153,7 @@ def retry_missed() -> None:
         keys = list(_missed)
     for key in keys:
         if shared_versions.new_version(key):
+            shared_versions.forget_held()
             with _missed_lock:
                 _missed.discard(key)
             log.warning("the change of %s reached Redis after all", key)

@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "pmsite.middleware.MachineHttpsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "plumbing.row_cache.VersionsMiddleware",  # the kept rows' versions: one Redis round trip a request
     "workspaces.middleware.WorkspaceRoutingMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     # "Browser" middleware: the stock classes, stepping aside for machine requests (the token,
