@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8080
 DEMO_WORKSPACE ?= workflow
 
-.PHONY: run test test-slow test-all fuzz bench bench-ab bench-servers bench-scale bench-purge bench-memory bench-import lint configuration-docs install-run install-test clean admin
+.PHONY: run test test-slow test-all fuzz bench bench-ab bench-servers bench-scale bench-purge bench-memory bench-import bench-churn lint configuration-docs install-run install-test clean admin
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -88,6 +88,11 @@ bench-servers bench-scale bench-purge bench-memory: $(VENV)/.installed var/secre
 bench-ab: $(VENV)/.installed var/secret_key
 	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null
 	DATABASE_URL=$${DATABASE_URL:-mysql://root@127.0.0.1:3306/pm_ab} $(BIN)/python bench/ab.py $(or $(REF),HEAD) $(ROWS)
+
+# Bearer GETs over many tokens while the lookups' shared version is renewed N times a second.
+bench-churn: $(VENV)/.installed var/secret_key
+	@command -v wrk >/dev/null || apt-get install -y -qq wrk >/dev/null
+	DATABASE_URL=$${DATABASE_URL:-mysql://root@127.0.0.1:3306/pm_churn} $(BIN)/python bench/version_churn.py
 
 # import_processmaker on a large ProcessMaker database (PM_USERS, PM_CLIENTS, PM_TOKENS).
 bench-import: $(VENV)/.installed var/secret_key

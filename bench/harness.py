@@ -83,7 +83,8 @@ class Bench:
         if database_url:
             self.env["DATABASE_URL"] = database_url
         # Redis as in production (docker/compose.yaml): it is what lets each process keep the
-        # workspace rows it routes by (the changes are announced there). BENCH_REDIS_URL= to go without.
+        # workspace rows, clients and bearer lookups it read (their versions live there).
+        # BENCH_REDIS_URL= to go without.
         # And as docker/entrypoint.sh runs it: a request-log line per request, and the Prometheus
         # counters of all workers in a directory (the server's output goes to server-<port>.log).
         self.metrics = self.tmp / "metrics"

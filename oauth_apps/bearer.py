@@ -11,7 +11,7 @@ deferred field).
 
 Each process keeps the lookups it makes (`TOKENS`, `plumbing.row_cache`) for as long as none of the
 tables they come from has changed: any committed update or delete of an access token, a user, a
-role or a client, and any write of a web-session link, renews their shared version in Redis
+role or a client, and any update or delete of a web-session link, renews their shared version in Redis
 (`plumbing.table_versions`), so a revoked token, a deactivated user or a withdrawn permission is
 refused by the very next request on every process and node. Expiry is checked on every use.
 Unknown tokens are never kept.
@@ -26,6 +26,7 @@ from typing import NamedTuple
 from django.conf import settings
 from django.db import connections
 from django.db.models import Model
+from django.utils import timezone
 
 from oauth_apps.identifiers import checksum
 from oauth_apps.models import AccessToken, Application, UserSessionToken
@@ -90,7 +91,10 @@ TOKENS: RowCache[Presented] = RowCache(
         User._meta.db_table: False,
         Role._meta.db_table: False,
         Application._meta.db_table: False,  # a client-credentials token acts for its client's owner
-        UserSessionToken._meta.db_table: True,
+        # A web session's link is written with its new token, in one transaction: no process can
+        # have kept a lookup of that token before, so a link's INSERT renews nothing (a web login
+        # emptied every process's kept lookups when it did: docs/performance.md).
+        UserSessionToken._meta.db_table: False,
     },
     CACHED_TOKENS,
     lambda: settings.PM_TOKEN_CACHE_SECONDS,
@@ -105,7 +109,12 @@ def find_access_token(token: str, using: str = "default") -> Presented | None:
     "web_session")` would give; `acting_user` (with its role) is `access.user`, or for a
     client-credentials token the owner of its client."""
     key = checksum(token)
-    return TOKENS.get(key, lambda: read_access_token(key, using), using)
+    found = TOKENS.get(key, lambda: read_access_token(key, using), using)
+    if found is not None and found.access.expires <= timezone.now():
+        # A web session's token has its expiry moved later without renewing the version
+        # (oauth_apps.websessions): an expiry that has passed is read again before it counts.
+        return read_access_token(key, using)
+    return found
 
 
 def find_own_access_token(workspace: Workspace, token: str, *, address: str, via: str) -> Presented | None:

@@ -36,7 +36,7 @@ from oauth2_provider.models import (
 from oauth_apps import callbacks
 from oauth_apps.errors import DEVICE_CODE_GRANT
 from oauth_apps.identifiers import MAX_CLIENT_ID_LENGTH, checksum, new_client_id, new_client_secret
-from plumbing import rows
+from plumbing import rows, table_versions
 from plumbing.row_cache import RowCache, clone
 from workspaces.models import Role, User, Workspace
 from workspaces.names import DEFAULT_LANG, DEFAULT_SKIN
@@ -206,6 +206,9 @@ class Application(AbstractApplication):
 # and the instance it becomes were a tenth of a client-credentials token. Valid until a write to
 # OAUTH_CLIENTS, or to the users and roles that say what an owner may do, commits.
 CACHED_CLIENTS = 1000
+# Every web login writes the user's last_login, which neither the clients kept here nor the bearer
+# lookups (oauth_apps.bearer) use: an UPDATE that sets nothing else renews neither.
+table_versions.unread_columns(User._meta.db_table, {User._meta.get_field("last_login").column})
 CLIENTS: RowCache[Application] = RowCache(
     "oauth:clients:version",
     {Application._meta.db_table: False, User._meta.db_table: False, Role._meta.db_table: False},

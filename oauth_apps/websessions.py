@@ -26,6 +26,7 @@ from oauth_apps.identifiers import new_token
 from oauth_apps.models import AccessToken, UserSessionToken
 from oauth_apps.revocation import revoke_tokens
 from oauth_apps.services import issue_tokens, local_client
+from plumbing import table_versions
 from plumbing.metrics import TOKENS_ISSUED
 from workspaces import scopes
 from workspaces.models import User, Workspace
@@ -82,7 +83,8 @@ def extend(request: HttpRequest, workspace: Workspace) -> None:
     request.session.set_expiry(workspace.session_inactivity_timeout)
     token_pk = request.session.get(SESSION_TOKEN_KEY)
     if token_pk is not None:
-        AccessToken.objects.filter(pk=token_pk).update(expires=session_expiry(workspace))
+        with table_versions.not_renewing():  # a later expiry: see `extend_from_api`
+            AccessToken.objects.filter(pk=token_pk).update(expires=session_expiry(workspace))
 
 
 def extend_from_api(access: AccessToken, workspace: Workspace) -> None:
@@ -96,10 +98,8 @@ def extend_from_api(access: AccessToken, workspace: Workspace) -> None:
     At most one conditional write per token per API_TOUCH_INTERVAL: nothing is written while the
     token's expiry lags its due time by less than that (a busy client costs no write), and then the
     session's UPDATE is conditional on the session being alive and still unextended, so of
-    concurrent calls on any node exactly one writes, and it writes the token too. Each write renews
-    the bearer lookups' version (plumbing.table_versions), which empties every process's kept
-    lookups: hence minutes, not seconds. A token may so end up to API_TOUCH_INTERVAL before its
-    session would; a page view slides both again.
+    concurrent calls on any node exactly one writes, and it writes the token too. A token may so
+    end up to API_TOUCH_INTERVAL before its session would; a page view slides both again.
     """
     try:
         link: UserSessionToken = access.web_session
@@ -114,7 +114,11 @@ def extend_from_api(access: AccessToken, workspace: Workspace) -> None:
         if Session.objects.filter(session_key=link.session_key, expire_date__gt=now, expire_date__lte=due).update(
             expire_date=expires
         ):
-            AccessToken.objects.filter(pk=access.pk).update(expires=expires)
+            # Moving a token's expiry later renews no version: a kept lookup that still has the old
+            # expiry is read again once that has passed (oauth_apps.bearer), and otherwise every
+            # page view of every session would empty every process's kept lookups.
+            with table_versions.not_renewing():
+                AccessToken.objects.filter(pk=access.pk).update(expires=expires)
             access.expires = expires
 
 

@@ -36,7 +36,9 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
@@ -62,6 +64,17 @@ _missed: set[str] = set()
 _missed_lock = threading.Lock()
 _retry_timer: threading.Timer | None = None
 
+# table name, in lower case -> columns no kept row's use depends on: an UPDATE that sets only these
+# renews nothing (the users' last_login, written at every web login)
+_unread: dict[str, frozenset[str]] = {}
+# statements sent inside `not_renewing()` renew nothing
+_not_renewing: ContextVar[bool] = ContextVar("pm_not_renewing", default=False)
+UPDATE_SET = re.compile(r"^\s*UPDATE\s+[`\"]?(\w+)[`\"]?\s+SET\s+(.*?)\s+WHERE\s", re.IGNORECASE | re.DOTALL)
+# Only a SET list of parameters (what the ORM sends: `col` = %s, ...) is read; anything else renews.
+ASSIGNMENT = r"\s*[`\"]?(\w+)[`\"]?\s*=\s*%s\s*"
+SET_PARAMETERS = re.compile(rf"{ASSIGNMENT}(?:,{ASSIGNMENT})*")
+SET_COLUMN = re.compile(ASSIGNMENT)
+
 READS = frozenset({"SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "COMMIT", "BEGIN", "SET", "SHOW", "PRAGMA", "EXPLAIN"})
 INSERT_TARGET = re.compile(r"^\s*INSERT\b[^`\"]*?\bINTO\s+[`\"]?(\w+)", re.IGNORECASE)
 UPSERT = re.compile(r"\bON\s+DUPLICATE\s+KEY\s+UPDATE\b|\bON\s+CONFLICT\b.*\bDO\s+UPDATE\b", re.IGNORECASE | re.DOTALL)
@@ -80,11 +93,39 @@ def watch(table: str, key: str, *, inserts: bool = False, on_renew: Callable[[],
     _pattern = re.compile(rf"(?<![\w$])({names})(?![\w$])", re.IGNORECASE)
 
 
+def unread_columns(table: str, columns: set[str]) -> None:
+    """Declare that no kept row's use depends on `columns` of `table`: an UPDATE of `table` that
+    sets nothing else renews nothing."""
+    _unread[table.lower()] = frozenset(column.lower() for column in columns)
+
+
+@contextmanager
+def not_renewing() -> Iterator[None]:
+    """The statements sent inside renew nothing. Only for a write no kept row can be wrong without:
+    a web session's token's expiry moved later (a kept lookup whose expiry has passed is read again,
+    `oauth_apps.bearer`), which a busy site writes many times a second."""
+    token = _not_renewing.set(True)
+    try:
+        yield
+    finally:
+        _not_renewing.reset(token)
+
+
+def _sets_only_unread_columns(sql: str) -> bool:
+    found = UPDATE_SET.match(sql)
+    if found is None or found[1].lower() not in _unread or not SET_PARAMETERS.fullmatch(found[2]):
+        return False
+    columns = {column.lower() for column in SET_COLUMN.findall(found[2])}
+    return bool(columns) and columns <= _unread[found[1].lower()]
+
+
 def keys_written(sql: str) -> set[str]:
     """The version keys a statement renews when it commits."""
     words = sql.lstrip(" \t\r\n(")[:10].split(None, 1)
     verb = words[0].upper() if words else ""
-    if verb in READS or _pattern is None:
+    if verb in READS or _pattern is None or _not_renewing.get():
+        return set()
+    if verb == "UPDATE" and _sets_only_unread_columns(sql):
         return set()
     if verb == "INSERT" and not UPSERT.search(sql):
         target = INSERT_TARGET.match(sql)

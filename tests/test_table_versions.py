@@ -30,7 +30,14 @@ BOTH = {CLIENTS.version_key, TOKENS.version_key}
         (f"TRUNCATE `{TOKEN_TABLE}`", {TOKENS.version_key}),
         (f"INSERT INTO `{TOKEN_TABLE}` (`a`) VALUES (%s)", set()),  # a new token changes no lookup
         (f"INSERT INTO `{CLIENT_TABLE}` (`a`) VALUES (%s)", set()),  # unknown client ids are never kept
-        (f'INSERT INTO "{LINK_TABLE}" ("a") VALUES (%s)', {TOKENS.version_key}),  # a web session's link does
+        (f'INSERT INTO "{LINK_TABLE}" ("a") VALUES (%s)', set()),  # a new web session's link: a new token's
+        (f'DELETE FROM "{LINK_TABLE}" WHERE "id" = %s', {TOKENS.version_key}),
+        # A web login's last_login, alone, is read by no kept row; with anything else, or not as a
+        # parameter, it renews.
+        (f'UPDATE "{USER_TABLE}" SET "last_login" = %s WHERE "{USER_TABLE}"."id" = %s', set()),
+        (f"UPDATE `{USER_TABLE}` SET `last_login` = %s, `status` = %s WHERE `id` = %s", BOTH),
+        (f"UPDATE `{USER_TABLE}` SET `last_login` = NOW() WHERE `id` = %s", BOTH),
+        (f"UPDATE `{USER_TABLE}` SET `last_login` = ' WHERE ', `status` = 'x' WHERE `id` = %s", BOTH),
         (f"INSERT INTO `other` (`a`) SELECT `a` FROM `{TOKEN_TABLE}`", set()),
         # Upserts and REPLACE change rows that are there: as an UPDATE would.
         (
@@ -96,3 +103,10 @@ def test_a_commit_renews_and_a_rollback_does_not(app: RegisteredClient) -> None:
     assert second not in (None, first)
     Application.objects.filter(pk=app.application.pk).update(name="outside a transaction")
     assert shared_versions.version(key) not in (None, first, second)  # at once
+
+
+def test_nothing_sent_inside_not_renewing_renews() -> None:
+    sql = f"UPDATE `{TOKEN_TABLE}` SET `EXPIRES` = %s WHERE `id` = %s"
+    with table_versions.not_renewing():
+        assert table_versions.keys_written(sql) == set()
+    assert table_versions.keys_written(sql) == {TOKENS.version_key}

@@ -21,7 +21,7 @@ from oauth_apps.identifiers import checksum
 from oauth_apps.models import AccessToken, Application
 from oauth_apps.revocation import revoke_tokens
 from oauth_apps.services import RegisteredClient, delete_application
-from oauth_apps.websessions import SESSION_TOKEN_KEY
+from oauth_apps.websessions import SESSION_TOKEN_KEY, SESSION_TOUCH_KEY
 from plumbing import shared_versions, table_versions
 from plumbing.bounded import BoundedMap
 from tests.conftest import PASSWORD
@@ -261,3 +261,43 @@ def test_a_kept_token_keeps_its_roles_limits_until_the_role_changes(
 def test_a_hostile_header_is_refused_before_any_lookup(client: Client, workspace: Workspace, header: str) -> None:
     assert client.get(ME, headers={"Authorization": header}).status_code == 401
     assert not TOKENS.entries
+
+
+def test_a_sliding_session_renews_no_version(client: Client, operator_user: User) -> None:
+    """A busy site logs people in and slides their sessions many times a second: none of that may
+    empty every process's kept lookups (docs/performance.md measured what each renewal costs)."""
+    client.post("/sysworkflow/en/neoclassic/login/login", {"username": "johndoe", "password": PASSWORD})
+    token = AccessToken.objects.get(pk=client.session[SESSION_TOKEN_KEY])
+    session = client.session
+    session[SESSION_TOUCH_KEY] = 0  # the page view below slides the session and its token
+    session.save()
+    AccessToken.objects.filter(pk=token.pk).update(expires=timezone.now() + timedelta(seconds=60))
+    before = shared_versions.version(TOKENS.version_key), shared_versions.version("oauth:clients:version")
+    client.get("/sysworkflow/en/neoclassic/login/login")
+    assert AccessToken.objects.get(pk=token.pk).expires > timezone.now() + timedelta(seconds=600)  # slid
+    assert (shared_versions.version(TOKENS.version_key), shared_versions.version("oauth:clients:version")) == before
+
+
+def test_a_login_renews_nothing(client: Client, operator_user: User) -> None:
+    before = shared_versions.version(TOKENS.version_key), shared_versions.version("oauth:clients:version")
+    assert (
+        client.post("/sysworkflow/en/neoclassic/login/login", {"username": "johndoe", "password": PASSWORD}).status_code
+        == 302
+    )
+    operator_user.refresh_from_db()
+    assert operator_user.last_login is not None  # written, yet
+    assert (shared_versions.version(TOKENS.version_key), shared_versions.version("oauth:clients:version")) == before
+
+
+def test_a_kept_lookup_whose_expiry_passed_is_read_again(
+    client: Client, app: RegisteredClient, operator_user: User
+) -> None:
+    """A session slide moves its token's expiry later without renewing the version: a kept lookup
+    that says expired must not refuse a token the database says is live."""
+    token = issue(app, operator_user)
+    AccessToken.objects.presented(token).update(expires=timezone.now() - timedelta(seconds=1))
+    assert client.get(ME, headers=bearer(token)).status_code == 401
+    assert checksum(token) in TOKENS.entries  # kept, expired
+    with table_versions.not_renewing():
+        AccessToken.objects.presented(token).update(expires=timezone.now() + timedelta(hours=1))
+    assert client.get(ME, headers=bearer(token)).status_code == 200
