@@ -12,6 +12,7 @@ what the window counters (`plumbing.window_counters`) and the shared versions
 
 from __future__ import annotations
 
+import functools
 import logging
 import secrets
 import time
@@ -157,7 +158,7 @@ return counts
         restarts empty cannot hand out a value it gave before (a counter would start again at 1)."""
         if self.is_down:
             return None
-        redis_keys = [self.make_and_validate_key(key) for key in keys]
+        redis_keys = [self.version_key(key) for key in keys]
         try:
             client = self._cache.get_client(redis_keys[0], write=True)  # type: ignore[attr-defined]
             values = client.mget(redis_keys)
@@ -171,9 +172,15 @@ return counts
             return None
         return values if all(isinstance(value, bytes) for value in values) else None
 
+    @functools.lru_cache(maxsize=64)  # noqa: B019 - a few fixed names, on a cache that lives as long as the process
+    def version_key(self, key: str) -> str:
+        """The Redis key of the shared version `key`: a handful of fixed names, made and checked once
+        (Django's key check walks every character, on every request otherwise)."""
+        return self.make_and_validate_key(key)
+
     def new_shared_version(self, key: str) -> bool:
         """Give the shared version `key` a new random value; False while Redis is down."""
-        redis_key = self.make_and_validate_key(key)
+        redis_key = self.version_key(key)
         try:
             self._cache.get_client(redis_key, write=True).set(redis_key, secrets.token_hex(8))  # type: ignore[attr-defined]
         except REDIS_DOWN as error:

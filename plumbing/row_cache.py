@@ -71,8 +71,8 @@ class RowCache(Generic[T]):
 
 
 def version_keys() -> list[str]:
-    """The version key of every cache this process has that keeps anything."""
-    return [cache.version_key for cache in _all if cache.seconds() > 0]
+    """The version key of every cache this process has."""
+    return [cache.version_key for cache in _all]
 
 
 class VersionsMiddleware:
@@ -83,8 +83,11 @@ class VersionsMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        with shared_versions.held_for_request(version_keys):
+        held = shared_versions.hold(version_keys)
+        try:
             return self.get_response(request)
+        finally:
+            shared_versions.release(held)
 
 
 def forget_all() -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 
 from django.core.cache import caches
 
@@ -70,11 +70,21 @@ def forget_held() -> None:
         held.values = None
 
 
+def hold(keys: Callable[[], Sequence[str]]) -> Token[Held | None]:
+    """Answer `version()` from one reading of `keys` (made when one is first asked for) until
+    `release()`: a request's worth (plumbing.row_cache.VersionsMiddleware)."""
+    return _held.set(Held(keys))
+
+
+def release(held: Token[Held | None]) -> None:
+    _held.reset(held)
+
+
 @contextmanager
 def held_for_request(keys: Callable[[], Sequence[str]]) -> Iterator[None]:
-    """Answer `version()` from one reading of `keys` until the block ends."""
-    token = _held.set(Held(keys))
+    """`hold` for the length of a block."""
+    held = hold(keys)
     try:
         yield
     finally:
-        _held.reset(token)
+        release(held)
