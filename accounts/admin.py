@@ -53,7 +53,9 @@ class NewWorkspaceForm(forms.ModelForm):
         password2 = str(self.cleaned_data["admin_password2"])
         if password1 and password1 != password2:
             raise ValidationError("The two passwords differ.")
-        validate_password(password2)
+        # Judged by the policy the new workspace starts with, as its admin.
+        admin = User(workspace=Workspace(), username=str(self.cleaned_data.get("admin_username") or ""))
+        validate_password(password2, admin)
         return password2
 
 
@@ -95,6 +97,22 @@ class WorkspaceAdmin(admin.ModelAdmin):
                     "lockout_window",
                     "lockout_duration",
                 ]
+            },
+        ),
+        (
+            "Password policy",
+            {
+                "description": "What every password set for this workspace's users must meet, in the admin, "
+                "the REST API and the commands (ProcessMaker's PPP_* settings).",
+                "fields": [
+                    "password_min_length",
+                    "password_max_length",
+                    "password_needs_digit",
+                    "password_needs_uppercase",
+                    "password_needs_special",
+                    "password_refuses_common",
+                    "password_refuses_username",
+                ],
             },
         ),
     ]

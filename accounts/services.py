@@ -102,8 +102,9 @@ def create_user(
 
 
 def check_password_rule(password: str, user: User | None = None) -> None:
-    """Today's password rule (AUTH_PASSWORD_VALIDATORS: 8 characters or more), on every path that sets
-    one: the commands, the admin, the REST API. WorkspaceError with the validators' own words."""
+    """The workspace's password policy (workspaces.password_policy, through AUTH_PASSWORD_VALIDATORS),
+    on every path that sets one: the commands, the admin, the REST API. WorkspaceError naming each
+    rule broken, in ProcessMaker's words."""
     try:
         validate_password(password, user)
     except ValidationError as error:

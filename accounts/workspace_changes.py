@@ -25,7 +25,8 @@ from workspaces.services import WorkspaceError
 SETTINGS = (
     "is_active", "error_mode", "default_scope", "access_token_lifetime", "refresh_token_lifetime",
     "authorization_code_lifetime", "consent_days", "session_inactivity_timeout", "lockout_threshold",
-    "lockout_window", "lockout_duration",
+    "lockout_window", "lockout_duration", "password_min_length", "password_max_length", "password_needs_digit",
+    "password_needs_uppercase", "password_needs_special", "password_refuses_common", "password_refuses_username",
 )  # fmt: skip
 NONE_WORDS = ("", "none", "never")  # a setting that may be empty (refresh_token_lifetime: no expiry)
 
@@ -89,6 +90,7 @@ def change_settings(workspace: Workspace, values: Mapping[str, Any], *, by: User
     try:
         # Only what is being set: a value from before today's ranges elsewhere must not block retiring.
         locked.clean_fields(exclude=[f.name for f in Workspace._meta.fields if f.name not in values])
+        locked.clean()  # the rules between settings: a maximum password length below the minimum
     except ValidationError as error:
         problems = "; ".join(f"{name}: {' '.join(messages)}" for name, messages in error.message_dict.items())
         raise WorkspaceError(f"Nothing changed. {problems}") from None

@@ -27,7 +27,6 @@ ONE_OF = "Must be one of {choices}."
 UNKNOWN_ROLE = "Unknown role {role!r}."
 PASSWORD_FOR_CONFIRMATION = "usr_cnf_pass confirms usr_new_pass: give both."
 PASSWORDS_DIFFER = "usr_new_pass and usr_cnf_pass must be the same."
-PASSWORD_TOO_SHORT = "Minimum length: {length} characters."
 # ProcessMaker's ID_USER_DOES_NOT_EXIST, for a field that names a user and for the user of a path.
 NO_SUCH_USER = "The user with {field}: {uid!r} does not exist."
 NO_SUCH_TIME_ZONE = "The time zone {value!r} does not exist (use an IANA name such as Europe/Paris)."

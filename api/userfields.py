@@ -153,17 +153,11 @@ class UserInputSerializer(ProcessMakerSerializer):
 
 
 def check_password(password: str, user: User | None) -> None:
-    """The password validators' verdict, with ProcessMaker's "Minimum length" wording for a short one."""
+    """The workspace's password policy (workspaces.password_policy), in ProcessMaker's words."""
     try:
         validate_password(password, user)
     except DjangoValidationError as error:
-        messages = [
-            errors.PASSWORD_TOO_SHORT.format(length=(item.params or {}).get("min_length", "?"))
-            if item.code == "password_too_short"
-            else " ".join(item.messages)
-            for item in error.error_list
-        ]
-        raise serializers.ValidationError({"usr_new_pass": messages}) from None
+        raise serializers.ValidationError({"usr_new_pass": error.messages}) from None
 
 
 def model_changes(data: dict[str, Any]) -> dict[str, Any]:

@@ -160,9 +160,9 @@ PASSWORD_HASHERS = [
     "workspaces.hashers.PMSha256Argon2PasswordHasher",
     "workspaces.hashers.PMMd5Argon2PasswordHasher",
 ]
-AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
-]
+# A workspace's user is judged by the workspace's password policy, a site operator by a new
+# workspace's (workspaces/password_policy.py).
+AUTH_PASSWORD_VALIDATORS = [{"NAME": "workspaces.password_policy.PasswordPolicyValidator"}]
 # The username is unique per workspace, not site-wide; the backends know that.
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 

@@ -99,9 +99,13 @@ def test_adding_a_workspace_in_the_admin_provisions_it(operator_client: Client) 
         "lockout_threshold": "10",
         "lockout_window": "900",
         "lockout_duration": "900",
+        "password_min_length": "8",
+        "password_max_length": "128",
+        "password_refuses_common": "on",
+        "password_refuses_username": "on",
         "admin_username": "chief",
-        "admin_password1": "chief's password 1",
-        "admin_password2": "chief's password 1",
+        "admin_password1": "the boss's pass 1",
+        "admin_password2": "the boss's pass 1",
     }
     response = operator_client.post("/admin/workspaces/workspace/add/", form)
     assert response.status_code == 302, response.context["adminform"].form.errors
@@ -110,9 +114,9 @@ def test_adding_a_workspace_in_the_admin_provisions_it(operator_client: Client) 
     assert set(workspace.roles.values_list("code", flat=True)) == {Role.ADMIN, Role.OPERATOR, Role.MANAGER, Role.GUEST}
     assert Application.objects.filter(workspace=workspace, is_local=True).count() == 1
     chief = User.objects.get_in_workspace(workspace, "chief")
-    assert chief.role is not None and chief.role.code == Role.ADMIN and chief.check_password("chief's password 1")
+    assert chief.role is not None and chief.role.code == Role.ADMIN and chief.check_password("the boss's pass 1")
     browser = Client()
-    login = browser.post("/syssales/en/neoclassic/login/login", {"username": "chief", "password": "chief's password 1"})
+    login = browser.post("/syssales/en/neoclassic/login/login", {"username": "chief", "password": "the boss's pass 1"})
     assert login.status_code == 302
 
 

@@ -26,8 +26,8 @@ NEW_USER = {
     "usr_due_date": "2030-12-31",
     "usr_status": "ACTIVE",
     "usr_role": "PROCESSMAKER_OPERATOR",
-    "usr_new_pass": "mary's password 1",
-    "usr_cnf_pass": "mary's password 1",
+    "usr_new_pass": "a password of hers 1",
+    "usr_cnf_pass": "a password of hers 1",
 }
 
 
@@ -117,7 +117,7 @@ def test_create_a_user(api: Any, admin: User) -> None:
     response = api.call("post", "/user", {**NEW_USER, "usr_phone": "555-0100", "usr_address": "Main St"})
     assert response.status_code == 201
     created = User.objects.get(uid=response.json()["usr_uid"])
-    assert created.workspace == admin.workspace and created.check_password("mary's password 1")
+    assert created.workspace == admin.workspace and created.check_password("a password of hers 1")
     assert response.json()["usr_due_date"] == "2030-12-31"
 
 

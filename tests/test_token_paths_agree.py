@@ -100,10 +100,10 @@ class World:
         public = register_application(workspace, admin, name="public", website="https://example.com", public=True)
         held = register_application(workspace, admin, name="held", website="https://example.com")
         Application.objects.filter(pk=held.application.pk).update(secret_unconfirmed_since=timezone.now())
-        leaver = create_user(workspace, "leaver", "a password of the leaver", role=role)
+        leaver = create_user(workspace, "leaver", "a password to leave with", role=role)
         gone = register_application(workspace, leaver, name="the leaver's", website="https://example.com")
         outsider = create_user(
-            other_workspace, "outsider", "a password of the outsider", role=other_workspace.roles.get(code=Role.ADMIN)
+            other_workspace, "outsider", "a password from outside", role=other_workspace.roles.get(code=Role.ADMIN)
         )
         foreign = register_application(other_workspace, outsider, name="foreign", website="https://example.com")
         local = Application.objects.get(workspace=workspace, is_local=True)

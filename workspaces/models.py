@@ -96,6 +96,35 @@ class Workspace(models.Model):
     lockout_duration = models.PositiveIntegerField(
         default=900, validators=between(MINUTE, DAY), help_text="Seconds a locked username stays locked: 60 to 86,400."
     )
+    # The password policy (workspaces.password_policy), ProcessMaker's PPP_* constants: NIST SP 800-63B's
+    # shape by default, an imported workspace's own values from its db.php.
+    password_min_length = models.PositiveIntegerField(
+        "password minimum length", default=8, validators=between(1, 128),
+        help_text="Characters a password needs at least (ProcessMaker's PPP_MINIMUM_LENGTH): 1 to 128.",
+    )  # fmt: skip
+    password_max_length = models.PositiveIntegerField(
+        "password maximum length", default=128, validators=between(8, 1024),
+        help_text="Characters a password may have at most (PPP_MAXIMUM_LENGTH): 8 to 1,024.",
+    )  # fmt: skip
+    password_needs_digit = models.BooleanField(
+        "a digit", default=False, help_text="A password needs a digit 0-9 (PPP_NUMERICAL_CHARACTER_REQUIRED)."
+    )
+    password_needs_uppercase = models.BooleanField(
+        "an upper-case letter", default=False,
+        help_text="A password needs an upper-case letter (PPP_UPPERCASE_CHARACTER_REQUIRED).",
+    )  # fmt: skip
+    password_needs_special = models.BooleanField(
+        "a special character", default=False,
+        help_text="A password needs a character that is neither a letter nor a digit (PPP_SPECIAL_CHARACTER_REQUIRED).",
+    )  # fmt: skip
+    password_refuses_common = models.BooleanField(
+        "refuse common passwords", default=True,
+        help_text="Refuse a password on the list of 20,000 common ones (NIST SP 800-63B 5.1.1.2).",
+    )  # fmt: skip
+    password_refuses_username = models.BooleanField(
+        "refuse the username in it", default=True,
+        help_text="Refuse a password that contains the username, in any case.",
+    )  # fmt: skip
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -103,6 +132,11 @@ class Workspace(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.password_max_length < self.password_min_length:
+            raise ValidationError({"password_max_length": "The maximum length is below the minimum length."})
 
 
 class Role(models.Model):

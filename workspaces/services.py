@@ -8,9 +8,11 @@ a password change ends tokens), which this floor knows nothing of.
 from __future__ import annotations
 
 import secrets
+import string
 
 from django.core.exceptions import ValidationError
 
+from workspaces import password_policy
 from workspaces.models import Role, Workspace
 
 
@@ -18,8 +20,19 @@ class WorkspaceError(Exception):
     """Bad input for a workspace or user change, with a message fit to show as is."""
 
 
-def generate_password() -> str:
-    return secrets.token_urlsafe(12)
+GENERATED_ALPHABET = string.ascii_letters + string.digits + "-_.!"
+
+
+def generate_password(workspace: Workspace | None = None) -> str:
+    """A random password that keeps to `workspace`'s password policy (a new workspace's by default):
+    16 characters, or as many as the policy's lengths allow, drawn again until no rule is broken."""
+    policy = workspace or Workspace()
+    length = min(max(16, policy.password_min_length), policy.password_max_length)
+    for _ in range(1000):  # a draw breaks a rule rarely (all of one class, say): a few at most
+        password = "".join(secrets.choice(GENERATED_ALPHABET) for _ in range(length))
+        if not password_policy.broken_rules(policy, password):
+            return password
+    raise WorkspaceError("No password could be generated for this policy: give one with --password.")
 
 
 def find_workspace(name: str) -> Workspace:

@@ -30,7 +30,7 @@ class Command(JsonCommand):
         password = options["password"] or ""
         generated = not password
         if generated:
-            password = generate_password()
+            password = generate_password(workspace)
         user = create_user(
             workspace,
             options["username"],
