@@ -82,6 +82,7 @@ class WorkspaceAdmin(admin.ModelAdmin):
                     "access_token_lifetime",
                     "refresh_token_lifetime",
                     "authorization_code_lifetime",
+                    "device_code_lifetime",
                     "default_scope",
                     "error_mode",
                     "consent_days",

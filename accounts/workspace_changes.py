@@ -24,9 +24,10 @@ from workspaces.services import WorkspaceError
 # The settings an operator edits, in the admin's order: `setworkspace` reads and sets the same ones.
 SETTINGS = (
     "is_active", "error_mode", "default_scope", "access_token_lifetime", "refresh_token_lifetime",
-    "authorization_code_lifetime", "consent_days", "session_inactivity_timeout", "lockout_threshold",
-    "lockout_window", "lockout_duration", "password_min_length", "password_max_length", "password_needs_digit",
-    "password_needs_uppercase", "password_needs_special", "password_refuses_common", "password_refuses_username",
+    "authorization_code_lifetime", "device_code_lifetime", "consent_days", "session_inactivity_timeout",
+    "lockout_threshold", "lockout_window", "lockout_duration",
+    "password_min_length", "password_max_length", "password_needs_digit", "password_needs_uppercase",
+    "password_needs_special", "password_refuses_common", "password_refuses_username",
 )  # fmt: skip
 NONE_WORDS = ("", "none", "never")  # a setting that may be empty (refresh_token_lifetime: no expiry)
 

@@ -36,7 +36,6 @@ from workspaces.models import User, Workspace
 
 USER_CODE_ALPHABET = "BCDFGHJKLMNPQRSTVWXZ"
 USER_CODE_LENGTH = 8
-LIFETIME = 600  # seconds a device code and its user code live
 INTERVAL = 5  # seconds a device waits between polls
 SLOW_DOWN_STEP = 5
 WRONG_CODES_ALLOWED = 10
@@ -65,7 +64,7 @@ def start(workspace: Workspace, client: Application, *, device_code: str, user_c
     grant = DeviceGrant.objects.create(
         workspace=workspace, client_id=client.client_id, device_code=checksum(device_code),
         user_code=normalise_user_code(user_code), scope=scope, interval=INTERVAL,
-        expires=now + timedelta(seconds=LIFETIME),
+        expires=now + timedelta(seconds=workspace.device_code_lifetime),
     )  # fmt: skip
     # `last_checked` is the last poll; a device may poll once as soon as it has its codes.
     DeviceGrant.objects.filter(pk=grant.pk).update(last_checked=now - timedelta(seconds=INTERVAL))

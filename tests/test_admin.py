@@ -92,6 +92,7 @@ def test_adding_a_workspace_in_the_admin_provisions_it(operator_client: Client) 
         "access_token_lifetime": "3600",
         "refresh_token_lifetime": "",
         "authorization_code_lifetime": "30",
+        "device_code_lifetime": "600",
         "default_scope": "*",
         "error_mode": "processmaker",
         "consent_days": "0",

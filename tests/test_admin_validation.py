@@ -18,7 +18,8 @@ from workspaces.models import User, Workspace
 from workspaces.services import WorkspaceError
 
 SETTINGS = [
-    "access_token_lifetime", "refresh_token_lifetime", "authorization_code_lifetime", "default_scope", "error_mode",
+    "access_token_lifetime", "refresh_token_lifetime", "authorization_code_lifetime", "device_code_lifetime",
+    "default_scope", "error_mode",
     "consent_days", "session_inactivity_timeout", "lockout_threshold", "lockout_window", "lockout_duration",
     "password_min_length", "password_max_length", "password_needs_digit", "password_needs_uppercase",
     "password_needs_special", "password_refuses_common", "password_refuses_username",

@@ -15,7 +15,7 @@ from accounts.services import update_user
 from oauth_apps.models import AccessToken, DeviceGrant
 from oauth_apps.services import RegisteredClient, register_application
 from tests.oauth import basic_auth, bearer, post_token
-from workspaces.models import User
+from workspaces.models import User, Workspace
 
 DEVICE = "urn:ietf:params:oauth:grant-type:device_code"
 START = "/workflow/oauth2/device_authorization"
@@ -68,6 +68,15 @@ def test_the_device_gets_codes_and_a_page_to_send_its_user_to(cli: RegisteredCli
     stored = DeviceGrant.objects.get()
     assert stored.device_code != codes["device_code"] and len(stored.device_code) == 64  # its SHA-256 only
     assert stored.workspace.name == "workflow" and stored.scope == "view_process"
+
+
+def test_the_codes_live_as_long_as_the_workspace_says(cli: RegisteredClient) -> None:
+    Workspace.objects.filter(name="workflow").update(device_code_lifetime=120)
+    before = timezone.now()
+    codes = start(cli, scope="view_process").json()
+    assert codes["expires_in"] == 120
+    expires = DeviceGrant.objects.get().expires
+    assert before + timedelta(seconds=119) <= expires <= timezone.now() + timedelta(seconds=120)
 
 
 def test_approve_then_the_poll_gets_tokens_once(person: Client, cli: RegisteredClient, operator_user: User) -> None:

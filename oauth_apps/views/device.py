@@ -61,7 +61,7 @@ class DeviceAuthorizationView(OAuthLibMixin, View):
         workspace = request.workspace  # type: ignore[attr-defined]
         verification = public_origin(request) + page_url("device", workspace)
         endpoint = WorkspaceDeviceEndpoint(
-            ProcessMakerValidator(), verification_uri=verification, expires_in=device.LIFETIME,
+            ProcessMakerValidator(), verification_uri=verification, expires_in=workspace.device_code_lifetime,
             interval=device.INTERVAL, verification_uri_complete=lambda code: f"{verification}?user_code={code}",
             user_code_generator=device.new_user_code,
         )  # fmt: skip
