@@ -12,7 +12,6 @@ what the window counters (`plumbing.window_counters`) and the shared versions
 
 from __future__ import annotations
 
-import functools
 import logging
 import secrets
 import time
@@ -58,6 +57,7 @@ class FailoverRedisCache(RedisCache):
         super().__init__(server, params)
         self._class = ReusingRedisCacheClient
         self.down_until = 0.0
+        self.version_keys: dict[str, str] = {}  # shared version name -> its Redis key (`version_key`)
 
     @property
     def is_down(self) -> bool:
@@ -172,11 +172,13 @@ return counts
             return None
         return values if all(isinstance(value, bytes) for value in values) else None
 
-    @functools.lru_cache(maxsize=64)  # noqa: B019 - a few fixed names, on a cache that lives as long as the process
     def version_key(self, key: str) -> str:
         """The Redis key of the shared version `key`: a handful of fixed names, made and checked once
         (Django's key check walks every character, on every request otherwise)."""
-        return self.make_and_validate_key(key)
+        made = self.version_keys.get(key)
+        if made is None:
+            made = self.version_keys[key] = self.make_and_validate_key(key)
+        return made
 
     def new_shared_version(self, key: str) -> bool:
         """Give the shared version `key` a new random value; False while Redis is down."""

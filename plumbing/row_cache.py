@@ -77,7 +77,7 @@ def version_keys() -> list[str]:
 
 class VersionsMiddleware:
     """Every version this process's caches use read in one round trip per request, the first time a
-    cache asks (`shared_versions.held_for_request`)."""
+    cache asks (`shared_versions.hold`)."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

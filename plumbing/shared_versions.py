@@ -3,7 +3,7 @@ process knows whether what it keeps is still current (`plumbing.row_cache`, rene
 `plumbing.table_versions`). Without Redis, or while it is down, there is none (the database fallback
 would cost what a version is meant to save), and callers keep nothing.
 
-Within a request (`held_for_request`, around every request: `plumbing.row_cache.VersionsMiddleware`)
+Within a request (`hold` and `release`, around every request: `plumbing.row_cache.VersionsMiddleware`)
 every version the process's caches use is read in one round trip, the first time one is asked for,
 and the request is answered from that reading: a request that looks up its workspace, then its
 client or its bearer token, pays one Redis round trip, not one per cache. A change another process
@@ -13,8 +13,7 @@ versions afresh (`forget_held`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from contextvars import ContextVar, Token
 
 from django.core.cache import caches
@@ -78,13 +77,3 @@ def hold(keys: Callable[[], Sequence[str]]) -> Token[Held | None]:
 
 def release(held: Token[Held | None]) -> None:
     _held.reset(held)
-
-
-@contextmanager
-def held_for_request(keys: Callable[[], Sequence[str]]) -> Iterator[None]:
-    """`hold` for the length of a block."""
-    held = hold(keys)
-    try:
-        yield
-    finally:
-        release(held)

@@ -71,10 +71,13 @@ def test_outside_a_request_a_version_is_read_on_its_own(db: None) -> None:
 
 
 def test_a_version_renewed_during_the_request_is_read_again() -> None:
-    with shared_versions.held_for_request(lambda: ["pm-test-a", "pm-test-b"]):
+    held = shared_versions.hold(lambda: ["pm-test-a", "pm-test-b"])
+    try:
         first = shared_versions.version("pm-test-a")
         assert shared_versions.version("pm-test-b") is not None
         assert shared_versions.new_version("pm-test-a")
         assert shared_versions.version("pm-test-a") == first  # held for the request...
         shared_versions.forget_held()  # ...until this process renews one (plumbing.table_versions does)
         assert shared_versions.version("pm-test-a") != first
+    finally:
+        shared_versions.release(held)

@@ -132,3 +132,48 @@ def test_a_generated_password_keeps_to_the_policy_it_is_made_under(workspace: Wo
     out = io.StringIO()
     call_command("createuser", "--workspace", "workflow", "generated", "--json", stdout=out)
     assert len(json.loads(out.getvalue())["password"]) == 20
+
+
+def test_a_workspace_is_judged_by_its_own_policy_never_anothers(
+    operator_user: User, other_workspace: Workspace
+) -> None:
+    strict(operator_user.workspace, password_min_length=20, password_needs_special=True)
+    guest = other_workspace.roles.get(code=Role.OPERATOR)
+    assert create_user(other_workspace, "relaxed", "eight ch", role=guest).check_password("eight ch")
+    with pytest.raises(WorkspaceError, match="Minimum length: 20"):
+        create_user(
+            operator_user.workspace, "relaxed", "eight ch", role=operator_user.workspace.roles.get(code=Role.OPERATOR)
+        )
+
+
+@pytest.mark.parametrize(
+    ("password", "status", "said"),
+    [
+        ("x" * 129, 400, "Maximum length: 128."),
+        ("x" * 1025, 400, "1024"),  # past the field's own bound: refused before any rule or hash
+        ("\x00 nul byte password", 400, ""),
+        (12345678, 400, ""),  # not a string
+    ],
+)
+def test_the_rest_api_answers_an_oversized_or_hostile_password_with_a_clear_error(
+    client: Client, app: RegisteredClient, admin: User, password: Any, status: int, said: str
+) -> None:
+    body = {"usr_username": "mary", "usr_firstname": "Mary", "usr_lastname": "Major", "usr_email": "m@example.com",
+            "usr_due_date": "2030-12-31", "usr_status": "ACTIVE", "usr_role": "PROCESSMAKER_OPERATOR",
+            "usr_new_pass": password, "usr_cnf_pass": password}  # fmt: skip
+    response = client.post("/api/1.0/workflow/user", json.dumps(body), content_type="application/json",
+                           headers=bearer(issue(app, admin)))  # fmt: skip
+    assert response.status_code == status and said in response.json()["error"]["message"]
+    assert not User.objects.filter(username="mary").exists()
+
+
+def test_a_user_without_pm_users_learns_nothing_of_the_policy(
+    client: Client, app: RegisteredClient, operator_user: User
+) -> None:
+    strict(operator_user.workspace, password_min_length=20)
+    body = {"usr_username": "mary", "usr_firstname": "Mary", "usr_lastname": "Major", "usr_email": "m@example.com",
+            "usr_due_date": "2030-12-31", "usr_status": "ACTIVE", "usr_role": "PROCESSMAKER_OPERATOR",
+            "usr_new_pass": "short", "usr_cnf_pass": "short"}  # fmt: skip
+    response = client.post("/api/1.0/workflow/user", json.dumps(body), content_type="application/json",
+                           headers=bearer(issue(app, operator_user)))  # fmt: skip
+    assert response.status_code == 403 and "Minimum length" not in response.content.decode()

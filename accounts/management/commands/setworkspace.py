@@ -15,9 +15,9 @@ from workspaces.services import WorkspaceError, find_workspace
 class Command(JsonCommand):
     help = (
         "Read or set the settings the Django admin edits for a workspace (error mode, default scope, "
-        "lifetimes, login limits, remembered consent, whether it is active). With no SETTING=VALUE, or with "
-        "--list: each setting, its value and what it may be. Every value is checked before any is saved: "
-        "a wrong name or value changes nothing. Each change is audited."
+        "lifetimes, login limits, remembered consent, the password policy, whether it is active). With no "
+        "SETTING=VALUE, or with --list: each setting, its value and what it may be. Every value is checked "
+        "before any is saved: a wrong name or value changes nothing. Each change is audited."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
