@@ -1,0 +1,130 @@
+"""The workspace: the tenant named in every URL, with its OAuth, session and account settings. A model of
+the `workspaces` app (workspaces.models re-exports it)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from workspaces import scopes
+from workspaces.names import workspace_name_validator
+
+
+class ErrorMode(models.TextChoices):
+    # ProcessMaker answers token-endpoint errors with HTTP 200 (its REST layer overrides the 400).
+    PROCESSMAKER = "processmaker", "ProcessMaker (HTTP 200 error bodies)"
+    RFC6749 = "rfc6749", "RFC 6749 (HTTP 400/401 error bodies)"
+
+
+# bshaffer/oauth2-server-php's refresh_token_lifetime, which ProcessMaker inherits: 14 days.
+REFRESH_TOKEN_LIFETIME = 14 * 24 * 3600
+MINUTE, DAY, YEAR = 60, 24 * 3600, 365 * 24 * 3600
+
+
+def between(low: int, high: int | None = None) -> list[MinValueValidator | MaxValueValidator]:
+    """The range a workspace setting must keep to (the admin and `setworkspace` say it on a bad value)."""
+    return [MinValueValidator(low), *([MaxValueValidator(high)] if high is not None else [])]
+
+
+class Workspace(models.Model):
+    """A ProcessMaker workspace: the tenant named in every URL, with its OAuth settings."""
+
+    name = models.CharField(max_length=64, unique=True, validators=[workspace_name_validator])
+    is_active = models.BooleanField(default=True, help_text="An inactive workspace answers 503 everywhere.")
+    access_token_lifetime = models.PositiveIntegerField(
+        default=86400,
+        validators=between(MINUTE, YEAR),
+        help_text="Seconds an access token lives (RFC 6749 4.2.2 expires_in): 60 to 31,536,000 (a year).",
+    )
+    refresh_token_lifetime = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        default=REFRESH_TOKEN_LIFETIME,
+        validators=between(MINUTE, 10 * YEAR),
+        help_text="Seconds a refresh token lives, 60 to 315,360,000 (ten years): 14 days (1,209,600) by default, "
+        "as ProcessMaker's OAuth library has it. "
+        "Each refresh gives a new one (single use). Empty: it never expires, which RFC 9700 advises against.",
+    )
+    authorization_code_lifetime = models.PositiveIntegerField(
+        default=30,
+        validators=between(30, 10 * MINUTE),
+        help_text="Seconds an authorization code lives (RFC 6749 4.1.2): 30 (ProcessMaker's) to 600 (the RFC's most).",
+    )
+    device_code_lifetime = models.PositiveIntegerField(
+        default=600, validators=between(MINUTE, 30 * MINUTE),
+        help_text="Seconds a device code and its user code live (RFC 8628 3.2, expires_in): 60 to 1,800.",
+    )  # fmt: skip
+    default_scope = models.CharField(
+        max_length=200,
+        default="*",
+        validators=[scopes.validate_scope_list],
+        help_text="Scopes granted when a client asks for none: one or more of *, view_process, edit_process.",
+    )
+    error_mode = models.CharField(max_length=16, choices=ErrorMode.choices, default=ErrorMode.PROCESSMAKER)
+    consent_days = models.PositiveIntegerField(
+        "remember consent (days)",
+        default=0,
+        validators=between(0, 365),
+        help_text="Days a user's acceptance of an application is remembered: within them the same or a narrower "
+        "set of scopes is granted without asking again (e.g. 30: asked about once a month per application). "
+        "0 asks every time, as ProcessMaker does; at most 365. Revoking the application on the user's Authorized "
+        "applications page forgets it at once.",
+    )
+    session_inactivity_timeout = models.PositiveIntegerField(
+        default=1440,
+        validators=between(MINUTE, DAY),
+        help_text="Seconds of inactivity after which a web session ends: 60 to 86,400 (a day).",
+    )
+    lockout_threshold = models.PositiveIntegerField(
+        default=10,
+        validators=between(3, 1000),
+        help_text="Failed logins for one username within the window that lock it: 3 to 1,000.",
+    )
+    lockout_window = models.PositiveIntegerField(
+        default=900, validators=between(MINUTE, DAY), help_text="Seconds over which failed logins count: 60 to 86,400."
+    )
+    lockout_duration = models.PositiveIntegerField(
+        default=900, validators=between(MINUTE, DAY), help_text="Seconds a locked username stays locked: 60 to 86,400."
+    )
+    # The password policy (workspaces.password_policy), ProcessMaker's PPP_* constants: NIST SP 800-63B's
+    # shape by default, an imported workspace's own values from its db.php.
+    password_min_length = models.PositiveIntegerField(
+        "password minimum length", default=8, validators=between(1, 128),
+        help_text="Characters a password needs at least (ProcessMaker's PPP_MINIMUM_LENGTH): 1 to 128.",
+    )  # fmt: skip
+    password_max_length = models.PositiveIntegerField(
+        "password maximum length", default=128, validators=between(8, 1024),
+        help_text="Characters a password may have at most (PPP_MAXIMUM_LENGTH): 8 to 1,024.",
+    )  # fmt: skip
+    password_needs_digit = models.BooleanField(
+        "a digit", default=False, help_text="A password needs a digit 0-9 (PPP_NUMERICAL_CHARACTER_REQUIRED)."
+    )
+    password_needs_uppercase = models.BooleanField(
+        "an upper-case letter", default=False,
+        help_text="A password needs an upper-case letter (PPP_UPPERCASE_CHARACTER_REQUIRED).",
+    )  # fmt: skip
+    password_needs_special = models.BooleanField(
+        "a special character", default=False,
+        help_text="A password needs a character that is neither a letter nor a digit (PPP_SPECIAL_CHARACTER_REQUIRED).",
+    )  # fmt: skip
+    password_refuses_common = models.BooleanField(
+        "refuse common passwords", default=True,
+        help_text="Refuse a password on the list of 20,000 common ones (NIST SP 800-63B 5.1.1.2).",
+    )  # fmt: skip
+    password_refuses_username = models.BooleanField(
+        "refuse the username in it", default=True,
+        help_text="Refuse a password that contains the username, in any case.",
+    )  # fmt: skip
+    created = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.password_max_length < self.password_min_length:
+            raise ValidationError({"password_max_length": "The maximum length is below the minimum length."})
