@@ -21,7 +21,7 @@ from oauth_apps import consents, errors, owners
 from oauth_apps.models import Application
 from oauth_apps.revocation import revoke_tokens
 from oauth_apps.services import delete_application, local_client
-from workspaces import audit
+from workspaces import audit, password_policy
 from workspaces.errors import USERNAME_TAKEN
 from workspaces.models import PermissionCode, Role, User, Workspace
 from workspaces.names import WORKSPACE_NAME_RULE, workspace_name_validator
@@ -141,6 +141,21 @@ def update_user(user: User, changes: Mapping[str, Any], *, password: str | None 
     return user
 
 
+def change_own_password(user: User, password: str, *, forced: bool) -> None:
+    """The user sets a new password on the change-password page. `forced`: the login stopped there
+    (must change, expired, no longer compliant), so no permission is asked; otherwise the user's
+    role must grant changing their own password (PM_EDIT_USER_PROFILE_PASSWORD), as over REST.
+    WorkspaceError for a password the policy refuses or that is the current one."""
+    if user.check_password(password):
+        raise WorkspaceError(errors.PASSWORD_UNCHANGED)
+    if forced:
+        check_password_rule(password, user)
+        user.set_password(password)
+        save_user(user, ["password"], by=user)
+    else:
+        update_user(user, {}, password=password, by=user)
+
+
 @transaction.atomic
 def save_user(user: User, changed: Iterable[str], *, by: User | None = None) -> None:
     """Save a user whose fields named in `changed` were just set, and end what the change ends:
@@ -152,13 +167,15 @@ def save_user(user: User, changed: Iterable[str], *, by: User | None = None) -> 
     - a password reset by someone else (an administrator): the clients they own are held until they
       confirm each secret (`oauth_apps.owners`)."""
     changed = set(changed)
-    if "password" in changed:
-        user.credentials_changed_at = timezone.now()  # ends pending codes and device approvals
     before: Mapping[str, Any] = (
-        User.objects.filter(pk=user.pk).values("status", "role__code", "workspace_id").first() or {}
+        User.objects.filter(pk=user.pk).values("status", "role__code", "workspace_id", "password").first() or {}
     )
     if before and before["workspace_id"] != user.workspace_id:
         raise WorkspaceError(errors.WORKSPACE_IS_FIXED.format(what="a user"))
+    if "password" in changed:
+        note_new_password(user, before.get("password", ""), by=by)
+    if "status" in changed and user.is_active:
+        user.failed_logins = 0  # a reactivation starts the count afresh
     try:
         with transaction.atomic():
             user.save()
@@ -172,6 +189,19 @@ def save_user(user: User, changed: Iterable[str], *, by: User | None = None) -> 
         revoke_tokens(owned_by=user, by=by, why="no longer holds PM_REST_API_APPLICATIONS")
     if "password" in changed and by is not None and by.pk != user.pk:
         owners.hold_secrets(user, by=by)
+
+
+def note_new_password(user: User, replaced_hash: str, *, by: User | None) -> None:
+    """What a new password changes beside the hash: pending codes and device approvals end, the
+    replaced hash joins the history, and the must-change flag is cleared by the user's own change or
+    set by someone else's reset where the workspace asks for it."""
+    user.credentials_changed_at = timezone.now()
+    if user.workspace is not None:
+        password_policy.remember_replaced(user, replaced_hash)
+    if by is not None and by.pk == user.pk:
+        user.must_change_password = False
+    elif user.workspace is not None and user.workspace.must_change_after_reset:
+        user.must_change_password = True
 
 
 def record_user_changes(user: User, changed: set[str], before: Mapping[str, Any], by: User | None) -> None:

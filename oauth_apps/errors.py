@@ -19,6 +19,7 @@ CLIENT_CREDENTIALS_MISSING = "Client credentials were not found in the headers o
 CLIENT_CREDENTIALS_INVALID = "The client credentials are invalid"
 PASSWORD_PARAMETERS_MISSING = 'Missing parameters: "username" and "password" required'
 USER_CREDENTIALS_INVALID = "Invalid username and password combination"
+PASSWORD_MUST_CHANGE = "The password has expired; sign in on the web to change it"
 CODE_MISSING = 'Missing parameter: "code" is required'
 CODE_INVALID = "Authorization code doesn't exist or is invalid for the client"
 CODE_EXPIRED = "The authorization code has expired"
@@ -72,6 +73,18 @@ LOGIN_FAILED = "Invalid username or password."
 LOGIN_LOCKED = "Too many failed logins for this username. It is locked for up to {minutes} minutes; try again then."
 LOGIN_THROTTLED = "Too many failed logins from your address. Try again in up to {minutes} minutes."
 LOGGED_OUT = "You have been logged out."
+
+# Change-password page: why the login stopped there, and its own errors.
+CHANGE_REASONS = {
+    "must_change": "You must change your password before going on.",
+    "expired": "Your password has expired. Choose a new one to go on.",
+    "noncompliant": "Your password no longer meets this workspace's password policy. Choose a new one to go on.",
+}
+PASSWORD_CHANGED = "Your password has been changed."
+PASSWORD_UNCHANGED = "Choose a password other than your current one."
+PASSWORDS_DIFFER = "The two passwords differ."
+CURRENT_PASSWORD_WRONG = "Your current password is not right."
+CHANGE_TIMED_OUT = "That took too long: log in again."
 
 # Authorized applications page.
 AUTHORIZED_LOG_IN = "Log in to see the applications you have authorized."

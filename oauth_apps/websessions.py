@@ -8,13 +8,14 @@ The one owner of a web session's token, called explicitly (no signals):
   such a token, counts it as activity in that session (ProcessMaker does this);
 - `end`: the logout view revokes the token.
 
-The session and its token always expire together: both are computed by `session_expiry`.
+The session and its token always expire together: both are computed by `session_expiry`, which
+slides with activity up to the workspace's absolute cap from the login (`session_absolute_lifetime`).
 """
 
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.contrib.sessions.models import Session
@@ -33,22 +34,34 @@ from workspaces.models import User, Workspace
 
 SESSION_TOKEN_KEY = "_pm_access_token"
 SESSION_TOUCH_KEY = "_pm_touched"
+SESSION_STARTED_KEY = "_pm_started"  # when the user logged in, for the absolute cap (epoch seconds)
 # How often, at most, a sliding session's expiry is pushed forward (and written to the database):
 # by its pages, and by API calls with its token (`extend_from_api` says why the API waits longer).
 SESSION_TOUCH_INTERVAL = 5
 API_TOUCH_INTERVAL = 60
 
 
-def session_expiry(workspace: Workspace, now: datetime | None = None) -> datetime:
-    """When a session (and its token) active at `now` ends: the workspace's inactivity timeout later."""
-    return (now or timezone.now()) + timedelta(seconds=workspace.session_inactivity_timeout)
+def session_expiry(workspace: Workspace, now: datetime | None = None, started: datetime | None = None) -> datetime:
+    """When a session (and its token) active at `now` ends: the workspace's inactivity timeout later,
+    but no later than its absolute lifetime after the login at `started`."""
+    ends = (now or timezone.now()) + timedelta(seconds=workspace.session_inactivity_timeout)
+    if started is not None:
+        ends = min(ends, started + timedelta(seconds=workspace.session_absolute_lifetime))
+    return ends
+
+
+def _started(request: HttpRequest) -> datetime:
+    """When the session's login was (a session from before the cap existed counts from now)."""
+    stamp = request.session.setdefault(SESSION_STARTED_KEY, int(time.time()))
+    return datetime.fromtimestamp(stamp, tz=UTC)
 
 
 @transaction.atomic
 def issue(request: HttpRequest, user: User, workspace: Workspace) -> AccessToken:
     """After login: the session slides from now, and gets a token that expires with it."""
-    request.session.set_expiry(workspace.session_inactivity_timeout)
-    request.session[SESSION_TOUCH_KEY] = int(time.time())
+    lifetime = min(workspace.session_inactivity_timeout, workspace.session_absolute_lifetime)
+    request.session.set_expiry(lifetime)
+    request.session[SESSION_TOUCH_KEY] = request.session[SESSION_STARTED_KEY] = int(time.time())
     token = new_token()
     TOKENS_ISSUED.labels(workspace.name, "web_session").inc()
     access = issue_tokens(
@@ -59,7 +72,7 @@ def issue(request: HttpRequest, user: User, workspace: Workspace) -> AccessToken
         access_token=token,
         refresh_token=None,
         family=None,
-        lifetime=workspace.session_inactivity_timeout,
+        lifetime=lifetime,
     )
     UserSessionToken.objects.create(
         workspace=workspace,
@@ -73,18 +86,25 @@ def issue(request: HttpRequest, user: User, workspace: Workspace) -> AccessToken
     return access
 
 
-def extend(request: HttpRequest, workspace: Workspace) -> None:
-    """Activity on a page: push the session's expiry and its token's forward, at most every few seconds."""
-    now = int(time.time())
-    recently = now - request.session.get(SESSION_TOUCH_KEY, 0) < SESSION_TOUCH_INTERVAL
-    if recently and request.session.get_expiry_age() <= workspace.session_inactivity_timeout:
-        return
-    request.session[SESSION_TOUCH_KEY] = now
-    request.session.set_expiry(workspace.session_inactivity_timeout)
+def extend(request: HttpRequest, workspace: Workspace) -> bool:
+    """Activity on a page: push the session's expiry and its token's forward, at most every few
+    seconds; False when the session has reached its absolute cap (the caller logs it out)."""
+    now = timezone.now()
+    expires = session_expiry(workspace, now, _started(request))
+    seconds_left = int((expires - now).total_seconds())
+    if seconds_left <= 0:
+        return False
+    stamp = int(time.time())
+    recently = stamp - request.session.get(SESSION_TOUCH_KEY, 0) < SESSION_TOUCH_INTERVAL
+    if recently and request.session.get_expiry_age() <= seconds_left:
+        return True
+    request.session[SESSION_TOUCH_KEY] = stamp
+    request.session.set_expiry(seconds_left)
     token_pk = request.session.get(SESSION_TOKEN_KEY)
     if token_pk is not None:
         with table_versions.not_renewing():  # a later expiry: see `extend_from_api`
-            AccessToken.objects.filter(pk=token_pk).update(expires=session_expiry(workspace))
+            AccessToken.objects.filter(pk=token_pk).update(expires=expires)
+    return True
 
 
 def extend_from_api(access: AccessToken, workspace: Workspace) -> None:
@@ -106,7 +126,7 @@ def extend_from_api(access: AccessToken, workspace: Workspace) -> None:
     except UserSessionToken.DoesNotExist:
         return
     now = timezone.now()
-    expires = session_expiry(workspace, now)
+    expires = session_expiry(workspace, now, started=access.created)  # the token was minted at the login
     due = expires - timedelta(seconds=API_TOUCH_INTERVAL)
     if access.expires > due:
         return

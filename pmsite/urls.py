@@ -22,6 +22,7 @@ urlpatterns = [
     path("metrics", observability.metrics, name="metrics"),
     re_path(API_PREFIX, include("api.urls")),
     path("", include("oauth_apps.urls")),
+    path("", include("accounts.urls")),
     path("", views.home, name="home"),
     # Browsers ask every site for /favicon.ico; pages of ours name the icon themselves.
     path("favicon.ico", RedirectView.as_view(url=static("pm/favicon.svg"), permanent=True)),

@@ -28,10 +28,12 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import F
 
 from plumbing.metrics import LOCKOUTS
 from plumbing.window_counters import check_and_count, count_each, extend_counters, forget_and_discount
@@ -196,16 +198,50 @@ class Attempt:
 
 
 def authenticate_with_lockout(
-    workspace: Workspace, username: str, password: str, address: str, *, via: str, audit_success: bool = True
+    workspace: Workspace,
+    username: str,
+    password: str,
+    address: str,
+    *,
+    via: str,
+    audit_success: bool = True,
+    on_failure: Callable[[User], None] | None = None,
 ) -> User | None:
     """The workspace user these credentials belong to, or None; LoginRefused while limited.
-    `via` names the way in for the audit log ("web login", "password grant")."""
+    `via` names the way in for the audit log ("web login", "password grant"); `on_failure` is called
+    with the account when the username found one but the login failed (the deactivation rule)."""
     account = User.objects.find_in_workspace(workspace, username)
     attempt = Attempt(workspace, username, address, via, account)
     attempt.begin()
     user = verify_password(account, password)
     if user is None:
         attempt.failed()
+        if account is not None and on_failure is not None:
+            on_failure(account)
         return None
     attempt.succeeded(user if audit_success else None)
+    if user.failed_logins:
+        User.objects.filter(pk=user.pk).update(failed_logins=0)  # consecutive failures only
+        user.failed_logins = 0
     return user
+
+
+def count_failed_login(account: User, address: str, via: str) -> bool:
+    """Count a failed login of an existing account for its workspace's deactivation rule
+    (`failed_logins_deactivate`, ProcessMaker's PPP_FAILED_LOGINS); True when this failure set the
+    account INACTIVE (audited). The count is a column, so every node shares it; the conditional
+    UPDATE deactivates once however many failures race."""
+    workspace = account.workspace
+    limit = workspace.failed_logins_deactivate if workspace is not None else 0
+    if not limit or not account.is_active:
+        return False
+    accounts = User.objects.filter(pk=account.pk)
+    accounts.update(failed_logins=F("failed_logins") + 1)
+    if not accounts.filter(status=User.Status.ACTIVE, failed_logins__gte=limit).update(status=User.Status.INACTIVE):
+        return False
+    account.status = User.Status.INACTIVE
+    log.warning("user %r of workspace %s deactivated after %d failed logins", account.username[:100], workspace, limit)
+    audit.record(
+        audit.Event.USER_DEACTIVATED_FAILED_LOGINS, workspace, user=account, address=address, via=via, failures=limit
+    )
+    return True

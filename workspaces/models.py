@@ -170,8 +170,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     time_zone = models.CharField(max_length=100, blank=True, validators=[profile.validate_time_zone])
     default_lang = models.CharField(max_length=10, blank=True, validators=[profile.validate_language])
     must_change_password = models.BooleanField(
-        default=False, help_text="ProcessMaker's USR_LOGGED_NEXT_TIME: stored and reported, not enforced here."
+        default=False,
+        help_text="The password must be changed at the next web login (ProcessMaker's USR_LOGGED_NEXT_TIME).",
     )
+    failed_logins = models.PositiveIntegerField(
+        default=0, editable=False,
+        help_text="Consecutive failed logins, for the workspace's deactivation rule; 0 after a success or reactivation",
+    )  # fmt: skip
     credentials_changed_at = models.DateTimeField(
         null=True,
         blank=True,
@@ -271,9 +276,9 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 # The audit log and the housekeeping records, in a module of their own: re-exported here, where Django
 # and the rest of the code look for models.
-from workspaces.records import AuditEvent, AuditEventType, PeriodicTask  # noqa: E402
+from workspaces.records import AuditEvent, AuditEventType, PeriodicTask, UsedPassword  # noqa: E402
 
 __all__ = [
     "AuditEvent", "AuditEventType", "ErrorMode", "PeriodicTask", "PermissionCode", "Role",
-    "User", "UserManager", "Workspace", "fold_username", "generate_uid",
+    "UsedPassword", "User", "UserManager", "Workspace", "fold_username", "generate_uid",
 ]  # fmt: skip

@@ -1,4 +1,5 @@
-"""The records a workspace keeps beside its users: the audit log and the housekeeping runs. Models of
+"""The records a workspace keeps beside its users: the audit log, the housekeeping runs and the
+passwords users had. Models of
 the `workspaces` app (workspaces.models re-exports them)."""
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ class AuditEventType(models.IntegerChoices):
     USER_STATUS_CHANGED = 402, "user status changed"
     USER_PASSWORD_CHANGED = 403, "user password changed"
     USER_DELETED = 404, "user deleted"
+    USER_DEACTIVATED_FAILED_LOGINS = 405, "user deactivated after failed logins"
+    PASSWORD_CHANGE_REQUIRED = 406, "password change required at login"
     WORKSPACE_SETTINGS_CHANGED = 500, "workspace settings changed"
     WORKSPACE_RETIRED = 501, "workspace retired"
     WORKSPACE_RESTORED = 502, "workspace restored"
@@ -84,3 +87,19 @@ class PeriodicTask(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class UsedPassword(models.Model):
+    """A password a user had (its hash), for the workspace's history rule (workspaces.password_policy):
+    written when it is replaced, and only as many as the rule looks at are kept."""
+
+    user = models.ForeignKey("User", on_delete=models.CASCADE, related_name="used_passwords")
+    password = models.CharField(max_length=255, help_text="The hash, as the user's password field held it.")
+    replaced = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-replaced"], name="used_password_user_replaced")]
+        ordering = ["-replaced", "-pk"]
+
+    def __str__(self) -> str:
+        return f"a password of {self.user_id} replaced at {self.replaced:%Y-%m-%d %H:%M:%S}"

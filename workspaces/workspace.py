@@ -19,7 +19,7 @@ class ErrorMode(models.TextChoices):
 
 # bshaffer/oauth2-server-php's refresh_token_lifetime, which ProcessMaker inherits: 14 days.
 REFRESH_TOKEN_LIFETIME = 14 * 24 * 3600
-MINUTE, DAY, YEAR = 60, 24 * 3600, 365 * 24 * 3600
+MINUTE, HOUR, DAY, YEAR = 60, 3600, 24 * 3600, 365 * 24 * 3600
 
 
 def between(low: int, high: int | None = None) -> list[MinValueValidator | MaxValueValidator]:
@@ -115,6 +115,37 @@ class Workspace(models.Model):
     password_refuses_username = models.BooleanField(
         "refuse the username in it", default=True,
         help_text="Refuse a password that contains the username, in any case.",
+    )  # fmt: skip
+    password_history = models.PositiveIntegerField(
+        "password history", default=0, validators=between(0, 24),
+        help_text="A new password may not be any of the user's last N, the current one included "
+        "(PPP_PASSWORD_HISTORY): 0 (off) to 24.",
+    )  # fmt: skip
+    password_expiry_days = models.PositiveIntegerField(
+        "password expires after (days)", default=0, validators=between(0, 3650),
+        help_text="Days after which a password must be changed at the next web login (PPP_EXPIRATION_IN): "
+        "0 never, as NIST SP 800-63B advises; at most 3,650.",
+    )  # fmt: skip
+    must_change_after_reset = models.BooleanField(
+        "change after an administrator's reset", default=False,
+        help_text="A password an administrator sets for someone else must be changed at their next web login.",
+    )  # fmt: skip
+    password_grant_refuses_change = models.BooleanField(
+        "password grant refuses a password due for change", default=False,
+        help_text="The password grant refuses a user whose password has expired, must be changed or no longer meets "
+        "the policy (invalid_grant). Off: served, as ProcessMaker does (only its web login asks for the change). "
+        "On for new workspaces made in RFC 6749 mode.",
+    )  # fmt: skip
+    failed_logins_deactivate = models.PositiveIntegerField(
+        "deactivate after failed logins", default=0, validators=between(0, 1000),
+        help_text="Consecutive failed logins (web or password grant) after which an existing user is set INACTIVE "
+        "until an administrator reactivates them (PPP_FAILED_LOGINS): 0 off, as in ProcessMaker. Anyone who knows a "
+        "username can use it to deactivate that account.",
+    )  # fmt: skip
+    session_absolute_lifetime = models.PositiveIntegerField(
+        "session maximum lifetime", default=10 * HOUR, validators=between(5 * MINUTE, 30 * DAY),
+        help_text="Seconds a web session lasts at most, however active: 300 to 2,592,000 (30 days); 36,000 "
+        "(10 hours) by default.",
     )  # fmt: skip
     created = models.DateTimeField(auto_now_add=True)
 

@@ -1,7 +1,9 @@
 """Login and logout for a workspace's web pages.
 
 They live on the OAuth floor because a login mints the session's access token and a logout
-revokes it (`oauth_apps.websessions`); checking the password and the lockout is `workspaces`'.
+revokes it (`oauth_apps.websessions`); the password is checked by `oauth_apps.signin`, and a login
+whose password is due for change stops half done (`oauth_apps.pending_login`) at the change-password
+page (accounts.password_page).
 """
 
 from __future__ import annotations
@@ -17,12 +19,13 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
-from oauth_apps import errors, websessions
+from oauth_apps import errors, pending_login, signin, websessions
 from oauth_apps.models import Application
 from oauth_apps.views import page_url
+from workspaces import audit, password_policy
 from workspaces.forms import LoginForm
 from workspaces.http import WorkspaceRequest, client_address, forbid_framing
-from workspaces.lockout import LoginRefused, authenticate_with_lockout
+from workspaces.lockout import LoginRefused
 from workspaces.models import Workspace
 from workspaces.names import path_shape
 
@@ -63,7 +66,7 @@ def login_view(request: WorkspaceRequest, lang: str, skin: str) -> HttpResponse:
         error = errors.LOGIN_FAILED
         if form.is_valid():
             try:
-                user = authenticate_with_lockout(
+                user = signin.check_password(
                     workspace,
                     form.cleaned_data["username"],
                     form.cleaned_data["password"],
@@ -73,9 +76,17 @@ def login_view(request: WorkspaceRequest, lang: str, skin: str) -> HttpResponse:
             except LoginRefused as refused:
                 user, error = None, errors.login_refused(refused, page=True)
             if user is not None:
-                websessions.end(request)  # a login over a live session replaces that session's token
-                auth.login(request, user, backend="workspaces.backends.WorkspaceBackend")
-                websessions.issue(request, user, workspace)
+                # The steps after the password, in order: (a second factor,) a password due for
+                # change, then wherever the user was going (consent included).
+                reason = password_policy.change_reason(user, form.cleaned_data["password"])
+                if reason is not None:
+                    audit.record(
+                        audit.Event.PASSWORD_CHANGE_REQUIRED, workspace, user=user,
+                        address=client_address(request), reason=reason.value,
+                    )  # fmt: skip
+                    pending_login.begin(request, user, next_url, reason)
+                    return HttpResponseRedirect(page_url("password", workspace, lang, skin))
+                pending_login.complete(request, user, workspace)
                 return HttpResponseRedirect(next_url)
     context = {"form": form, "error": error, "workspace": workspace, "asking": asking_application(workspace, next_url)}
     return render(request, "oauth_apps/login.html", context, status=200)

@@ -1,0 +1,42 @@
+"""The one place a workspace user's password is checked, for the web login and the password grant:
+the login limits (workspaces.lockout), then the workspace's rule that deactivates an account after
+failed logins, whose deactivation ends the account's tokens here, on the OAuth floor."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from oauth_apps.revocation import revoke_tokens
+from workspaces import lockout
+from workspaces.models import User, Workspace
+
+
+def check_password(
+    workspace: Workspace,
+    username: str,
+    password: str,
+    address: str,
+    *,
+    via: str,
+    audit_success: bool = True,
+    defer: Callable[[Callable[[], object]], None] | None = None,
+) -> User | None:
+    """The workspace user these credentials belong to, or None; `lockout.LoginRefused` while limited.
+    `defer`: where a failure's lasting work goes when the caller's transaction will be rolled back
+    (the token endpoint's `after_failure`); by default it is done at once."""
+
+    def failed(account: User) -> None:
+        task = partial(count_failure, account, address, via)
+        task() if defer is None else defer(task)
+
+    return lockout.authenticate_with_lockout(
+        workspace, username, password, address, via=via, audit_success=audit_success, on_failure=failed
+    )
+
+
+def count_failure(account: User, address: str, via: str) -> None:
+    """A failed login of an existing account; when it deactivates the account, its tokens end (with
+    the client_credentials tokens of the clients it owns, which act as it)."""
+    if lockout.count_failed_login(account, address, via):
+        revoke_tokens(user=account, owned_by=account, why="deactivated after failed logins")
