@@ -94,9 +94,11 @@ class WorkspaceAdmin(admin.ModelAdmin):
             {
                 "fields": [
                     "session_inactivity_timeout",
+                    "session_absolute_lifetime",
                     "lockout_threshold",
                     "lockout_window",
                     "lockout_duration",
+                    "failed_logins_deactivate",
                 ]
             },
         ),
@@ -113,6 +115,10 @@ class WorkspaceAdmin(admin.ModelAdmin):
                     "password_needs_special",
                     "password_refuses_common",
                     "password_refuses_username",
+                    "password_history",
+                    "password_expiry_days",
+                    "must_change_after_reset",
+                    "password_grant_refuses_change",
                 ],
             },
         ),
@@ -245,12 +251,15 @@ class UserAdmin(UserGrantsAdminMixin, DjangoUserAdmin):
     list_filter = ["workspace", "status", "role__code", "is_staff"]
     search_fields = ["username", "first_name", "last_name", "email", "uid"]
     ordering = ["workspace", "username_folded"]
-    readonly_fields = ["uid", "created", "updated", "last_login", "authorized_applications"]
+    readonly_fields = [
+        "uid", "created", "updated", "last_login", "authorized_applications", "failed_logins", "credentials_changed_at",
+    ]  # fmt: skip
     filter_horizontal = []
     raw_id_fields = ["replaced_by", "reports_to"]
     fieldsets = [
         (None, {"fields": ["workspace", "username", "password", "uid"]}),
         ("ProcessMaker", {"fields": ["first_name", "last_name", "email", "status", "due_date", "role"]}),
+        ("Sign-in", {"fields": ["must_change_password", "failed_logins", "credentials_changed_at"]}),
         (
             "Profile",
             {
@@ -267,7 +276,6 @@ class UserAdmin(UserGrantsAdminMixin, DjangoUserAdmin):
                     "ux",
                     ("cost_by_hour", "unit_cost"),
                     ("time_zone", "default_lang"),
-                    "must_change_password",
                 ],
             },
         ),

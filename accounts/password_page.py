@@ -61,9 +61,10 @@ class ChangePasswordForm(forms.Form):
 @require_http_methods(["GET", "POST"])
 def password_view(request: WorkspaceRequest, lang: str, skin: str) -> HttpResponse:
     workspace = request.workspace
+    was_pending = pending_login.was_pending(request, workspace)
     pending = pending_login.current(request, workspace)
     if pending is None and not request.user.is_authenticated:
-        if pending_login.was_pending(request):
+        if was_pending:
             messages.error(request, errors.CHANGE_TIMED_OUT)
         return login_redirect(request, workspace, lang, skin)
     user: User = pending.user if pending is not None else request.user  # type: ignore[assignment]

@@ -23,7 +23,7 @@ from oauth_apps.revocation import revoke_tokens
 from oauth_apps.services import delete_application, local_client
 from workspaces import audit, password_policy
 from workspaces.errors import USERNAME_TAKEN
-from workspaces.models import PermissionCode, Role, User, Workspace
+from workspaces.models import ErrorMode, PermissionCode, Role, User, Workspace
 from workspaces.names import WORKSPACE_NAME_RULE, workspace_name_validator
 from workspaces.rbac import DEFAULT_ROLES
 from workspaces.services import WorkspaceError, describe_validation_error
@@ -68,6 +68,10 @@ def create_workspace(workspace: Workspace | str) -> tuple[Workspace, Application
     if isinstance(workspace, str):
         workspace = Workspace(name=workspace)
     check_new_workspace_name(workspace.name)
+    if workspace.error_mode == ErrorMode.RFC6749:
+        # A workspace made for RFC 6749 clients owes ProcessMaker's clients nothing: a password due
+        # for change is refused on the password grant too (the setting can be turned off afterwards).
+        workspace.password_grant_refuses_change = True
     workspace.save()
     for role in DEFAULT_ROLES:
         Role.objects.create(workspace=workspace, code=role.code, name=role.name, permissions=role.permissions)

@@ -25,9 +25,11 @@ from workspaces.services import WorkspaceError
 SETTINGS = (
     "is_active", "error_mode", "default_scope", "access_token_lifetime", "refresh_token_lifetime",
     "authorization_code_lifetime", "device_code_lifetime", "consent_days", "session_inactivity_timeout",
-    "lockout_threshold", "lockout_window", "lockout_duration",
+    "session_absolute_lifetime", "lockout_threshold", "lockout_window", "lockout_duration",
+    "failed_logins_deactivate",
     "password_min_length", "password_max_length", "password_needs_digit", "password_needs_uppercase",
-    "password_needs_special", "password_refuses_common", "password_refuses_username",
+    "password_needs_special", "password_refuses_common", "password_refuses_username", "password_history",
+    "password_expiry_days", "must_change_after_reset", "password_grant_refuses_change",
 )  # fmt: skip
 NONE_WORDS = ("", "none", "never")  # a setting that may be empty (refresh_token_lifetime: no expiry)
 

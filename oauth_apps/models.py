@@ -209,9 +209,7 @@ CACHED_CLIENTS = 1000
 # Every web login writes the user's last_login (and a success after failures resets failed_logins),
 # which neither the clients kept here nor the bearer lookups (oauth_apps.bearer) use: an UPDATE that
 # sets nothing else renews neither.
-table_versions.unread_columns(
-    User._meta.db_table, {User._meta.get_field(name).column for name in ("last_login", "failed_logins")}
-)
+table_versions.unread_columns(User._meta.db_table, {"last_login", "failed_logins"})  # field name = column
 CLIENTS: RowCache[Application] = RowCache(
     "oauth:clients:version",
     {Application._meta.db_table: False, User._meta.db_table: False, Role._meta.db_table: False},

@@ -44,23 +44,28 @@ def begin(request: HttpRequest, user: User, next_url: str, reason: ChangeReason)
 
 
 def current(request: HttpRequest, workspace: Workspace) -> PendingLogin | None:
-    """The half-done login of this session in `workspace`, or None (none, another workspace's, or
-    expired, which is then forgotten). The user is read again: one deactivated since gets nothing."""
+    """The half-done login of this session in `workspace`, or None: none, another workspace's, or one
+    expired or whose user can no longer log in (forgotten then; the user is read again)."""
     state = request.session.get(PENDING_KEY)
     if not isinstance(state, dict):
         return None
-    if state.get("workspace") != workspace.pk or int(state.get("until", 0)) < time.time():
+    if state.get("workspace") != workspace.pk:
+        return None
+    if int(state.get("until", 0)) < time.time():
         request.session.pop(PENDING_KEY, None)
         return None
-    user = User.objects.select_related("role", "workspace").filter(pk=state.get("user"), workspace=workspace).first()
+    user_pk = state.get("user")
+    user = User.objects.select_related("role", "workspace").filter(pk=int(user_pk or 0), workspace=workspace).first()
     if user is None or not user.can_log_in():
         request.session.pop(PENDING_KEY, None)
         return None
     return PendingLogin(user=user, next_url=str(state.get("next", "")), reason=ChangeReason(state["reason"]))
 
 
-def was_pending(request: HttpRequest) -> bool:
-    return PENDING_KEY in request.session
+def was_pending(request: HttpRequest, workspace: Workspace) -> bool:
+    """Whether the session holds a half-done login of `workspace`, live or not (read before `current`)."""
+    state = request.session.get(PENDING_KEY)
+    return isinstance(state, dict) and state.get("workspace") == workspace.pk
 
 
 def complete(request: HttpRequest, user: User, workspace: Workspace) -> None:

@@ -1,4 +1,4 @@
-"""createworkspace NAME [--admin-username admin] [--admin-password P] [--json]"""
+"""createworkspace NAME [--admin-username admin] [--admin-password P] [--error-mode M] [--json]"""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 from accounts.services import provision_workspace
 from workspaces.management.jsoncommand import JsonCommand
-from workspaces.models import Workspace
+from workspaces.models import ErrorMode, Workspace
 from workspaces.services import generate_password
 
 
@@ -24,6 +24,12 @@ class Command(JsonCommand):
             help="Default: $PM_ADMIN_PASSWORD, or a generated password that is printed.",
         )
         parser.add_argument(
+            "--error-mode",
+            choices=ErrorMode.values,
+            default=ErrorMode.PROCESSMAKER,
+            help="How token errors are answered: processmaker (HTTP 200, as ProcessMaker; the default) or rfc6749.",
+        )
+        parser.add_argument(
             "--exist-ok", action="store_true", help="Succeed without changes when the workspace already exists."
         )
 
@@ -34,7 +40,8 @@ class Command(JsonCommand):
         generated = not password
         if generated:
             password = generate_password()
-        created = provision_workspace(options["name"], options["admin_username"], password)
+        workspace = Workspace(name=options["name"], error_mode=options["error_mode"])
+        created = provision_workspace(workspace, options["admin_username"], password)
         result: dict[str, Any] = {
             "workspace": created.workspace.name,
             "admin_username": created.admin.username,
