@@ -16,6 +16,7 @@ from django.utils import timezone
 from pmimport.ledger import Ledger, Report
 from pmimport.mapping import Mapped, Refused, Skipped
 from pmimport.models import ImportedRow
+from pmimport.policy import Policy
 from pmimport.source import RBAC_TABLES, Layout
 from workspaces.models import Workspace
 from workspaces.services import WorkspaceError, describe_validation_error
@@ -36,6 +37,8 @@ class Run:
     now: datetime = field(default_factory=timezone.now)
     workspace: Workspace | None = None
     created_workspace: bool = False
+    policy: Policy | None = None  # from db.php (--db-php): the workspace's password policy
+    policy_changed: dict[str, Any] = field(default_factory=dict)
 
     @property
     def target(self) -> Workspace:

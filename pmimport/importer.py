@@ -16,6 +16,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from accounts.services import create_workspace, save_role
+from accounts.workspace_changes import change_settings
 from oauth_apps.models import Application
 from oauth_apps.revocation import revoke_tokens
 from pmimport import mapping, tokens, users
@@ -23,12 +24,15 @@ from pmimport.common import Run, one_row, per_table, settle
 from pmimport.ledger import Ledger, Report
 from pmimport.mapping import Mapped, Refused
 from pmimport.models import ImportedRow
+from pmimport.policy import Policy
 from workspaces import audit
 from workspaces.models import Role, User, Workspace
 
 
 def run_import(run: Run) -> Report:
     run.workspace, run.created_workspace = target_workspace(run.workspace_name)
+    if run.policy is not None:
+        import_policy(run, run.policy)
     system = processmaker_system(run)
     import_roles(run, system)
     users.import_users(run, system)
@@ -44,6 +48,14 @@ def target_workspace(name: str) -> tuple[Workspace, bool]:
     if found is not None and found.name == name:
         return found, False
     return create_workspace(name)[0], True
+
+
+def import_policy(run: Run, policy: Policy) -> None:
+    """The password policy db.php sets, before the users (whose history it decides on)."""
+    with per_table():
+        run.policy_changed = change_settings(run.target, policy.values)
+    for note in policy.notes:
+        run.report.note("password policy", "db.php", note)
 
 
 # --- Roles ----------------------------------------------------------------------------------

@@ -67,17 +67,26 @@ def parse_url(url: str) -> Location:
     )
 
 
-_DEFINE = re.compile(r"""define\s*\(\s*(['"])(\w+)\1\s*,\s*(['"])((?:\\.|(?!\3).)*)\3\s*\)""")
+# define('NAME', 'value') or define("NAME", value): a quoted string, or a bare number or word.
+_DEFINE = re.compile(r"""define\s*\(\s*(['"])(\w+)\1\s*,\s*(?:(['"])((?:\\.|(?!\3).)*)\3|([\w.+-]+))\s*\)""")
+
+
+def php_defines(path: Path) -> dict[str, str]:
+    """The constants a ProcessMaker `db.php` defines, each value as its text (quotes and escapes gone)."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError as error:
+        raise SourceError(f"Cannot read {path}: {error.strerror}.") from None
+    return {
+        match.group(2): re.sub(r"\\(.)", r"\1", match.group(4)) if match.group(3) else match.group(5)
+        for match in _DEFINE.finditer(text)
+    }
 
 
 def read_db_php(path: Path) -> tuple[Location, Location]:
     """The workspace database and the RBAC database a ProcessMaker `db.php` names (DB_HOST may be
     `host:port`; DB_RBAC_* default to the workspace database's)."""
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError as error:
-        raise SourceError(f"Cannot read {path}: {error.strerror}.") from None
-    defined = {match.group(2): re.sub(r"\\(.)", r"\1", match.group(4)) for match in _DEFINE.finditer(text)}
+    defined = php_defines(path)
     if "DB_NAME" not in defined:
         raise SourceError(f"{path} defines no DB_NAME: is it a ProcessMaker shared/sites/<ws>/db.php?")
 

@@ -8,6 +8,9 @@ no fast hash meanwhile.
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -19,7 +22,7 @@ from pmimport.ledger import Ledger
 from pmimport.mapping import Mapped, Refused
 from pmimport.models import ImportedRow
 from workspaces.hashers import wrap_legacy
-from workspaces.models import Role, User
+from workspaces.models import Role, UsedPassword, User
 from workspaces.usernames import fold_username
 
 TABLE = "users"
@@ -32,7 +35,7 @@ def import_users(run: Run, system: str) -> None:
     rbac_users = {mapping.text(row, "USR_UID"): row for row in run.rbac("SELECT * FROM `{USERS}`")}
     sql = "SELECT UR.USR_UID, R.ROL_CODE FROM `{USERS_ROLES}` UR JOIN `{ROLES}` R USING (ROL_UID) WHERE ROL_SYSTEM = %s"
     role_of = {mapping.text(row, "USR_UID"): mapping.text(row, "ROL_CODE") for row in run.rbac(sql, (system,))}
-    must_change = logged_next_time(run)
+    properties = user_properties(run)
     roles = {role.code: role for role in Role.objects.filter(workspace=run.target)}
     wf_users = list(run.layout.workspace.rows("SELECT * FROM USERS ORDER BY USR_UID"))
     pairs: list[tuple[dict[str, Any] | None, dict[str, Any] | None]] = [
@@ -50,24 +53,51 @@ def import_users(run: Run, system: str) -> None:
                     mapping.user_status(users_row, {})  # a CLOSED user is skipped, not refused
                     raise Refused("no RBAC_USERS row: ProcessMaker itself cannot log them in")
                 uid = mapping.text(rbac_row, "USR_UID")
-                mapped = mapping.map_user(rbac_row, users_row, role_of.get(uid), must_change.get(uid, False))
-                return sync_user(run, ledger, mapped, roles, references)
+                kept = properties.get(uid, Properties())
+                mapped = mapping.map_user(rbac_row, users_row, role_of.get(uid), kept.must_change)
+                return sync_user(run, ledger, mapped, roles, references, kept)
 
             one_row(run, TABLE, label, work)
             run.progress(TABLE, done, len(pairs))
         link_references(run, references)
 
 
-def logged_next_time(run: Run) -> dict[str, bool]:
-    """USERS_PROPERTIES.USR_LOGGED_NEXT_TIME = 1: must change the password at the next login."""
+@dataclass(frozen=True)
+class Properties:
+    """A user's USERS_PROPERTIES row: must change the password at the next login
+    (USR_LOGGED_NEXT_TIME = 1), when it was last set (USR_LAST_UPDATE_DATE, which expiry counts from)
+    and the digests of earlier passwords (USR_PASSWORD_HISTORY, a PHP-serialized list)."""
+
+    must_change: bool = False
+    last_update: datetime | None = None
+    history: tuple[str, ...] = ()
+
+
+SERIALIZED_STRING = re.compile(r's:\d+:"([^"]*)";')
+
+
+def user_properties(run: Run) -> dict[str, Properties]:
     if "USERS_PROPERTIES" not in run.layout.workspace.tables:
         return {}
-    rows = run.layout.workspace.rows("SELECT * FROM USERS_PROPERTIES")
-    return {mapping.text(row, "USR_UID"): mapping.text(row, "USR_LOGGED_NEXT_TIME", "0") == "1" for row in rows}
+    found = {}
+    for row in run.layout.workspace.rows("SELECT * FROM USERS_PROPERTIES"):
+        digests = SERIALIZED_STRING.findall(mapping.text(row, "USR_PASSWORD_HISTORY"))
+        found[mapping.text(row, "USR_UID")] = Properties(
+            must_change=mapping.text(row, "USR_LOGGED_NEXT_TIME", "0") == "1",
+            last_update=mapping.moment(row.get("USR_LAST_UPDATE_DATE"), run.zone),
+            # Only what is a digest: some old versions wrote the password itself there.
+            history=tuple(hashed for digest in digests if (hashed := mapping.password_hash(digest.strip()))),
+        )
+    return found
 
 
 def sync_user(
-    run: Run, ledger: Ledger, mapped: Mapped, roles: dict[str, Role], references: dict[int, dict[str, str | None]]
+    run: Run,
+    ledger: Ledger,
+    mapped: Mapped,
+    roles: dict[str, Role],
+    references: dict[int, dict[str, str | None]],
+    properties: Properties,
 ) -> str:
     user = User.objects.select_related("role").filter(workspace=run.target, uid=mapped.key).first()
     entry, fields = settle(ledger, mapped, user)
@@ -86,6 +116,8 @@ def sync_user(
         add_user(user)
     else:
         save_user(user, fields)
+    if "password" in fields:
+        keep_password_record(user, mapped.values["password"], properties)
     for note in mapped.notes:
         run.report.note(TABLE, mapped.label, note)
     wanted = {name: mapped.values[name] for name in mapping.REFERENCE_COLUMNS.values() if name in fields}
@@ -93,6 +125,18 @@ def sync_user(
         references[user.pk] = wanted
     ledger.record(entry, mapped.key, mapped.values)
     return "created" if created else "updated"
+
+
+def keep_password_record(user: User, current: str, properties: Properties) -> None:
+    """The imported password's age (for expiry) and, when the workspace keeps a history, the earlier
+    passwords ProcessMaker kept (newest last there): at most as many as the rule reads, wrapped as the
+    password is. `current`: the password's digest as imported (`pm_md5$...`, or "" for none)."""
+    if properties.last_update is not None:
+        User.objects.filter(pk=user.pk).update(credentials_changed_at=properties.last_update)
+    UsedPassword.objects.filter(user=user).delete()
+    keep = max(user.workspace.password_history - 1, 0) if user.workspace else 0
+    earlier = [digest for digest in reversed(properties.history) if digest != current][:keep]
+    UsedPassword.objects.bulk_create(UsedPassword(user=user, password=wrap_legacy(digest)) for digest in earlier)
 
 
 def set_field(user: User, name: str, mapped: Mapped, roles: dict[str, Role]) -> None:

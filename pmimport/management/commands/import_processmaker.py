@@ -15,6 +15,7 @@ from django.db import transaction
 from pmimport.common import Run
 from pmimport.importer import run_import
 from pmimport.ledger import OUTCOMES, Report
+from pmimport.policy import read_policy
 from pmimport.source import Layout, SourceError, open_layout, parse_url, read_db_php
 from workspaces.management.jsoncommand import JsonCommand
 
@@ -40,6 +41,12 @@ class Command(JsonCommand):
             type=Path,
             help="ProcessMaker's shared/sites/<ws>/db.php: both databases from it (instead of --source).",
         )
+        parser.add_argument(
+            "--ppp-expiration-unit",
+            choices=["hours", "days"],
+            default="hours",
+            help="What db.php's PPP_EXPIRATION_IN counts: hours (ProcessMaker 3.3 and later; the default) or days.",
+        )
         parser.add_argument("--workspace", required=True, help="The workspace here (created when missing).")
         parser.add_argument("--tokens", action="store_true", help="Also import live access and refresh tokens.")
         parser.add_argument(
@@ -52,11 +59,13 @@ class Command(JsonCommand):
     def run(self, **options: Any) -> tuple[dict[str, Any], list[str]]:
         zone = time_zone(options["source_timezone"])
         try:
+            policy = read_policy(options["db_php"], options["ppp_expiration_unit"]) if options["db_php"] else None
             layout = open_source(options)
         except SourceError as error:
             raise CommandError(str(error)) from None
         self.shown: dict[str, float] = {}
         run = Run(layout, options["workspace"], zone, options["tokens"], progress=self.progress_printer(options))
+        run.policy = policy
         try:
             with transaction.atomic() if options["dry_run"] else nullcontext():
                 run_import(run)
@@ -72,6 +81,8 @@ class Command(JsonCommand):
             "workspace": options["workspace"],
             "workspace_created": run.created_workspace,
             "dry_run": options["dry_run"],
+            "password_policy": run.policy.values if run.policy else None,
+            "password_policy_changed": run.policy_changed,
             **run.report.as_json(),
         }
         self.failures = run.report.failed
@@ -121,6 +132,9 @@ def summary(run: Run, dry_run: bool) -> list[str]:
         f"Source: {run.layout.describe()} on {run.layout.workspace.location.host}:{run.layout.workspace.location.port}",
         f"Workspace: {run.workspace_name}{created}",
     ]
+    if run.policy is not None:
+        changed = f" ({len(run.policy_changed)} changed)" if run.policy_changed else " (as before)"
+        lines.append(f"Password policy from db.php{changed}: {run.policy.describe()}")
     if dry_run:
         lines.append("Dry run: nothing was written; this is what a real run would do.")
     lines += ["", f"{'':16}" + "".join(f"{outcome:>11}" for outcome in OUTCOMES)]
