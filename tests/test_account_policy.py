@@ -315,3 +315,19 @@ def test_a_session_ends_at_the_absolute_cap_however_active(client: Client, opera
     session.save()
     assert not is_logged_in(client)
     assert not AccessToken.objects.filter(pk=token.pk).exists()
+
+
+@pytest.mark.parametrize("body", [b"", b"\xff\xfe", b"new_password1=a&new_password1=b", b"x" * 200000])
+@pytest.mark.parametrize("content_type", ["application/x-www-form-urlencoded", "multipart/form-data; boundary=x"])
+def test_hostile_bodies_at_the_change_page_get_no_500_and_change_nothing(
+    client: Client, operator_user: User, body: bytes, content_type: str
+) -> None:
+    User.objects.filter(pk=operator_user.pk).update(must_change_password=True)
+    log_in(client)
+    hostile = Client(raise_request_exception=False, enforce_csrf_checks=True)
+    hostile.cookies = client.cookies
+    for sender in (client, hostile, Client(raise_request_exception=False)):
+        response = sender.post(CHANGE, body, content_type=content_type)
+        assert response.status_code in (200, 302, 400, 403), response.status_code
+    operator_user.refresh_from_db()
+    assert operator_user.check_password(PASSWORD) and operator_user.must_change_password

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -16,7 +14,6 @@ from django.test import Client
 from oauth_apps.models import AccessToken, Application, RefreshToken
 from oauth_apps.services import RegisteredClient
 from tests.conftest import PASSWORD
-from tests.live import PROJECT
 from tests.oauth import bearer, password_grant, post_token
 from workspaces.models import AuditEvent, AuditEventType, User, Workspace
 
@@ -137,25 +134,23 @@ def test_deleteworkspace_deletes_every_row_of_it_and_nothing_else(
 
 
 @pytest.mark.own_database
-def test_deleteworkspace_asks_for_the_name_typed_on_its_input(tmp_path: Path) -> None:
-    """As an operator runs it: the prompt on stderr, the name read from stdin."""
-    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}", "PM_ALLOW_HTTP": "1", "PATH": "/usr/bin:/bin"}
+def test_deleteworkspace_asks_for_the_name_typed_on_its_input(
+    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As an operator runs it: the prompt on stderr, the name read from standard input."""
 
-    def manage(*args: str, answer: str | None = None) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "manage.py", *args], cwd=PROJECT, env=env, input=answer, capture_output=True,
-            text=True, timeout=120,
-        )  # fmt: skip
+    def delete(answer: str) -> tuple[str, str]:
+        monkeypatch.setattr(sys, "stdin", io.StringIO(answer))
+        out, err = io.StringIO(), io.StringIO()
+        call_command("deleteworkspace", "workflow", stdout=out, stderr=err)
+        return out.getvalue(), err.getvalue()
 
-    assert manage("migrate", "-v0").returncode == 0
-    assert manage("createworkspace", "sales", "--admin-password", "a long password").returncode == 0
-    refused = manage("deleteworkspace", "sales", answer="sale\n")
-    assert refused.returncode != 0 and "Type the workspace's name (sales)" in refused.stderr
-    assert "1 user" in refused.stderr and "Not deleted" in refused.stderr
-    unanswered = manage("deleteworkspace", "sales", answer="")
-    assert unanswered.returncode != 0 and "give --confirm NAME" in unanswered.stderr
-    deleted = manage("deleteworkspace", "sales", answer="sales\n")
-    assert deleted.returncode == 0, deleted.stderr
-    assert "Deleted workspace 'sales' and" in deleted.stdout
-    listed = manage("shell", "-c", "from workspaces.models import Workspace; print(Workspace.objects.count())")
-    assert listed.stdout.strip().splitlines()[-1] == "0"
+    with pytest.raises(CommandError, match="Not deleted: 'workflo' is not the workspace's name"):
+        delete("workflo\n")
+    with pytest.raises(CommandError, match="give --confirm NAME"):
+        delete("")
+    assert Workspace.objects.filter(pk=workspace.pk, is_active=True).exists()
+    out, err = delete("workflow\n")
+    assert "Type the workspace's name (workflow)" in err and "1 user" in err
+    assert "Deleted workspace 'workflow' and" in out
+    assert not Workspace.objects.filter(pk=workspace.pk).exists()

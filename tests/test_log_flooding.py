@@ -17,14 +17,14 @@ from django.test import Client
 from django.utils import timezone
 
 from oauth_apps.services import RegisteredClient
-from tests.live import PROJECT
+from tests.live import PROJECT, migrated_sqlite_url
 from workspaces import audit
 from workspaces.models import AuditEvent, AuditEventType, User
 
 
 @pytest.mark.own_database
-def test_the_log_holds_one_line_per_kind_of_fault_and_no_error(tmp_path: Path) -> None:
-    env = {**os.environ, "LOG_LEVEL": "INFO", "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+def test_the_log_holds_one_line_per_kind_of_fault_and_no_error(tmp_path: Path, db: None) -> None:
+    env = {**os.environ, "LOG_LEVEL": "INFO", "DATABASE_URL": migrated_sqlite_url(tmp_path)}
     env["ALLOWED_HOSTS"] = "testserver"
     env.pop("REDIS_URL", None)
     result = subprocess.run(

@@ -12,17 +12,19 @@ from django.test import RequestFactory
 from django.urls import resolve
 from django.views.debug import SafeExceptionReporterFilter
 
-from tests.live import PROJECT
+from tests.live import PROJECT, migrated_sqlite_url
 from workspaces.models import Workspace
 from workspaces.names import redact_token_paths
 
 
 @pytest.mark.own_database
 @pytest.mark.parametrize(("level", "form"), [("NOTSET", "plain"), ("DEBUG", "json")])
-def test_a_full_flow_at_the_lowest_log_level_logs_no_credential(tmp_path: Path, level: str, form: str) -> None:
+def test_a_full_flow_at_the_lowest_log_level_logs_no_credential(
+    tmp_path: Path, db: None, level: str, form: str
+) -> None:
     """Every grant, and ProcessMaker's token-in-path routes answering 404, 405 and 503 (whose paths
     Django's request logger writes) with a live token, in both log formats."""
-    env = {**os.environ, "LOG_LEVEL": level, "LOG_FORMAT": form, "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}"}
+    env = {**os.environ, "LOG_LEVEL": level, "LOG_FORMAT": form, "DATABASE_URL": migrated_sqlite_url(tmp_path)}
     env["ALLOWED_HOSTS"] = "testserver"
     env.pop("REDIS_URL", None)
     result = subprocess.run(

@@ -24,7 +24,7 @@ from django.utils import timezone
 from oauth_apps.models import AccessToken, RefreshToken
 from oauth_apps.services import RegisteredClient
 from tests.conftest import PASSWORD
-from tests.live import PROJECT
+from tests.live import PROJECT, migrated_sqlite_url
 from tests.oauth import password_grant
 from workspaces import periodic
 from workspaces.models import AuditEvent, AuditEventType, PeriodicTask, User
@@ -154,12 +154,11 @@ def test_bad_arguments_are_refused_with_a_message(db: None, args: list[str], mes
 
 
 @pytest.mark.own_database
-def test_as_a_service_it_runs_then_waits_and_stops_at_once_on_sigterm(tmp_path: Path) -> None:
+def test_as_a_service_it_runs_then_waits_and_stops_at_once_on_sigterm(tmp_path: Path, db: None) -> None:
     # Its output is a pipe, as under systemd or a supervisor, and buffered as Python buffers a pipe by
     # default: each run's lines must come when it ends, not when a buffer fills hours later.
     env = {key: value for key, value in os.environ.items() if key != "PYTHONUNBUFFERED"}
-    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'db.sqlite3'}"
-    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=PROJECT, env=env, check=True, timeout=120)
+    env["DATABASE_URL"] = migrated_sqlite_url(tmp_path)
     service = subprocess.Popen(
         [sys.executable, "manage.py", "periodic", "--every", "60"],
         cwd=PROJECT,
