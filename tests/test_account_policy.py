@@ -331,3 +331,23 @@ def test_hostile_bodies_at_the_change_page_get_no_500_and_change_nothing(
         assert response.status_code in (200, 302, 400, 403), response.status_code
     operator_user.refresh_from_db()
     assert operator_user.check_password(PASSWORD) and operator_user.must_change_password
+
+
+def test_the_rest_api_and_the_admin_reset_keep_the_history_and_the_reset_rule(
+    client: Client, operator_user: User, admin: User, app: RegisteredClient, operator_client: Client
+) -> None:
+    settings_of(operator_user, password_history=2, must_change_after_reset=True)
+    update_user(operator_user, {}, password="second passphrase here", by=operator_user)
+    body = {"usr_new_pass": PASSWORD, "usr_cnf_pass": PASSWORD}
+    response = client.put(
+        f"/api/1.0/workflow/user/{operator_user.uid}", json.dumps(body), content_type="application/json",
+        headers={"Authorization": f"Bearer {issue(app, admin)}"},
+    )  # fmt: skip
+    assert response.status_code == 400 and "Not one of the last 2 passwords." in response.json()["error"]["message"]
+    form = {"password1": "second passphrase here", "password2": "second passphrase here"}
+    refused = operator_client.post(f"/admin/workspaces/user/{operator_user.pk}/password/", form)
+    assert refused.status_code == 200 and "Not one of the last 2 passwords." in refused.content.decode()
+    form = {"password1": "an operator's reset", "password2": "an operator's reset"}
+    assert operator_client.post(f"/admin/workspaces/user/{operator_user.pk}/password/", form).status_code == 302
+    operator_user.refresh_from_db()
+    assert operator_user.must_change_password  # the workspace asks for a change after a reset
