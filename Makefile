@@ -35,13 +35,17 @@ var/secret_key:
 	@mkdir -p var && chmod 700 var
 	@umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
 
+var/encryption_key:
+	@mkdir -p var && chmod 700 var
+	@umask 077 && $(PYTHON) -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(32)).decode())' > $@
+
 var/admin_password:
 	@mkdir -p var && chmod 700 var
 	@umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(12))' > $@
 
 # The demo: scripts/run-demo prints the URLs and the login before the migration log and again once
 # the server answers; one Ctrl-C stops all of it.
-run: install-run $(VENV)/.installed-run var/secret_key var/admin_password
+run: install-run $(VENV)/.installed-run var/secret_key var/encryption_key var/admin_password
 	@PATH="$(CURDIR)/$(BIN):$$PATH" HOST=$(HOST) PORT=$(PORT) DEMO_WORKSPACE=$(DEMO_WORKSPACE) scripts/run-demo
 
 # A site operator for the Django admin (/admin/), on the same database as `make run`.

@@ -20,6 +20,7 @@ from accounts import policy, services
 from oauth_apps import errors, pending_login, signin, websessions
 from oauth_apps.views import login_redirect, page_url
 from workspaces import password_policy
+from workspaces.backends import SignInUnavailable
 from workspaces.http import WorkspaceRequest, client_address, forbid_framing
 from workspaces.lockout import LoginRefused
 from workspaces.models import User
@@ -77,6 +78,8 @@ def password_view(request: WorkspaceRequest, lang: str, skin: str) -> HttpRespon
             services.change_own_password(user, form.cleaned_data["new_password2"], forced=pending is not None)
         except (WorkspaceError, policy.NotAllowed, LoginRefused) as refused:
             error = errors.login_refused(refused, page=True) if isinstance(refused, LoginRefused) else str(refused)
+        except SignInUnavailable:
+            error = errors.LOGIN_UNAVAILABLE
         else:
             if pending is not None:
                 pending_login.complete(request, user, workspace)

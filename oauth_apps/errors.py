@@ -20,6 +20,7 @@ CLIENT_CREDENTIALS_INVALID = "The client credentials are invalid"
 PASSWORD_PARAMETERS_MISSING = 'Missing parameters: "username" and "password" required'
 USER_CREDENTIALS_INVALID = "Invalid username and password combination"
 PASSWORD_MUST_CHANGE = "The password has expired; sign in on the web to change it"
+SIGN_IN_UNAVAILABLE = "The sign-in service is unavailable; try again later"
 CODE_MISSING = 'Missing parameter: "code" is required'
 CODE_INVALID = "Authorization code doesn't exist or is invalid for the client"
 CODE_EXPIRED = "The authorization code has expired"
@@ -73,6 +74,7 @@ LOGIN_FAILED = "Invalid username or password."
 LOGIN_LOCKED = "Too many failed logins for this username. It is locked for up to {minutes} minutes; try again then."
 LOGIN_THROTTLED = "Too many failed logins from your address. Try again in up to {minutes} minutes."
 LOGGED_OUT = "You have been logged out."
+LOGIN_UNAVAILABLE = "Your organisation's sign-in service is not answering. Try again in a few minutes."
 
 # Change-password page: why the login stopped there, and its own errors.
 CHANGE_REASONS = {
@@ -138,6 +140,20 @@ class ResponseModeRefused(errors.InvalidRequestError):
 
     def __init__(self, description: str) -> None:
         super().__init__(description=description)
+
+
+class SignInServiceUnavailable(errors.OAuth2Error):
+    """A directory user's password could not be checked (their directory does not answer)."""
+
+    error = "temporarily_unavailable"
+    status_code = 503
+
+
+def sign_in_unavailable(error_mode: str) -> errors.OAuth2Error:
+    """ProcessMaker's clients know invalid_grant (in an HTTP 200); RFC 6749 clients get a 503."""
+    if error_mode == "rfc6749":
+        return SignInServiceUnavailable(description=SIGN_IN_UNAVAILABLE)
+    return invalid_grant(SIGN_IN_UNAVAILABLE)
 
 
 def invalid_request(description: str) -> errors.InvalidRequestError:

@@ -1,12 +1,14 @@
 """The one place a workspace user's password is checked, for the web login and the password grant:
-the login limits (workspaces.lockout), then the workspace's rule that deactivates an account after
-failed logins, whose deactivation ends the account's tokens here, on the OAuth floor."""
+the login limits (workspaces.lockout), the password checked here or in the user's directory
+(directory.signin), then the workspace's rule that deactivates an account after failed logins, whose
+deactivation ends the account's tokens here, on the OAuth floor."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
 
+from directory import signin as directory_signin
 from oauth_apps.revocation import revoke_tokens
 from workspaces import lockout
 from workspaces.models import User, Workspace
@@ -31,8 +33,9 @@ def check_password(
         task() if defer is None else defer(task)
 
     return lockout.authenticate_with_lockout(
-        workspace, username, password, address, via=via, audit_success=audit_success, on_failure=failed
-    )
+        workspace, directory_signin.resolve_name(workspace, username), password, address,
+        via=via, audit_success=audit_success, on_failure=failed, verify=directory_signin.verify,
+    )  # fmt: skip
 
 
 def count_failure(account: User, address: str, via: str) -> None:

@@ -27,6 +27,7 @@ from oauth_apps.identifiers import MAX_CLIENT_ID_LENGTH, new_token
 from oauth_apps.models import AccessToken, Application, Grant, RefreshToken
 from oauth_apps.revocation import revoke_tokens
 from workspaces import audit, lockout, password_policy, scopes
+from workspaces.backends import SignInUnavailable
 from workspaces.models import ErrorMode
 
 log = logging.getLogger(__name__)
@@ -127,6 +128,8 @@ class ProcessMakerValidator(OAuth2Validator):
             )
         except lockout.LoginRefused as refused:
             raise errors.invalid_grant(errors.login_refused(refused, page=False)) from None
+        except SignInUnavailable:
+            raise errors.sign_in_unavailable(workspace.error_mode) from None
         if user is None:
             raise errors.invalid_grant(errors.USER_CREDENTIALS_INVALID)
         # ProcessMaker serves a user whose password is due for change (only its web login asks);

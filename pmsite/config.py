@@ -21,6 +21,7 @@ from pmsite.environment import (
     Concern,
     Variable,
     boolean,
+    fernet_keys,
     ip_addresses,
     ip_networks,
     log_level,
@@ -45,12 +46,24 @@ def read_secret_key(site: Site) -> str:
     )
 
 
+def read_encryption_keys(site: Site) -> list[str]:
+    key_file = site.var_dir / "encryption_key"
+    return fernet_keys("var/encryption_key", key_file.read_text()) if key_file.exists() else []
+
+
 class Site(Concern):
     title = "The site"
 
     SECRET_KEY = Variable(
         text, read_secret_key, "Django's secret key; with neither it nor the file, the app refuses to start, saying so",
         shown="read from `var/secret_key`",
+    )  # fmt: skip
+    PM_ENCRYPTION_KEYS = Variable(
+        fernet_keys, read_encryption_keys,
+        "comma-separated Fernet keys for the secrets kept to be read back (a directory's search password): the "
+        "first encrypts, every one decrypts; put a new key first, run `manage.py rotatekeys`, then drop the old. "
+        "Not derived from `SECRET_KEY`. Without it, a secret cannot be stored (the admin says so)",
+        shown="read from `var/encryption_key` (`make run` makes one)",
     )  # fmt: skip
     PM_VAR_DIR = Variable(
         text, str(BASE_DIR / "var"), "where the SQLite file and the generated secret key live", shown="`var/`"

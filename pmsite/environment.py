@@ -72,6 +72,22 @@ def ip_networks(name: str, value: str) -> tuple[ipaddress.IPv4Network | ipaddres
         raise ImproperlyConfigured(f"{name} lists addresses or networks: {error}") from None
 
 
+def fernet_keys(name: str, value: str) -> list[str]:
+    """Comma-separated Fernet keys (32 bytes, URL-safe base64), each checked."""
+    from cryptography.fernet import Fernet
+
+    keys = names(name, value)
+    for position, key in enumerate(keys, 1):
+        try:
+            Fernet(key)
+        except ValueError:
+            raise ImproperlyConfigured(
+                f"{name}: key {position} is not a Fernet key (32 bytes in URL-safe base64; make one with "
+                "`python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'`)"
+            ) from None
+    return keys
+
+
 def log_level(name: str, value: str) -> str:
     level = value.upper()
     if not isinstance(logging.getLevelName(level), int):

@@ -25,6 +25,7 @@ for concern in (site, https, database, shared, operators, observability):
 BASE_DIR = config.BASE_DIR
 VAR_DIR = site.var_dir
 SECRET_KEY = site.SECRET_KEY
+PM_ENCRYPTION_KEYS = site.PM_ENCRYPTION_KEYS
 DEBUG = site.DEBUG
 ALLOWED_HOSTS = site.ALLOWED_HOSTS
 CSRF_TRUSTED_ORIGINS = site.CSRF_TRUSTED_ORIGINS

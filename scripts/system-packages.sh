@@ -1,11 +1,11 @@
 #!/bin/sh
 # Installs the Debian packages the project needs, when some are missing.
-#   scripts/system-packages.sh run    -> what `make run` needs (mysqlclient's build deps)
-#   scripts/system-packages.sh test   -> plus PHP (the seed's client examples), Chromium, nginx and Redis
+#   scripts/system-packages.sh run    -> what `make run` needs (mysqlclient's and python-ldap's build deps)
+#   scripts/system-packages.sh test   -> plus PHP (the seed's client examples), Chromium, nginx, Redis and OpenLDAP
 set -eu
-packages="default-libmysqlclient-dev pkg-config build-essential python3-dev python3-venv"
+packages="default-libmysqlclient-dev pkg-config build-essential python3-dev python3-venv libldap2-dev libsasl2-dev"
 if [ "${1:-run}" = "test" ]; then
-  packages="$packages php-cli php-curl chromium nginx-light redis-server openssl"
+  packages="$packages php-cli php-curl chromium nginx-light redis-server openssl slapd ldap-utils"
 fi
 missing=""
 for package in $packages; do

@@ -1,6 +1,6 @@
 """Dependencies point one way (../shared/DESIGN.md): a package imports only the floors below it.
 
-    plumbing  <-  workspaces  <-  oauth_apps, processes  <-  accounts  <-  api, pmimport  <-  pmsite
+    plumbing  <-  workspaces  <-  directory  <-  oauth_apps, processes  <-  accounts  <-  api, pmimport  <-  pmsite
 
 `plumbing` knows nothing of tenants, users or OAuth: compiled statements, the rows a process keeps,
 the shared cache and counters, metrics, request ids.
@@ -20,12 +20,13 @@ PROJECT = Path(__file__).resolve().parent.parent
 ALLOWED = {
     "plumbing": set(),
     "workspaces": {"plumbing"},
-    "oauth_apps": {"plumbing", "workspaces"},
+    "directory": {"plumbing", "workspaces"},
+    "oauth_apps": {"plumbing", "workspaces", "directory"},
     "processes": {"plumbing", "workspaces"},
-    "accounts": {"plumbing", "workspaces", "oauth_apps"},
-    "api": {"plumbing", "workspaces", "oauth_apps", "processes", "accounts"},
-    "pmimport": {"plumbing", "workspaces", "oauth_apps", "accounts"},
-    "pmsite": {"plumbing", "workspaces", "oauth_apps", "processes", "accounts", "api"},
+    "accounts": {"plumbing", "workspaces", "directory", "oauth_apps"},
+    "api": {"plumbing", "workspaces", "directory", "oauth_apps", "processes", "accounts"},
+    "pmimport": {"plumbing", "workspaces", "directory", "oauth_apps", "accounts"},
+    "pmsite": {"plumbing", "workspaces", "directory", "oauth_apps", "processes", "accounts", "api"},
 }
 MAX_MODULE_LINES = 400
 

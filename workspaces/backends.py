@@ -13,6 +13,11 @@ from workspaces.hashers import COSTS_ONE_ARGON2
 from workspaces.models import User, Workspace
 
 
+class SignInUnavailable(Exception):
+    """The password could not be checked (a directory that does not answer): neither a success nor a
+    failure, so the login limits and the deactivation rule do not count it."""
+
+
 @cache
 def dummy_argon2_hash() -> str:
     """The hash an unknown user's password is checked against: made once per process, at the

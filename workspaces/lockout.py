@@ -38,7 +38,7 @@ from django.db.models import F
 from plumbing.metrics import LOCKOUTS
 from plumbing.window_counters import check_and_count, count_each, extend_counters, forget_and_discount
 from workspaces import audit
-from workspaces.backends import verify_password
+from workspaces.backends import SignInUnavailable, verify_password
 from workspaces.models import User, Workspace
 from workspaces.usernames import fold_username
 
@@ -169,6 +169,11 @@ class Attempt:
         # The username starts afresh; a success is no failure of the address.
         forget_and_discount([self.user_key, self.user_failures], [self.address_key])
 
+    def abandoned(self) -> None:
+        """The password could not be checked (its directory did not answer): the attempt counts as
+        neither a success nor a failure."""
+        forget_and_discount([], [self.address_key, self.user_key])
+
     def throttle(self) -> None:
         if not cache.add(self.blocked, True, timeout=self.limits.window):
             return  # a racing failure throttled it already
@@ -206,14 +211,21 @@ def authenticate_with_lockout(
     via: str,
     audit_success: bool = True,
     on_failure: Callable[[User], None] | None = None,
+    verify: Callable[[User | None, str], User | None] = verify_password,
 ) -> User | None:
-    """The workspace user these credentials belong to, or None; LoginRefused while limited.
+    """The workspace user these credentials belong to, or None; LoginRefused while limited, and
+    `backends.SignInUnavailable` (counted neither way) when `verify` could not check the password.
     `via` names the way in for the audit log ("web login", "password grant"); `on_failure` is called
-    with the account when the username found one but the login failed (the deactivation rule)."""
+    with the account when the username found one but the login failed (the deactivation rule);
+    `verify` checks the password (the directory's check for directory users: oauth_apps.signin)."""
     account = User.objects.find_in_workspace(workspace, username)
     attempt = Attempt(workspace, username, address, via, account)
     attempt.begin()
-    user = verify_password(account, password)
+    try:
+        user = verify(account, password)
+    except SignInUnavailable:
+        attempt.abandoned()
+        raise
     if user is None:
         attempt.failed()
         if account is not None and on_failure is not None:

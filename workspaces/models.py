@@ -177,6 +177,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=0, editable=False,
         help_text="Consecutive failed logins, for the workspace's deactivation rule; 0 after a success or reactivation",
     )  # fmt: skip
+    auth_source = models.ForeignKey(
+        "workspaces.AuthSource", on_delete=models.PROTECT, null=True, blank=True, related_name="users",
+        help_text="The directory this user signs in against; empty: the password kept here.",
+    )  # fmt: skip
+    directory_dn = models.CharField(
+        "directory DN", max_length=1000, blank=True, editable=False,
+        help_text="The user's entry in the directory, as last found (ProcessMaker's USR_AUTH_USER_DN).",
+    )  # fmt: skip
     credentials_changed_at = models.DateTimeField(
         null=True,
         blank=True,
@@ -276,9 +284,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 # The audit log and the housekeeping records, in a module of their own: re-exported here, where Django
 # and the rest of the code look for models.
+from workspaces.auth_sources import AuthSource  # noqa: E402
 from workspaces.records import AuditEvent, AuditEventType, PeriodicTask, UsedPassword  # noqa: E402
 
 __all__ = [
-    "AuditEvent", "AuditEventType", "ErrorMode", "PeriodicTask", "PermissionCode", "Role",
+    "AuditEvent", "AuditEventType", "AuthSource", "ErrorMode", "PeriodicTask", "PermissionCode", "Role",
     "UsedPassword", "User", "UserManager", "Workspace", "fold_username", "generate_uid",
 ]  # fmt: skip

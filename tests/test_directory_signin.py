@@ -1,0 +1,181 @@
+"""Directory sign-in against a real OpenLDAP over StartTLS (tests/directory_server.py): a directory
+user signs in on the web and through the password grant with their directory password, which is
+never stored; the workspace's own rules still apply; hostile names stay names; a directory that does
+not answer is an outage, not a failed login."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.fernet import Fernet
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import override_settings
+
+from directory import client as ldap_client
+from oauth_apps.services import RegisteredClient
+from plumbing import encryption
+from tests.conftest import PASSWORD
+from tests.directory_server import PEOPLE, SEARCH_DN, SEARCH_PASSWORD, SUFFIX, Directory, make_certificates
+from tests.oauth import password_grant
+from workspaces.models import AuditEvent, AuditEventType, AuthSource, Role, User, Workspace
+
+LOGIN = "/sysworkflow/en/neoclassic/login/login"
+ALICE_PASSWORD = "alice's directory password"
+
+
+@pytest.fixture(scope="module")
+def directory() -> Iterator[Directory]:
+    server = Directory()
+    server.start()
+    server.populate()
+    server.add_person("alice", ALICE_PASSWORD, givenName="Alice", mail="alice@example.com")
+    server.ldapadd(f"dn: ou=moved,{SUFFIX}\nobjectClass: organizationalUnit\nou: moved\n")
+    yield server
+    server.stop()
+
+
+def make_source(workspace: Workspace, directory: Directory, **changes: Any) -> AuthSource:
+    fields = {
+        "workspace": workspace, "name": "Corp", "servers": "127.0.0.1", "port": directory.port,
+        "ca_certificates": directory.ca_pem, "base_dn": SUFFIX, "bind_dn": SEARCH_DN,
+        "bind_password": SEARCH_PASSWORD, "users_filter": "(objectClass=inetOrgPerson)",
+        "connect_timeout": 2, "operation_timeout": 2, **changes,
+    }  # fmt: skip
+    source = AuthSource(**fields)
+    source.full_clean()
+    source.save()
+    return source
+
+
+@pytest.fixture
+def source(workspace: Workspace, directory: Directory) -> AuthSource:
+    return make_source(workspace, directory)
+
+
+def directory_user(source: AuthSource, username: str = "alice", **fields: Any) -> User:
+    user = User(workspace=source.workspace, username=username, auth_source=source,
+                role=source.workspace.roles.get(code=Role.OPERATOR), **fields)  # fmt: skip
+    user.set_unusable_password()
+    user.save()
+    return user
+
+
+@pytest.fixture
+def alice(source: AuthSource) -> User:
+    return directory_user(source)
+
+
+def web_login(client: Client, username: str, password: str, address: str = "127.0.0.1") -> Any:
+    return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+def test_a_directory_user_signs_in_on_the_web_and_through_the_password_grant(
+    client: Client, alice: User, app: RegisteredClient
+) -> None:
+    assert web_login(client, "alice", ALICE_PASSWORD).status_code == 302
+    body = password_grant(Client(), app, "alice", ALICE_PASSWORD).json()
+    assert body["token_type"] == "bearer" and body["access_token"]
+    alice.refresh_from_db()
+    assert alice.directory_dn == f"uid=alice,{PEOPLE}"
+    assert not alice.has_usable_password()  # the directory password is never kept here
+
+
+@pytest.mark.parametrize("typed", ["EXAMPLE\\alice", "alice@example.com", "ALICE"])
+def test_the_usual_spellings_of_a_directory_name_sign_in(client: Client, alice: User, typed: str) -> None:
+    assert web_login(client, typed, ALICE_PASSWORD).status_code == 302
+
+
+@pytest.mark.parametrize("password", ["wrong", "", " "])
+def test_a_wrong_or_empty_password_is_refused_and_counted(client: Client, alice: User, password: str) -> None:
+    response = web_login(client, "alice", password)
+    assert response.status_code == 200 and b"Invalid username or password." in response.content
+    if password:  # the form itself refuses an empty password before anything is checked
+        assert AuditEvent.objects.filter(event_type=AuditEventType.LOGIN_FAILED, extra__username="alice").exists()
+
+
+def test_the_workspaces_own_rules_apply_to_directory_users(client: Client, alice: User, app: RegisteredClient) -> None:
+    User.objects.filter(pk=alice.pk).update(status=User.Status.INACTIVE)
+    assert web_login(client, "alice", ALICE_PASSWORD).status_code == 200
+    assert password_grant(Client(), app, "alice", ALICE_PASSWORD).json()["error"] == "invalid_grant"
+
+
+def test_a_search_filter_is_built_from_escaped_text(source: AuthSource, alice: User) -> None:
+    assert ldap_client.user_filter(source, "*)(uid=*") == r"(&(uid=\2a\29\28uid=\2a)(objectClass=inetOrgPerson))"
+    assert ldap_client.find_user(source, "*") is None  # a wildcard is a name nobody has
+    assert ldap_client.find_user(source, "*)(uid=*") is None
+    assert ldap_client.find_user(source, "alice") is not None
+
+
+def test_a_user_moved_in_the_directory_is_found_where_they_went(
+    client: Client, directory: Directory, source: AuthSource
+) -> None:
+    dn = directory.add_person("carol", "carol's password")
+    carol = directory_user(source, "carol", directory_dn=dn)
+    directory.move(dn, f"ou=moved,{SUFFIX}")
+    assert web_login(client, "carol", "carol's password").status_code == 302
+    carol.refresh_from_db()
+    assert carol.directory_dn == f"uid=carol,ou=moved,{SUFFIX}"
+
+
+def test_the_servers_are_tried_in_order(client: Client, workspace: Workspace, directory: Directory) -> None:
+    source = make_source(workspace, directory, servers="127.0.0.2, 127.0.0.1")  # nothing listens on .2
+    directory_user(source)
+    assert web_login(client, "alice", ALICE_PASSWORD).status_code == 302
+
+
+def test_a_certificate_signed_by_another_ca_is_refused(
+    client: Client, workspace: Workspace, directory: Directory, tmp_path: Path
+) -> None:
+    other_ca, _, _ = make_certificates(tmp_path, ["elsewhere"])
+    source = make_source(workspace, directory, ca_certificates=other_ca)
+    directory_user(source)
+    response = web_login(client, "alice", ALICE_PASSWORD)
+    assert b"sign-in service is not answering" in response.content
+
+
+@pytest.mark.parametrize(("mode", "status", "error"), [("processmaker", 200, "invalid_grant"),
+                                                      ("rfc6749", 503, "temporarily_unavailable")])  # fmt: skip
+def test_a_directory_that_does_not_answer_is_an_outage_not_a_failed_login(
+    client: Client, workspace: Workspace, directory: Directory, operator_user: User, app: RegisteredClient,
+    mode: str, status: int, error: str,
+) -> None:  # fmt: skip
+    Workspace.objects.filter(pk=workspace.pk).update(error_mode=mode, failed_logins_deactivate=3, lockout_threshold=3)
+    source = make_source(workspace, directory, servers="127.0.0.2")
+    alice = directory_user(source)
+    for _ in range(4):
+        response = password_grant(Client(), app, "alice", ALICE_PASSWORD)
+        assert response.status_code == status
+        assert response.json() == {
+            "error": error, "error_description": "The sign-in service is unavailable; try again later"
+        }  # fmt: skip
+    page = web_login(client, "alice", ALICE_PASSWORD)
+    assert b"sign-in service is not answering" in page.content
+    alice.refresh_from_db()
+    assert alice.is_active and alice.failed_logins == 0  # no failure counted, no lock
+    assert not AuditEvent.objects.filter(event_type=AuditEventType.LOGIN_FAILED).exists()
+    assert "access_token" in password_grant(Client(), app, "johndoe", PASSWORD).json()  # local users served
+    AuthSource.objects.filter(pk=source.pk).update(servers="127.0.0.1")  # the directory is back
+    assert web_login(Client(), "alice", ALICE_PASSWORD).status_code == 302
+
+
+def test_the_search_password_is_stored_encrypted_and_rotatekeys_moves_it_to_the_new_key(
+    source: AuthSource, settings: Any
+) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT bind_password FROM workspaces_authsource WHERE id = %s", [source.pk])
+        stored = cursor.fetchone()[0]
+    assert SEARCH_PASSWORD not in stored and encryption.decrypt(stored) == SEARCH_PASSWORD
+    new_key = Fernet.generate_key().decode()
+    with override_settings(PM_ENCRYPTION_KEYS=[new_key, *settings.PM_ENCRYPTION_KEYS]):
+        out = io.StringIO()
+        call_command("rotatekeys", "--json", stdout=out)
+        assert json.loads(out.getvalue())["reencrypted"]["workspaces.AuthSource.bind_password"] == 1
+    with override_settings(PM_ENCRYPTION_KEYS=[new_key]):
+        assert AuthSource.objects.get(pk=source.pk).bind_password == SEARCH_PASSWORD
