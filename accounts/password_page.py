@@ -20,7 +20,7 @@ from accounts import policy, services
 from oauth_apps import errors, pending_login, signin, websessions
 from oauth_apps.views import login_redirect, page_url
 from workspaces import password_policy
-from workspaces.backends import SignInUnavailable
+from workspaces.backends import SignInRefused, SignInUnavailable
 from workspaces.http import WorkspaceRequest, client_address, forbid_framing
 from workspaces.lockout import LoginRefused
 from workspaces.models import User
@@ -69,6 +69,8 @@ def password_view(request: WorkspaceRequest, lang: str, skin: str) -> HttpRespon
             messages.error(request, errors.CHANGE_TIMED_OUT)
         return login_redirect(request, workspace, lang, skin)
     user: User = pending.user if pending is not None else request.user  # type: ignore[assignment]
+    if user.auth_source_id is not None:  # their password is their directory's: changed there, not here
+        return render(request, "accounts/password.html", {"workspace": workspace, "directory": True})
     form = ChangePasswordForm(request.POST or None, ask_current=pending is None)
     error = None
     if request.method == "POST" and form.is_valid():
@@ -80,6 +82,8 @@ def password_view(request: WorkspaceRequest, lang: str, skin: str) -> HttpRespon
             error = errors.login_refused(refused, page=True) if isinstance(refused, LoginRefused) else str(refused)
         except SignInUnavailable:
             error = errors.LOGIN_UNAVAILABLE
+        except SignInRefused:
+            error = errors.CURRENT_PASSWORD_WRONG
         else:
             if pending is not None:
                 pending_login.complete(request, user, workspace)

@@ -29,6 +29,9 @@ log = logging.getLogger(__name__)
 UNAVAILABLE = (ldap.SERVER_DOWN, ldap.TIMEOUT, ldap.TIMELIMIT_EXCEEDED, ldap.CONNECT_ERROR, ldap.UNAVAILABLE, ldap.BUSY)
 
 
+ACCOUNT_ATTRIBUTES = ("userAccountControl", "accountExpires")  # Active Directory's: disabled, expired
+
+
 class DirectoryUnavailable(Exception):
     """No server of the source answered in time (or the TLS handshake failed): not the user's fault."""
 
@@ -122,7 +125,7 @@ def user_filter(source: AuthSource, name: str) -> str:
 
 def find_user(source: AuthSource, name: str) -> Entry | None:
     """The entry the identifier `name` names under the base DN, or None (none, or more than one)."""
-    wanted = sorted({source.id_attribute, "userPrincipalName", *source.attributes.values()})
+    wanted = sorted({source.id_attribute, "userPrincipalName", *source.attributes.values(), *ACCOUNT_ATTRIBUTES})
     try:
         with connected(source) as connection:
             if source.bind_dn:

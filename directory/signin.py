@@ -11,10 +11,13 @@ takes says little about which kind of user was tried.
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime, timedelta
+
+import ldap.dn
 
 from directory import client
-from workspaces.backends import SignInUnavailable, spend_one_argon2_check, verify_password
-from workspaces.models import User, Workspace
+from workspaces.backends import SignInRefused, SignInUnavailable, spend_one_argon2_check, verify_password
+from workspaces.models import AuthSource, User, Workspace
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +30,45 @@ def short_name(typed: str) -> str:
     if "@" in typed:
         return typed.split("@", 1)[0]
     return typed
+
+
+# Active Directory's reasons for refusing a bind (the `data XXX` of its answer) that are not a wrong
+# password: shown on the web login (oauth_apps.errors.DIRECTORY_REFUSALS), never on the password grant.
+AD_REFUSALS = {
+    "530": "not permitted to log on at this time",
+    "531": "not permitted to log on at this workstation",
+    "532": "password expired",
+    "533": "account disabled",
+    "701": "account expired",
+    "773": "must reset password",
+    "775": "account locked out",
+}
+AD_RETIRED = {"533", "701"}  # gone there: deactivated here
+ACCOUNTDISABLE = 0x2  # userAccountControl
+NEVER = {0, 0x7FFFFFFFFFFFFFFF}  # accountExpires
+FILETIME_EPOCH = datetime(1601, 1, 1, tzinfo=UTC)
+
+
+def account_gone(source: AuthSource, entry: client.Entry) -> str:
+    """Why the entry's account no longer signs in although its password was right ("" when it does):
+    under the retired users' OU, or (Active Directory) disabled or expired."""
+    if source.retired_ou and is_under(entry.dn, source.retired_ou):
+        return "retired"
+    if source.kind != AuthSource.Kind.AD:
+        return ""
+    control, expires = entry.first("userAccountControl"), entry.first("accountExpires")
+    if control.isdigit() and int(control) & ACCOUNTDISABLE:
+        return "533"
+    if expires.isdigit() and int(expires) not in NEVER:
+        if FILETIME_EPOCH + timedelta(microseconds=int(expires) // 10) <= datetime.now(UTC):
+            return "701"
+    return ""
+
+
+def is_under(dn: str, parent: str) -> bool:
+    """Whether `dn` lies under `parent`, compared RDN by RDN, case-insensitively."""
+    child, ancestor = ldap.dn.str2dn(dn.lower()), ldap.dn.str2dn(parent.lower())
+    return len(child) > len(ancestor) and child[-len(ancestor) :] == ancestor
 
 
 def resolve_name(workspace: Workspace, typed: str) -> str:
@@ -52,12 +94,16 @@ def verify(user: User | None, password: str) -> User | None:
             raise client.DirectoryRefused()
         client.bind_as(source, entry.dn, password)
     except client.DirectoryRefused as refused:
-        if refused.code:
-            log.info("directory %r refused %r (code %s)", source.name, user.username[:100], refused.code)
         spend_one_argon2_check(password)
-        return None
+        if refused.code in AD_REFUSALS:  # the password was not what was wrong: say what was
+            log.info("directory %r refused %r: %s", source.name, user.username[:100], AD_REFUSALS[refused.code])
+            raise SignInRefused(refused.code, user, retire=refused.code in AD_RETIRED) from None
+        return None  # 525 (no such user) and 52e (wrong password) alike: nothing said about which
     except client.DirectoryUnavailable as error:
         raise SignInUnavailable(str(error)) from None
+    gone = account_gone(source, entry)
+    if gone:
+        raise SignInRefused(gone, user, retire=True)
     if entry.dn != user.directory_dn:
         User.objects.filter(pk=user.pk).update(directory_dn=entry.dn)
         user.directory_dn = entry.dn

@@ -75,6 +75,16 @@ LOGIN_LOCKED = "Too many failed logins for this username. It is locked for up to
 LOGIN_THROTTLED = "Too many failed logins from your address. Try again in up to {minutes} minutes."
 LOGGED_OUT = "You have been logged out."
 LOGIN_UNAVAILABLE = "Your organisation's sign-in service is not answering. Try again in a few minutes."
+# What Active Directory said of the account (directory.signin.AD_REFUSALS), on the web login only.
+DIRECTORY_REFUSALS = {
+    "530": "Your account may not sign in at this time of day.",
+    "531": "Your account may not sign in from this computer.",
+    "532": "Your directory password has expired: change it in your organisation's directory, then sign in.",
+    "533": "Your account is disabled in your organisation's directory.",
+    "701": "Your account has expired in your organisation's directory.",
+    "773": "Your directory password must be reset: change it in your organisation's directory, then sign in.",
+    "775": "Your account is locked in your organisation's directory.",
+}
 
 # Change-password page: why the login stopped there, and its own errors.
 CHANGE_REASONS = {

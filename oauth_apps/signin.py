@@ -10,7 +10,8 @@ from functools import partial
 
 from directory import signin as directory_signin
 from oauth_apps.revocation import revoke_tokens
-from workspaces import lockout
+from workspaces import audit, lockout
+from workspaces.backends import SignInRefused
 from workspaces.models import User, Workspace
 
 
@@ -32,10 +33,26 @@ def check_password(
         task = partial(count_failure, account, address, via)
         task() if defer is None else defer(task)
 
-    return lockout.authenticate_with_lockout(
-        workspace, directory_signin.resolve_name(workspace, username), password, address,
-        via=via, audit_success=audit_success, on_failure=failed, verify=directory_signin.verify,
-    )  # fmt: skip
+    try:
+        return lockout.authenticate_with_lockout(
+            workspace, directory_signin.resolve_name(workspace, username), password, address,
+            via=via, audit_success=audit_success, on_failure=failed, verify=directory_signin.verify,
+        )  # fmt: skip
+    except SignInRefused as refused:
+        if refused.retire:
+            task = partial(retire, refused.account, refused.reason, address, via)
+            task() if defer is None else defer(task)
+        raise
+
+
+def retire(account: User, reason: str, address: str, via: str) -> None:
+    """An account its directory has disabled, expired or retired: INACTIVE here, its tokens ended."""
+    if User.objects.filter(pk=account.pk, status=User.Status.ACTIVE).update(status=User.Status.INACTIVE):
+        audit.record(
+            audit.Event.USER_STATUS_CHANGED, account.workspace_id, user=account, address=address, via=via,
+            old=User.Status.ACTIVE, new=User.Status.INACTIVE, why=f"directory: {reason}",
+        )  # fmt: skip
+        revoke_tokens(user=account, owned_by=account, why=f"directory: {reason}")
 
 
 def count_failure(account: User, address: str, via: str) -> None:

@@ -27,7 +27,7 @@ from oauth_apps.identifiers import MAX_CLIENT_ID_LENGTH, new_token
 from oauth_apps.models import AccessToken, Application, Grant, RefreshToken
 from oauth_apps.revocation import revoke_tokens
 from workspaces import audit, lockout, password_policy, scopes
-from workspaces.backends import SignInUnavailable
+from workspaces.backends import SignInRefused, SignInUnavailable
 from workspaces.models import ErrorMode
 
 log = logging.getLogger(__name__)
@@ -130,6 +130,8 @@ class ProcessMakerValidator(OAuth2Validator):
             raise errors.invalid_grant(errors.login_refused(refused, page=False)) from None
         except SignInUnavailable:
             raise errors.sign_in_unavailable(workspace.error_mode) from None
+        except SignInRefused:
+            raise errors.invalid_grant(errors.USER_CREDENTIALS_INVALID) from None  # the reason: web login only
         if user is None:
             raise errors.invalid_grant(errors.USER_CREDENTIALS_INVALID)
         # ProcessMaker serves a user whose password is due for change (only its web login asks);

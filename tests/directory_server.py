@@ -61,7 +61,12 @@ class Directory(slapdtest.SlapdObject):
     suffix = SUFFIX
     root_cn = "admin"
     root_pw = "directory root's password"
-    openldap_schema_files = ("core.ldif", "cosine.ldif", "inetorgperson.ldif")
+    openldap_schema_files = (
+        "core.ldif",
+        "cosine.ldif",
+        "inetorgperson.ldif",
+        str(Path(__file__).with_name("ad_schema.ldif")),
+    )
     slapd_loglevel = "0"
     # Only the search user may read the people; anyone may bind (auth) as an entry.
     slapd_conf_template = slapdtest.SlapdObject.slapd_conf_template + (
@@ -89,8 +94,10 @@ class Directory(slapdtest.SlapdObject):
         )  # fmt: skip
 
     def add_person(self, uid: str, password: str, *, under: str = PEOPLE, **attributes: str) -> str:
+        """An inetOrgPerson; with Active Directory's attributes (sAMAccountName, ...) an adUser too."""
         dn = f"uid={uid},{under}"
-        lines = [f"dn: {dn}", "objectClass: inetOrgPerson", f"uid: {uid}", f"cn: {uid}",
+        classes = ["objectClass: inetOrgPerson", *(["objectClass: adUser"] if "sAMAccountName" in attributes else [])]
+        lines = [f"dn: {dn}", *classes, f"uid: {uid}", f"cn: {uid}",
                  f"sn: {attributes.pop('sn', 'Person')}", f"userPassword: {password}"]  # fmt: skip
         lines += [f"{name}: {value}" for name, value in attributes.items()]
         self.ldapadd("\n".join(lines) + "\n")

@@ -179,3 +179,78 @@ def test_the_search_password_is_stored_encrypted_and_rotatekeys_moves_it_to_the_
         assert json.loads(out.getvalue())["reencrypted"]["workspaces.AuthSource.bind_password"] == 1
     with override_settings(PM_ENCRYPTION_KEYS=[new_key]):
         assert AuthSource.objects.get(pk=source.pk).bind_password == SEARCH_PASSWORD
+
+
+AD = {"kind": "ad", "id_attribute": "sAMAccountName", "users_filter": "(objectClass=adUser)"}
+
+
+@pytest.mark.parametrize(
+    ("diagnostic", "code"),
+    [
+        ("80090308: LdapErr: DSID-0C09042A, comment: AcceptSecurityContext error, data 52e, v3839", "52e"),
+        ("80090308: LdapErr: DSID-0C09042A, comment: AcceptSecurityContext error, data 525, v3839", "525"),
+        ("80090308: LdapErr: DSID-0C09044E, comment: AcceptSecurityContext error, data 773, v4563", "773"),
+        ("80090308: LdapErr: DSID-0C0903A9, comment: AcceptSecurityContext error, data 775, v1db1", "775"),
+        ("Invalid credentials", ""),
+        ("the metadata 532 is not a code", ""),
+    ],
+)
+def test_active_directorys_reason_is_read_from_its_data_field(diagnostic: str, code: str) -> None:
+    import ldap
+
+    assert ldap_client.ad_code(ldap.INVALID_CREDENTIALS({"desc": "Invalid credentials", "info": diagnostic})) == code
+
+
+@pytest.mark.parametrize(
+    ("name", "attributes", "message"),
+    [
+        ("disabled", {"userAccountControl": "514"}, b"Your account is disabled"),  # 512 + ACCOUNTDISABLE
+        ("expired", {"accountExpires": "116444736000000000"}, b"Your account has expired"),  # 1970-01-01
+    ],
+)
+def test_a_disabled_or_expired_active_directory_account_is_refused_and_deactivated(
+    client: Client, workspace: Workspace, directory: Directory, app: RegisteredClient,
+    name: str, attributes: dict[str, str], message: bytes,
+) -> None:  # fmt: skip
+    directory.add_person(name, "ad password", sAMAccountName=name, **attributes)
+    source = make_source(workspace, directory, **AD)
+    user = directory_user(source, name)
+    token = password_grant(Client(), app, name, "ad password")  # refused like a wrong password...
+    assert token.json()["error_description"] == "Invalid username and password combination"
+    user.refresh_from_db()
+    assert user.status == User.Status.INACTIVE  # ...and deactivated here
+    User.objects.filter(pk=user.pk).update(status=User.Status.ACTIVE)
+    assert message in web_login(client, name, "ad password").content  # the web login says why
+
+
+def test_an_active_directory_account_that_never_expires_signs_in(
+    client: Client, workspace: Workspace, directory: Directory
+) -> None:
+    directory.add_person("dana", "dana's password", sAMAccountName="dana", userAccountControl="512",
+                         accountExpires="9223372036854775807")  # fmt: skip
+    directory_user(make_source(workspace, directory, **AD), "dana")
+    assert web_login(client, "dana", "dana's password").status_code == 302
+
+
+def test_a_user_in_the_retired_ou_is_refused_and_deactivated(
+    client: Client, workspace: Workspace, directory: Directory
+) -> None:
+    from tests.directory_server import RETIRED
+
+    directory.add_person("eve", "eve's password", under=RETIRED)
+    user = directory_user(make_source(workspace, directory, retired_ou=RETIRED), "eve")
+    response = web_login(client, "eve", "eve's password")
+    assert b"Invalid username or password." in response.content
+    user.refresh_from_db()
+    assert user.status == User.Status.INACTIVE
+    assert AuditEvent.objects.filter(event_type=AuditEventType.USER_STATUS_CHANGED, extra__why="directory: retired")
+
+
+def test_a_directory_user_is_sent_to_the_directory_to_change_their_password(client: Client, alice: User) -> None:
+    User.objects.filter(pk=alice.pk).update(must_change_password=True)
+    assert web_login(client, "alice", ALICE_PASSWORD)["Location"] != "/sysworkflow/en/neoclassic/login/password"
+    page = client.get("/sysworkflow/en/neoclassic/login/password")
+    assert b"change it there" in page.content and b"new_password1" not in page.content
+    client.post("/sysworkflow/en/neoclassic/login/password", {"new_password1": "x" * 20, "new_password2": "x" * 20})
+    alice.refresh_from_db()
+    assert not alice.has_usable_password()

@@ -18,6 +18,16 @@ class SignInUnavailable(Exception):
     failure, so the login limits and the deactivation rule do not count it."""
 
 
+class SignInRefused(Exception):
+    """The directory refused the account itself, not the password's guess: `reason` names why for the
+    web login's page (Active Directory's codes: password expired, account disabled, ...), `retire`
+    says the account is gone there (disabled, expired, in the retired OU) and is deactivated here."""
+
+    def __init__(self, reason: str, account: User, *, retire: bool = False) -> None:
+        super().__init__(reason)
+        self.reason, self.account, self.retire = reason, account, retire
+
+
 @cache
 def dummy_argon2_hash() -> str:
     """The hash an unknown user's password is checked against: made once per process, at the

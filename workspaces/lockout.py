@@ -38,7 +38,7 @@ from django.db.models import F
 from plumbing.metrics import LOCKOUTS
 from plumbing.window_counters import check_and_count, count_each, extend_counters, forget_and_discount
 from workspaces import audit
-from workspaces.backends import SignInUnavailable, verify_password
+from workspaces.backends import SignInRefused, SignInUnavailable, verify_password
 from workspaces.models import User, Workspace
 from workspaces.usernames import fold_username
 
@@ -213,8 +213,9 @@ def authenticate_with_lockout(
     on_failure: Callable[[User], None] | None = None,
     verify: Callable[[User | None, str], User | None] = verify_password,
 ) -> User | None:
-    """The workspace user these credentials belong to, or None; LoginRefused while limited, and
-    `backends.SignInUnavailable` (counted neither way) when `verify` could not check the password.
+    """The workspace user these credentials belong to, or None; LoginRefused while limited,
+    `backends.SignInUnavailable` (counted neither way) when `verify` could not check the password,
+    `backends.SignInRefused` (counted as a failure) when the directory refused the account itself.
     `via` names the way in for the audit log ("web login", "password grant"); `on_failure` is called
     with the account when the username found one but the login failed (the deactivation rule);
     `verify` checks the password (the directory's check for directory users: oauth_apps.signin)."""
@@ -225,6 +226,9 @@ def authenticate_with_lockout(
         user = verify(account, password)
     except SignInUnavailable:
         attempt.abandoned()
+        raise
+    except SignInRefused:
+        attempt.failed()  # a failed login, with a reason; not a guess the deactivation rule counts
         raise
     if user is None:
         attempt.failed()

@@ -114,8 +114,8 @@ def change_reason(user: User, typed_password: str | None, now: datetime | None =
     """Why `user` must change their password now, or None. `typed_password`: the password just
     checked at a login (ProcessMaker judges it by the current policy); None where it is not known."""
     workspace = user.workspace
-    if workspace is None:
-        return None
+    if workspace is None or user.auth_source_id is not None:
+        return None  # a directory user's password is the directory's to judge (docs/policies.md)
     if user.must_change_password:
         return ChangeReason.MUST_CHANGE
     days = workspace.password_expiry_days

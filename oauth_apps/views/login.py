@@ -23,7 +23,7 @@ from oauth_apps import errors, pending_login, signin, websessions
 from oauth_apps.models import Application
 from oauth_apps.views import page_url
 from workspaces import audit, password_policy
-from workspaces.backends import SignInUnavailable
+from workspaces.backends import SignInRefused, SignInUnavailable
 from workspaces.forms import LoginForm
 from workspaces.http import WorkspaceRequest, client_address, forbid_framing
 from workspaces.lockout import LoginRefused
@@ -78,6 +78,8 @@ def login_view(request: WorkspaceRequest, lang: str, skin: str) -> HttpResponse:
                 user, error = None, errors.login_refused(refused, page=True)
             except SignInUnavailable:
                 user, error = None, errors.LOGIN_UNAVAILABLE
+            except SignInRefused as refused:
+                user, error = None, errors.DIRECTORY_REFUSALS.get(refused.reason, errors.LOGIN_FAILED)
             if user is not None:
                 # The steps after the password, in order: (a second factor,) a password due for
                 # change, then wherever the user was going (consent included).
