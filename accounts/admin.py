@@ -253,13 +253,25 @@ class UserAdmin(UserGrantsAdminMixin, DjangoUserAdmin):
     ordering = ["workspace", "username_folded"]
     readonly_fields = [
         "uid", "created", "updated", "last_login", "authorized_applications", "failed_logins", "credentials_changed_at",
+        "directory_dn",
     ]  # fmt: skip
     filter_horizontal = []
     raw_id_fields = ["replaced_by", "reports_to"]
     fieldsets = [
         (None, {"fields": ["workspace", "username", "password", "uid"]}),
         ("ProcessMaker", {"fields": ["first_name", "last_name", "email", "status", "due_date", "role"]}),
-        ("Sign-in", {"fields": ["must_change_password", "failed_logins", "credentials_changed_at"]}),
+        (
+            "Sign-in",
+            {
+                "fields": [
+                    "auth_source",
+                    "directory_dn",
+                    "must_change_password",
+                    "failed_logins",
+                    "credentials_changed_at",
+                ]
+            },
+        ),  # fmt: skip
         (
             "Profile",
             {
@@ -349,3 +361,6 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # retention is `manage.py purgeaudit`
+
+
+from accounts import source_admin  # noqa: E402, F401 - registers the authentication sources' page

@@ -19,7 +19,7 @@ from accounts.services import create_workspace, save_role
 from accounts.workspace_changes import change_settings
 from oauth_apps.models import Application
 from oauth_apps.revocation import revoke_tokens
-from pmimport import mapping, tokens, users
+from pmimport import mapping, sources, tokens, users
 from pmimport.common import Run, one_row, per_table, settle
 from pmimport.ledger import Ledger, Report
 from pmimport.mapping import Mapped, Refused
@@ -35,7 +35,8 @@ def run_import(run: Run) -> Report:
         import_policy(run, run.policy)
     system = processmaker_system(run)
     import_roles(run, system)
-    users.import_users(run, system)
+    directory_sources = sources.import_sources(run)
+    users.import_users(run, system, directory_sources)
     import_clients(run)
     if run.tokens:
         tokens.import_tokens(run, "access tokens")

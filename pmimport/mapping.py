@@ -38,6 +38,7 @@ class Mapped:
     label: str  # how the report names the row (never a secret or a token)
     values: dict[str, Any]
     notes: list[str] = field(default_factory=list)
+    secret: str = field(default="", repr=False)  # a value kept out of the ledger's digests (a search password)
 
 
 def text(row: dict[str, Any], column: str, default: str = "") -> str:
@@ -123,7 +124,11 @@ REFERENCE_COLUMNS = {"USR_REPLACED_BY": "replaced_by", "USR_REPORTS_TO": "report
 
 
 def map_user(
-    rbac_row: dict[str, Any], users_row: dict[str, Any] | None, role_code: str | None, must_change: bool
+    rbac_row: dict[str, Any],
+    users_row: dict[str, Any] | None,
+    role_code: str | None,
+    must_change: bool,
+    sources: frozenset[str] = frozenset(),
 ) -> Mapped:
     """A user from RBAC_USERS (what login reads: username, password, status, due date) and USERS
     (the profile). References to other users (`replaced_by`, `reports_to`) stay USR_UIDs here."""
@@ -138,14 +143,17 @@ def map_user(
     profile = users_row or rbac_row
     auth_type = text(rbac_row, "USR_AUTH_TYPE").strip().lower()
     password = password_hash(text(rbac_row, "USR_PASSWORD").strip())
+    source = text(rbac_row, "UID_AUTH_SOURCE").strip() if auth_type in LDAP_AUTH_TYPES else ""
     if auth_type in LDAP_AUTH_TYPES:
-        password = None
-        if status == "ACTIVE":
-            status = "INACTIVE"
-        notes.append(
-            "an LDAP user: imported INACTIVE with no password (there is no LDAP here); set a password and "
-            "status ACTIVE to let them log in"
-        )
+        password = None  # their password is the directory's
+        if source not in sources:
+            source = ""
+            if status == "ACTIVE":
+                status = "INACTIVE"
+            notes.append(
+                "a directory user whose authentication source did not come over: imported INACTIVE with no "
+                "password; give them a source (or a password) and status ACTIVE to let them log in"
+            )
     elif password is None:
         notes.append("the stored password is not an md5 or sha256 digest: imported with no usable password")
     if role_code is None:
@@ -163,6 +171,8 @@ def map_user(
         "ux": text(profile, "USR_UX", "NORMAL").strip().upper() or "NORMAL",
         "cost_by_hour": cost(profile.get("USR_COST_BY_HOUR")),
         "must_change_password": must_change,
+        "auth_source": source or None,  # AUTH_SOURCE_UID
+        "directory_dn": text(rbac_row, "USR_AUTH_USER_DN").strip() if source else "",
     }
     values.update({name: text(profile, column).strip() for column, name in PROFILE_COLUMNS.items()})
     values.update({name: text(profile, column).strip() or None for column, name in REFERENCE_COLUMNS.items()})

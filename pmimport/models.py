@@ -21,6 +21,7 @@ class ImportedRow(models.Model):
         CLIENT = "client", "client (OAUTH_CLIENTS.CLIENT_ID)"
         ACCESS_TOKEN = "access_token", "access token (its SHA-256)"
         REFRESH_TOKEN = "refresh_token", "refresh token (its SHA-256)"
+        AUTH_SOURCE = "auth_source", "authentication source (AUTH_SOURCE_UID)"
 
     workspace = models.ForeignKey(Workspace, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=16, choices=Kind.choices)

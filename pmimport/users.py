@@ -22,20 +22,21 @@ from pmimport.ledger import Ledger
 from pmimport.mapping import Mapped, Refused
 from pmimport.models import ImportedRow
 from workspaces.hashers import wrap_legacy
-from workspaces.models import Role, UsedPassword, User
+from workspaces.models import AuthSource, Role, UsedPassword, User
 from workspaces.usernames import fold_username
 
 TABLE = "users"
 VALIDATION_ROUNDS = 4
 
 
-def import_users(run: Run, system: str) -> None:
+def import_users(run: Run, system: str, sources: dict[str, AuthSource] | None = None) -> None:
     ledger = Ledger(run.target, ImportedRow.Kind.USER)
     run.report.start(TABLE)
     rbac_users = {mapping.text(row, "USR_UID"): row for row in run.rbac("SELECT * FROM `{USERS}`")}
     sql = "SELECT UR.USR_UID, R.ROL_CODE FROM `{USERS_ROLES}` UR JOIN `{ROLES}` R USING (ROL_UID) WHERE ROL_SYSTEM = %s"
     role_of = {mapping.text(row, "USR_UID"): mapping.text(row, "ROL_CODE") for row in run.rbac(sql, (system,))}
     properties = user_properties(run)
+    known_sources = frozenset(sources or {})
     roles = {role.code: role for role in Role.objects.filter(workspace=run.target)}
     wf_users = list(run.layout.workspace.rows("SELECT * FROM USERS ORDER BY USR_UID"))
     pairs: list[tuple[dict[str, Any] | None, dict[str, Any] | None]] = [
@@ -54,8 +55,8 @@ def import_users(run: Run, system: str) -> None:
                     raise Refused("no RBAC_USERS row: ProcessMaker itself cannot log them in")
                 uid = mapping.text(rbac_row, "USR_UID")
                 kept = properties.get(uid, Properties())
-                mapped = mapping.map_user(rbac_row, users_row, role_of.get(uid), kept.must_change)
-                return sync_user(run, ledger, mapped, roles, references, kept)
+                mapped = mapping.map_user(rbac_row, users_row, role_of.get(uid), kept.must_change, known_sources)
+                return sync_user(run, ledger, mapped, roles, references, kept, sources or {})
 
             one_row(run, TABLE, label, work)
             run.progress(TABLE, done, len(pairs))
@@ -98,6 +99,7 @@ def sync_user(
     roles: dict[str, Role],
     references: dict[int, dict[str, str | None]],
     properties: Properties,
+    sources: dict[str, AuthSource],
 ) -> str:
     user = User.objects.select_related("role").filter(workspace=run.target, uid=mapped.key).first()
     entry, fields = settle(ledger, mapped, user)
@@ -109,8 +111,13 @@ def sync_user(
             raise Refused(f"a user named {mapped.values['username']!r} already exists here: left alone")
         user = User(workspace=run.target, uid=mapped.key)
     created = user.pk is None
+    if not created and mapped.values["auth_source"] and user.auth_source_id is None and user.has_usable_password():
+        # Imported before directory sign-in came, and given a password here since: left signing in
+        # here (switched only by an administrator), and said.
+        fields = [name for name in fields if name not in ("auth_source", "directory_dn", "password", "status")]
+        mapped.notes.append("a directory user given a password here since: left signing in here, not switched")
     for name in fields:
-        set_field(user, name, mapped, roles)
+        set_field(user, name, mapped, roles, sources)
     validate(user, [name for name in fields if name not in mapping.REFERENCE_COLUMNS.values()], mapped)
     if created:
         add_user(user)
@@ -139,9 +146,11 @@ def keep_password_record(user: User, current: str, properties: Properties) -> No
     UsedPassword.objects.bulk_create(UsedPassword(user=user, password=wrap_legacy(digest)) for digest in earlier)
 
 
-def set_field(user: User, name: str, mapped: Mapped, roles: dict[str, Role]) -> None:
+def set_field(user: User, name: str, mapped: Mapped, roles: dict[str, Role], sources: dict[str, AuthSource]) -> None:
     value = mapped.values[name]
-    if name == "password":
+    if name == "auth_source":
+        user.auth_source = sources.get(value) if value else None
+    elif name == "password":
         if value:
             user.password = wrap_legacy(value)
         else:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import override_settings
@@ -254,3 +254,75 @@ def test_a_directory_user_is_sent_to_the_directory_to_change_their_password(clie
     client.post("/sysworkflow/en/neoclassic/login/password", {"new_password1": "x" * 20, "new_password2": "x" * 20})
     alice.refresh_from_db()
     assert not alice.has_usable_password()
+
+
+def authsource(*args: str, stdin: str = "") -> tuple[int, str, str]:
+    import sys
+
+    out, err = io.StringIO(), io.StringIO()
+    real_stdin, sys.stdin = sys.stdin, io.StringIO(stdin)
+    try:
+        call_command("authsource", *args, stdout=out, stderr=err)
+        code = 0
+    except SystemExit as exit_:
+        code = int(exit_.code or 0)
+    finally:
+        sys.stdin = real_stdin
+    return code, out.getvalue(), err.getvalue()
+
+
+def test_the_authsource_command_creates_tests_and_refuses_bad_values(
+    workspace: Workspace, directory: Directory, tmp_path: Path
+) -> None:
+    ca = tmp_path / "ca.pem"
+    ca.write_text(directory.ca_pem)
+    code, out, _ = authsource(
+        "workflow", "Corp", "servers=127.0.0.1", f"port={directory.port}", f"base_dn={SUFFIX}",
+        f"bind_dn={SEARCH_DN}", "bind_password=-", f"ca_certificates=@{ca}", "--create", "--test", "--user", "alice",
+        stdin=f"{SEARCH_PASSWORD}\n",
+    )  # fmt: skip
+    assert code == 0, out
+    assert "Bound as cn=search" in out and "Found uid=alice" in out and SEARCH_PASSWORD not in out
+    assert AuthSource.objects.get(workspace=workspace, name="Corp").bind_password == SEARCH_PASSWORD
+    code, out, _ = authsource("workflow", "Corp", "bind_password=-", "--test", stdin="wrong\n")
+    assert code == 1 and "The search user's DN or password is refused." in out
+    with pytest.raises(CommandError, match="base_dn: 'not a dn' is not a distinguished name"):
+        authsource("workflow", "Corp", "base_dn=not a dn")
+    with pytest.raises(CommandError, match="port: Ensure this value is less than or equal to 65535"):
+        authsource("workflow", "Corp", "port=70000")
+    assert AuthSource.objects.get(workspace=workspace, name="Corp").port == directory.port  # nothing changed
+
+
+def test_a_source_other_workspaces_cannot_see_or_use(
+    client: Client, source: AuthSource, other_workspace: Workspace, stranger: User
+) -> None:
+    with pytest.raises(CommandError, match="has no source named 'Corp'"):
+        authsource("other", "Corp", "--test")
+    directory_user(source)
+    # alice of workflow is nobody in the other workspace, whatever her directory password.
+    response = Client().post("/sysother/en/neoclassic/login/login", {"username": "alice", "password": ALICE_PASSWORD})
+    assert response.status_code == 200 and b"Invalid username or password." in response.content
+
+
+def test_the_admin_keeps_the_search_password_write_only_and_tests_the_connection(
+    operator_client: Client, source: AuthSource, other_workspace: Workspace
+) -> None:
+    page = operator_client.get(f"/admin/workspaces/authsource/{source.pk}/change/")
+    assert page.status_code == 200 and SEARCH_PASSWORD.encode() not in page.content
+    form = {name: value for name, value in page.context["adminform"].form.initial.items() if value is not None}
+    form.update({"bind_password": "", "attribute_map": "{}", "name": "Corp renamed"})
+    assert operator_client.post(f"/admin/workspaces/authsource/{source.pk}/change/", form).status_code == 302
+    source.refresh_from_db()
+    assert source.name == "Corp renamed" and source.bind_password == SEARCH_PASSWORD  # kept
+    done = operator_client.post(
+        "/admin/workspaces/authsource/", {"action": "check_connection", "_selected_action": [source.pk]}, follow=True
+    )
+    assert b"Bound as cn=search" in done.content
+
+
+def test_a_user_cannot_sign_in_through_another_workspaces_source(source: AuthSource, stranger: User) -> None:
+    from django.core.exceptions import ValidationError
+
+    stranger.auth_source = source
+    with pytest.raises(ValidationError, match="belongs to another workspace"):
+        stranger.full_clean(exclude=["password"])

@@ -232,6 +232,8 @@ class User(AbstractBaseUser, PermissionsMixin):
         self.username_folded = fold_username(self.username)
         if self.role is not None and self.workspace_id and self.role.workspace_id != self.workspace_id:
             raise ValidationError({"role": "The role belongs to another workspace."})
+        if self.auth_source is not None and self.auth_source.workspace_id != self.workspace_id:
+            raise ValidationError({"auth_source": "The authentication source belongs to another workspace."})
         problems = profile.check_place(self.country, self.city, self.location)
         for field in ("replaced_by", "reports_to"):
             other = getattr(self, field)

@@ -184,6 +184,8 @@ class Workspace:
         *,
         status: str = "ACTIVE",
         auth_type: str = "",
+        source: str = "",
+        dn: str = "",
         due: date = date(2040, 1, 1),
         rbac: bool = True,
         **profile: Any,
@@ -204,9 +206,19 @@ class Workspace:
         self.rb.insert(
             self.rbac("USERS"), USR_UID=user_uid, USR_USERNAME=username, USR_PASSWORD=password, **names,
             USR_EMAIL=email, USR_DUE_DATE=due, USR_CREATE_DATE=created, USR_STATUS=1 if status == "ACTIVE" else 0,
-            USR_AUTH_TYPE=auth_type,
+            USR_AUTH_TYPE=auth_type, UID_AUTH_SOURCE=source, USR_AUTH_USER_DN=dn,
         )  # fmt: skip
         self.rb.insert(self.rbac("USERS_ROLES"), USR_UID=user_uid, ROL_UID=role_uid)
+
+    def add_source(self, source_uid: str, name: str, server: str, port: int, **columns: Any) -> None:
+        """An authentication source as ProcessMaker's LDAP setup writes it (AUTH_SOURCE_DATA serialized)."""
+        data = columns.pop("data", {})
+        items = "".join(f's:{len(k)}:"{k}";s:{len(str(v).encode())}:"{v}";' for k, v in data.items())
+        self.rb.insert(
+            self.rbac("AUTHENTICATION_SOURCE"), AUTH_SOURCE_UID=source_uid, AUTH_SOURCE_NAME=name,
+            AUTH_SOURCE_PROVIDER="ldapAdvanced", AUTH_SOURCE_SERVER_NAME=server, AUTH_SOURCE_PORT=port,
+            AUTH_SOURCE_DATA=f"a:{len(data)}:{{{items}}}", **columns,
+        )  # fmt: skip
 
     def add_client(self, client_id: str, secret: str, name: str, owner: str, redirect: str = "") -> None:
         self.wf.insert(
@@ -296,7 +308,8 @@ def build_2x(name: str = "legacy", *, upgraded: bool = True) -> Workspace:
     rb.run_file("rbac_schema.sql")
     prefix = "RBAC_"
     if not upgraded:
-        for table in ("USERS", "ROLES", "PERMISSIONS", "USERS_ROLES", "ROLES_PERMISSIONS", "SYSTEMS"):
+        for table in ("USERS", "ROLES", "PERMISSIONS", "USERS_ROLES", "ROLES_PERMISSIONS", "SYSTEMS",
+                      "AUTHENTICATION_SOURCE"):  # fmt: skip
             rb.execute(f"RENAME TABLE RBAC_{table} TO {table}")
         prefix = ""
     pm = Workspace(wf, rb, prefix)

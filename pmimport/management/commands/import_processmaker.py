@@ -19,7 +19,7 @@ from pmimport.policy import read_policy
 from pmimport.source import Layout, SourceError, open_layout, parse_url, read_db_php
 from workspaces.management.jsoncommand import JsonCommand
 
-TABLES = ("roles", "users", "clients", "access tokens", "refresh tokens")
+TABLES = ("roles", "auth sources", "users", "clients", "access tokens", "refresh tokens")
 
 
 class Command(JsonCommand):
