@@ -123,33 +123,46 @@ def user_filter(source: AuthSource, name: str) -> str:
     return f"(&{own}{source.users_filter})" if source.users_filter else own
 
 
-def find_user(source: AuthSource, name: str) -> Entry | None:
-    """The entry the identifier `name` names under the base DN, or None (none, or more than one)."""
-    wanted = sorted({source.id_attribute, "userPrincipalName", *source.attributes.values(), *ACCOUNT_ATTRIBUTES})
+@contextmanager
+def searching(source: AuthSource) -> Iterator[Any]:
+    """A connection bound as the source's search user (or anonymous): the only kind that searches."""
     try:
         with connected(source) as connection:
             if source.bind_dn:
                 connection.simple_bind_s(source.bind_dn, source.bind_password)
-            found = connection.search_ext_s(
-                source.base_dn, ldap.SCOPE_SUBTREE, user_filter(source, name), wanted, sizelimit=2,
-                timeout=source.operation_timeout,
-            )  # fmt: skip
-    except ldap.SIZELIMIT_EXCEEDED:
-        return None
-    except ldap.NO_SUCH_OBJECT:
-        return None
+            yield connection
     except UNAVAILABLE as error:
         raise DirectoryUnavailable(describe(error)) from None
     except ldap.INVALID_CREDENTIALS:
         log.error("authentication source %r: the search user's DN or password is wrong", source.name)
         raise DirectoryUnavailable("the search user's credentials are refused") from None
-    entries = [(dn, attributes) for dn, attributes in found if dn]
-    if len(entries) != 1:
-        return None
-    dn, attributes = entries[0]
+
+
+def entry_attributes(source: AuthSource) -> list[str]:
+    """What is read of a user's entry: the identifier, the profile's attributes, AD's account state."""
+    return sorted({source.id_attribute, "uid", "userPrincipalName", *source.attributes.values(), *ACCOUNT_ATTRIBUTES})
+
+
+def decoded(dn: str, attributes: dict[str, list[bytes]]) -> Entry:
     return Entry(
         dn, {name: [value.decode("utf-8", "replace") for value in values] for name, values in attributes.items()}
     )
+
+
+def find_user(source: AuthSource, name: str) -> Entry | None:
+    """The entry the identifier `name` names under the base DN, or None (none, or more than one)."""
+    try:
+        with searching(source) as connection:
+            found = connection.search_ext_s(
+                source.base_dn, ldap.SCOPE_SUBTREE, user_filter(source, name), entry_attributes(source), sizelimit=2,
+                timeout=source.operation_timeout,
+            )  # fmt: skip
+    except (ldap.SIZELIMIT_EXCEEDED, ldap.NO_SUCH_OBJECT):
+        return None
+    except UNAVAILABLE as error:
+        raise DirectoryUnavailable(describe(error)) from None
+    entries = [(dn, attributes) for dn, attributes in found if dn]
+    return decoded(*entries[0]) if len(entries) == 1 else None
 
 
 def bind_as(source: AuthSource, dn: str, password: str) -> None:

@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 import ldap.dn
 
-from directory import client
+from directory import accounts, client
 from workspaces.backends import SignInRefused, SignInUnavailable, spend_one_argon2_check, verify_password
 from workspaces.models import AuthSource, User, Workspace
 
@@ -81,30 +81,64 @@ def resolve_name(workspace: Workspace, typed: str) -> str:
     return short if found is not None and found.auth_source_id is not None else typed
 
 
-def verify(user: User | None, password: str) -> User | None:
+def verify(user: User | None, password: str, *, workspace: Workspace | None = None, name: str = "") -> User | None:
     """`user` if `password` is theirs and they may log in, else None; SignInUnavailable when their
-    directory does not answer."""
+    directory does not answer. With no `user`, the workspace's sources that register unknown users
+    are asked for `name` (the username typed)."""
+    if user is None and workspace is not None and password:
+        return register_on_first_sign_in(workspace, name, password)
     if user is None or user.auth_source_id is None:
         return verify_password(user, password)
     source = user.auth_source
     assert source is not None
+    entry = checked_entry(source, user.username, password, user)
+    if entry is None:
+        return None
     try:
-        entry = client.find_user(source, user.username) if password else None
+        role = accounts.group_role(source, entry)
+    except client.DirectoryUnavailable as error:
+        raise SignInUnavailable(str(error)) from None
+    accounts.bring_up_to_date(user, source, entry, role)
+    return user if user.can_log_in() else None
+
+
+def checked_entry(source: AuthSource, name: str, password: str, user: User | None) -> client.Entry | None:
+    """The entry `name` names, once `password` has bound as it; None for a wrong password or no such
+    entry (one Argon2id check spent). SignInRefused for an account Active Directory refuses for its
+    own reasons, or one disabled, expired or retired (`user` given: it is deactivated)."""
+    try:
+        entry = client.find_user(source, name) if password else None
         if entry is None:
             raise client.DirectoryRefused()
         client.bind_as(source, entry.dn, password)
     except client.DirectoryRefused as refused:
         spend_one_argon2_check(password)
-        if refused.code in AD_REFUSALS:  # the password was not what was wrong: say what was
-            log.info("directory %r refused %r: %s", source.name, user.username[:100], AD_REFUSALS[refused.code])
+        if refused.code in AD_REFUSALS and user is not None:  # the password was not what was wrong: say what was
+            log.info("directory %r refused %r: %s", source.name, name[:100], AD_REFUSALS[refused.code])
             raise SignInRefused(refused.code, user, retire=refused.code in AD_RETIRED) from None
         return None  # 525 (no such user) and 52e (wrong password) alike: nothing said about which
     except client.DirectoryUnavailable as error:
         raise SignInUnavailable(str(error)) from None
     gone = account_gone(source, entry)
-    if gone:
+    if gone and user is not None:
         raise SignInRefused(gone, user, retire=True)
-    if entry.dn != user.directory_dn:
-        User.objects.filter(pk=user.pk).update(directory_dn=entry.dn)
-        user.directory_dn = entry.dn
-    return user if user.can_log_in() else None
+    return None if gone else entry
+
+
+def register_on_first_sign_in(workspace: Workspace, name: str, password: str) -> User | None:
+    """A username nobody has here: the first source that registers unknown users and knows it, whose
+    password it is, makes it a user (AuthSource.auto_register); else None, at a local failure's cost."""
+    short = short_name(name)
+    for source in AuthSource.objects.filter(workspace=workspace, auto_register=True).order_by("name"):
+        entry = checked_entry(source, short, password, None)
+        if entry is None:
+            continue
+        try:
+            role = accounts.group_role(source, entry)
+        except client.DirectoryUnavailable as error:
+            raise SignInUnavailable(str(error)) from None
+        user = accounts.register(source, entry, short, role)
+        return user if user is not None and user.can_log_in() else None
+    if not AuthSource.objects.filter(workspace=workspace, auto_register=True).exists():
+        spend_one_argon2_check(password)  # as for any unknown user (checked_entry spent it otherwise)
+    return None

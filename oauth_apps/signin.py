@@ -33,10 +33,12 @@ def check_password(
         task = partial(count_failure, account, address, via)
         task() if defer is None else defer(task)
 
+    name = directory_signin.resolve_name(workspace, username)
+    verify = partial(directory_signin.verify, workspace=workspace, name=name)
     try:
         return lockout.authenticate_with_lockout(
-            workspace, directory_signin.resolve_name(workspace, username), password, address,
-            via=via, audit_success=audit_success, on_failure=failed, verify=directory_signin.verify,
+            workspace, name, password, address,
+            via=via, audit_success=audit_success, on_failure=failed, verify=verify,
         )  # fmt: skip
     except SignInRefused as refused:
         if refused.retire:

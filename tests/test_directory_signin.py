@@ -326,3 +326,60 @@ def test_a_user_cannot_sign_in_through_another_workspaces_source(source: AuthSou
     stranger.auth_source = source
     with pytest.raises(ValidationError, match="belongs to another workspace"):
         stranger.full_clean(exclude=["password"])
+
+
+GROUPS = f"ou=groups,{SUFFIX}"
+
+
+def add_group(directory: Directory, name: str, *members: str) -> str:
+    dn = f"cn={name},{GROUPS}"
+    lines = [f"dn: {dn}", "objectClass: groupOfNames", f"cn: {name}", *(f"member: {member}" for member in members)]
+    directory.ldapadd("\n".join(lines) + "\n")
+    return dn
+
+
+@pytest.fixture(scope="module")
+def groups(directory: Directory) -> dict[str, str]:
+    directory.ldapadd(f"dn: {GROUPS}\nobjectClass: organizationalUnit\nou: groups\n")
+    directory.add_person("grace", "grace's password", givenName="Grace", sn="Hopper", mail="grace@example.com")
+    return {
+        "managers": add_group(directory, "managers", f"uid=alice,{PEOPLE}"),
+        "admins": add_group(directory, "admins", f"uid=grace,{PEOPLE}"),
+    }
+
+
+def test_a_sign_in_brings_the_profile_and_the_role_the_groups_give(
+    client: Client, source: AuthSource, alice: User, groups: dict[str, str]
+) -> None:
+    AuthSource.objects.filter(pk=source.pk).update(
+        group_roles={groups["admins"]: "PROCESSMAKER_ADMIN", groups["managers"]: "PROCESSMAKER_MANAGER"}
+    )
+    assert web_login(client, "alice", ALICE_PASSWORD).status_code == 302
+    alice.refresh_from_db()
+    assert (alice.first_name, alice.email, alice.role.code) == ("Alice", "alice@example.com", "PROCESSMAKER_MANAGER")
+    assert AuditEvent.objects.filter(event_type=AuditEventType.USER_ROLE_CHANGED, target_user=alice).exists()
+
+
+def test_nested_active_directory_groups_are_asked_with_the_matching_rule_in_chain() -> None:
+    from directory.accounts import nested_member_filter
+
+    assert nested_member_filter("cn=A (x),dc=e") == r"(memberOf:1.2.840.113556.1.4.1941:=cn=A \28x\29,dc=e)"
+
+
+def test_an_unknown_user_is_registered_on_first_sign_in_only_where_the_source_asks(
+    client: Client, workspace: Workspace, source: AuthSource, groups: dict[str, str]
+) -> None:
+    assert web_login(client, "grace", "grace's password").status_code == 200  # off by default
+    assert not User.objects.filter(workspace=workspace, username="grace").exists()
+    operator = workspace.roles.get(code=Role.OPERATOR)
+    AuthSource.objects.filter(pk=source.pk).update(auto_register=True, register_role=operator)
+    assert web_login(Client(), "grace", "not grace's password").status_code == 200
+    assert not User.objects.filter(workspace=workspace, username="grace").exists()
+    assert web_login(client, "grace", "grace's password").status_code == 302
+    grace = User.objects.get(workspace=workspace, username="grace")
+    assert (grace.auth_source_id, grace.role, grace.last_name) == (source.pk, operator, "Hopper")
+    assert not grace.has_usable_password()
+    AuthSource.objects.filter(pk=source.pk).update(group_roles={groups["admins"]: "PROCESSMAKER_ADMIN"})
+    grace.delete()
+    assert web_login(Client(), "EXAMPLE\\grace", "grace's password").status_code == 302
+    assert User.objects.get(workspace=workspace, username="grace").role.code == "PROCESSMAKER_ADMIN"

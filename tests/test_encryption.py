@@ -41,6 +41,7 @@ def test_without_keys_nothing_is_stored_and_the_message_says_what_to_do() -> Non
 @pytest.mark.parametrize(
     ("value", "message"),
     [("not-a-key", "key 1 is not a Fernet key"), (f"{OLD},short", "key 2 is not a Fernet key")],
+    ids=["not a key", "the second is short"],
 )
 def test_a_malformed_key_stops_the_app_saying_which(value: str, message: str) -> None:
     with pytest.raises(ImproperlyConfigured, match=message):

@@ -103,6 +103,25 @@ class AuthSource(models.Model):
         help_text="Profile field -> directory attribute, e.g. {\"first_name\": \"givenName\"}; empty: "
         "givenName, sn and mail (userPrincipalName when there is no mail).",
     )  # fmt: skip
+    group_roles = models.JSONField(
+        "group to role", default=dict, blank=True,
+        help_text="Group DN -> role code, e.g. {\"cn=managers,ou=groups,dc=example,dc=com\": "
+        "\"PROCESSMAKER_MANAGER\"}: at each sign-in and sync the first group listed that the user belongs to "
+        "(nested groups too, on Active Directory) gives their role; in none of them, the role stays as it is.",
+    )  # fmt: skip
+    auto_register = models.BooleanField(
+        "register unknown users", default=False,
+        help_text="A username nobody has here, found in this directory and signing in with its password, becomes "
+        "a user of the workspace (with the role its groups give, else the role below).",
+    )  # fmt: skip
+    register_role = models.ForeignKey(
+        "workspaces.Role", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text="The role of users registered on their first sign-in when no group gives one.",
+    )  # fmt: skip
+    sync_hours = models.PositiveIntegerField(
+        "sync every (hours)", default=0, validators=between(0, 24 * 30),
+        help_text="How often `manage.py periodic` runs syncdirectory for this source: 0 never (run it yourself).",
+    )  # fmt: skip
     connect_timeout = models.PositiveIntegerField(
         default=5, validators=between(1, 60), help_text="Seconds to wait for a server to answer a connection."
     )
@@ -142,5 +161,19 @@ class AuthSource(models.Model):
             problems["attribute_map"] = f"An object of profile fields ({', '.join(MAPPABLE_FIELDS)}) to attributes."
         if self.users_filter and not (self.users_filter.startswith("(") and self.users_filter.endswith(")")):
             problems["users_filter"] = "An LDAP filter in parentheses, e.g. (objectClass=person)."
+        groups = self.group_roles
+        if not isinstance(groups, dict) or any(not isinstance(v, str) for v in groups.values()):
+            problems["group_roles"] = "An object of group DNs to role codes."
+        else:
+            codes = set(self.workspace.roles.values_list("code", flat=True)) if self.workspace_id else set()
+            for group, code in groups.items():
+                try:
+                    validate_dn(group)
+                except ValidationError:
+                    problems["group_roles"] = f"{group[:100]!r} is not a group's DN."
+                if code not in codes:
+                    problems["group_roles"] = f"No role {code[:64]!r} in this workspace."
+        if self.register_role is not None and self.register_role.workspace_id != self.workspace_id:
+            problems["register_role"] = "The role belongs to another workspace."
         if problems:
             raise ValidationError(problems)
