@@ -190,3 +190,32 @@ def ad_code(error: ldap.LDAPError) -> str:
     info = error.args[0].get("info", "") if error.args and isinstance(error.args[0], dict) else ""
     found = re.search(r"\bdata ([0-9a-fA-F]{3,8})\b", str(info))
     return found.group(1).lower() if found else ""
+
+
+PAGE_SIZE = 500  # Active Directory answers at most 1,000 entries per page
+
+
+def all_users(source: AuthSource) -> Iterator[Entry]:
+    """Every entry the source's identifier attribute and users filter name under its base DN, a page
+    at a time (RFC 2696 paged results), through the search user."""
+    from ldap.controls import SimplePagedResultsControl
+
+    wanted = f"(&({source.id_attribute}=*){source.users_filter})"
+    paging = SimplePagedResultsControl(True, size=PAGE_SIZE, cookie="")
+    with searching(source) as connection:
+        while True:
+            message = connection.search_ext(
+                source.base_dn, ldap.SCOPE_SUBTREE, wanted, entry_attributes(source), serverctrls=[paging],
+                timeout=source.operation_timeout,
+            )  # fmt: skip
+            try:
+                _, found, _, controls = connection.result3(message, timeout=source.operation_timeout)
+            except UNAVAILABLE as error:
+                raise DirectoryUnavailable(describe(error)) from None
+            for dn, attributes in found:
+                if dn:
+                    yield decoded(dn, attributes)
+            cookie = next((c.cookie for c in controls if c.controlType == SimplePagedResultsControl.controlType), b"")
+            if not cookie:
+                return
+            paging.cookie = cookie

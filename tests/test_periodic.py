@@ -29,7 +29,7 @@ from tests.oauth import password_grant
 from workspaces import periodic
 from workspaces.models import AuditEvent, AuditEventType, PeriodicTask, User
 
-TASKS = ["clear-sessions", "purge-audit", "purge-tokens"]
+TASKS = ["clear-sessions", "purge-audit", "purge-tokens", "sync-directories"]
 
 
 def run(*args: str) -> dict[str, Any]:

@@ -122,6 +122,7 @@ class AuthSource(models.Model):
         "sync every (hours)", default=0, validators=between(0, 24 * 30),
         help_text="How often `manage.py periodic` runs syncdirectory for this source: 0 never (run it yourself).",
     )  # fmt: skip
+    last_synced = models.DateTimeField(null=True, blank=True, editable=False, help_text="When syncdirectory last ran.")
     connect_timeout = models.PositiveIntegerField(
         default=5, validators=between(1, 60), help_text="Seconds to wait for a server to answer a connection."
     )
