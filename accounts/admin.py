@@ -21,6 +21,7 @@ from django.template.response import TemplateResponse
 
 from accounts import services, workspace_changes
 from accounts.grants_admin import UserGrantsAdminMixin
+from oauth_apps.errors import DIRECTORY_PASSWORD
 from workspaces.adminactions import confirm_action, counted
 from workspaces.errors import USERNAME_TAKEN
 from workspaces.http import signed_in_user
@@ -234,6 +235,14 @@ _operator: ContextVar[User | None] = ContextVar("pm_admin_operator", default=Non
 class RevokingPasswordChangeForm(AdminPasswordChangeForm):
     """The admin's "change password" page: a reset by an operator, which ends the user's tokens and
     holds the clients they own (accounts.services.save_user)."""
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if self.user.auth_source_id is not None:  # their password is their directory's
+            source = self.user.auth_source.name if self.user.auth_source else ""
+            message = DIRECTORY_PASSWORD.format(username=self.user.username, source=source)
+            raise ValidationError({"password1": message})
+        return cleaned
 
     def save(self, commit: bool = True) -> Any:
         user = super().save(commit=False)

@@ -176,6 +176,9 @@ def save_user(user: User, changed: Iterable[str], *, by: User | None = None) -> 
     )
     if before and before["workspace_id"] != user.workspace_id:
         raise WorkspaceError(errors.WORKSPACE_IS_FIXED.format(what="a user"))
+    if "password" in changed and user.auth_source_id is not None and user.has_usable_password():
+        source = user.auth_source.name if user.auth_source else ""
+        raise WorkspaceError(errors.DIRECTORY_PASSWORD.format(username=user.username, source=source))
     if "password" in changed:
         note_new_password(user, before.get("password", ""), by=by)
     if "status" in changed and user.is_active:

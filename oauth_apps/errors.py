@@ -93,6 +93,10 @@ CHANGE_REASONS = {
     "noncompliant": "Your password no longer meets this workspace's password policy. Choose a new one to go on.",
 }
 PASSWORD_CHANGED = "Your password has been changed."
+DIRECTORY_PASSWORD = (
+    "{username} signs in with the directory {source!r}: their password is the directory's, not set here. "
+    "Remove the source from the user first to give them a password here."
+)
 PASSWORD_UNCHANGED = "Choose a password other than your current one."
 PASSWORDS_DIFFER = "The two passwords differ."
 CURRENT_PASSWORD_WRONG = "Your current password is not right."

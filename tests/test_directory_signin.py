@@ -383,3 +383,21 @@ def test_an_unknown_user_is_registered_on_first_sign_in_only_where_the_source_as
     grace.delete()
     assert web_login(Client(), "EXAMPLE\\grace", "grace's password").status_code == 302
     assert User.objects.get(workspace=workspace, username="grace").role.code == "PROCESSMAKER_ADMIN"
+
+
+def test_a_directory_user_gets_no_password_here_through_rest_or_the_admin(
+    client: Client, alice: User, admin: User, app: RegisteredClient, operator_client: Client
+) -> None:
+    from tests.oauth import issue
+
+    body = {"usr_new_pass": "a local password", "usr_cnf_pass": "a local password"}
+    response = client.put(
+        f"/api/1.0/workflow/user/{alice.uid}", json.dumps(body), content_type="application/json",
+        headers={"Authorization": f"Bearer {issue(app, admin)}"},
+    )  # fmt: skip
+    assert response.status_code == 400 and "their password is the directory's" in response.json()["error"]["message"]
+    form = {"password1": "a local password", "password2": "a local password"}
+    page = operator_client.post(f"/admin/workspaces/user/{alice.pk}/password/", form)
+    assert page.status_code == 200 and "their password is the directory" in page.content.decode()
+    alice.refresh_from_db()
+    assert not alice.has_usable_password()
