@@ -81,6 +81,9 @@ class Directory(slapdtest.SlapdObject):
         self.cafile = str(Path(self.TMPDIR) / "ca.pem")
         Path(self.cafile).write_text(self.ca_pem)
         self.servercert, self.serverkey = str(cert_file), str(key_file)
+        # LDAPS beside StartTLS: slapdtest passes its URL list to slapd -h as they are.
+        self.ldaps_port = self._avail_tcp_port()
+        self.ldap_uri = f"{self.ldap_uri} ldaps://127.0.0.1:{self.ldaps_port}/"
 
     def populate(self) -> None:
         self.ldapadd(

@@ -401,3 +401,11 @@ def test_a_directory_user_gets_no_password_here_through_rest_or_the_admin(
     assert page.status_code == 200 and "their password is the directory" in page.content.decode()
     alice.refresh_from_db()
     assert not alice.has_usable_password()
+
+
+def test_ldaps_signs_in_with_the_certificate_verified(
+    client: Client, workspace: Workspace, directory: Directory
+) -> None:
+    source = make_source(workspace, directory, encryption="ldaps", port=directory.ldaps_port)
+    directory_user(source)
+    assert web_login(client, "alice", ALICE_PASSWORD).status_code == 302

@@ -126,3 +126,21 @@ def test_processmakers_encodings_are_read() -> None:
     assert unserialize('a:2:{s:9:"LDAP_TYPE";s:2:"ad";s:4:"AUTO";i:1;}') == {"LDAP_TYPE": "ad", "AUTO": 1}
     with pytest.raises(ValueError):
         unserialize('O:8:"stdClass":0:{}')  # an object is never brought to life
+
+
+def test_a_directory_user_imported_before_directory_sign_in_is_switched_on_the_next_import(
+    pm: fixture.Workspace, directory: Directory
+) -> None:
+    from pmimport.models import ImportedRow
+
+    run_import(pm)
+    frank = User.objects.get(workspace__name="acme", uid=FRANK)
+    # As the earlier importer left them: INACTIVE, no password, no source, and a ledger without the new fields.
+    User.objects.filter(pk=frank.pk).update(auth_source=None, directory_dn="", status=User.Status.INACTIVE)
+    entry = ImportedRow.objects.get(kind="user", key=FRANK)
+    ImportedRow.objects.filter(pk=entry.pk).update(
+        fields={k: v for k, v in entry.fields.items() if k not in ("auth_source", "directory_dn", "status")}
+    )
+    run_import(pm)
+    frank.refresh_from_db()
+    assert frank.is_active and frank.auth_source is not None and frank.directory_dn == f"uid=frank,{PEOPLE}"
