@@ -123,6 +123,7 @@ class WorkspaceAdmin(admin.ModelAdmin):
                 ],
             },
         ),
+        ("Second factor", {"fields": ["second_factor", "second_factor_roles", "password_grant_refuses_second_factor"]}),
     ]
 
     def get_readonly_fields(self, request: Any, obj: Workspace | None = None) -> list[str]:

@@ -68,6 +68,8 @@ def password_view(request: WorkspaceRequest, lang: str, skin: str) -> HttpRespon
         if was_pending:
             messages.error(request, errors.CHANGE_TIMED_OUT)
         return login_redirect(request, workspace, lang, skin)
+    if pending is not None and pending.step != pending_login.CHANGE_PASSWORD:
+        return HttpResponseRedirect(pending_login.step_url(workspace, pending.step))  # an earlier step first
     user: User = pending.user if pending is not None else request.user  # type: ignore[assignment]
     if user.auth_source_id is not None:  # their password is their directory's: changed there, not here
         return render(request, "accounts/password.html", {"workspace": workspace, "directory": True})
@@ -86,8 +88,7 @@ def password_view(request: WorkspaceRequest, lang: str, skin: str) -> HttpRespon
             error = errors.CURRENT_PASSWORD_WRONG
         else:
             if pending is not None:
-                pending_login.complete(request, user, workspace)
-                return HttpResponseRedirect(pending.next_url)
+                return HttpResponseRedirect(pending_login.done(request, pending, pending_login.CHANGE_PASSWORD))
             auth.update_session_auth_hash(request, user)  # this session stays; the user's others end
             websessions.issue(request, user, workspace)  # the change ended every token, this session's too
             messages.success(request, errors.PASSWORD_CHANGED)
@@ -97,7 +98,7 @@ def password_view(request: WorkspaceRequest, lang: str, skin: str) -> HttpRespon
         "error": error,
         "workspace": workspace,
         "user_name": user.username,
-        "reason": errors.CHANGE_REASONS[pending.reason.value] if pending is not None else None,
+        "reason": errors.CHANGE_REASONS[pending.reason.value] if pending is not None and pending.reason else None,
         "rules": password_policy.describe(workspace),
     }
     return render(request, "accounts/password.html", context)

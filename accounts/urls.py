@@ -3,8 +3,12 @@
 from django.urls import URLPattern, re_path
 
 from accounts.password_page import password_view
+from accounts.security_pages import enrol_view, second_factor_view, security_view
 from workspaces.names import SYS_URL
 
 urlpatterns: list[URLPattern] = [
     re_path(SYS_URL + r"login/password$", password_view, name="password"),
+    re_path(SYS_URL + r"login/second-factor$", second_factor_view, name="second-factor"),
+    re_path(SYS_URL + r"login/enrol$", enrol_view, name="enrol"),
+    re_path(SYS_URL + r"login/security$", security_view, name="security"),
 ]

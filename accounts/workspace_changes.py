@@ -30,6 +30,7 @@ SETTINGS = (
     "password_min_length", "password_max_length", "password_needs_digit", "password_needs_uppercase",
     "password_needs_special", "password_refuses_common", "password_refuses_username", "password_history",
     "password_expiry_days", "must_change_after_reset", "password_grant_refuses_change",
+    "second_factor", "second_factor_roles", "password_grant_refuses_second_factor",
 )  # fmt: skip
 NONE_WORDS = ("", "none", "never")  # a setting that may be empty (refresh_token_lifetime: no expiry)
 
@@ -63,6 +64,8 @@ def allowed_values(name: str) -> str:
     if lows or highs:
         text = f"{max(lows, default=0)} to {min(highs)}" if highs else f"{max(lows)} or more"
         return f"{text}, or none" if model_field.null else text
+    if model_field.get_internal_type() == "JSONField":
+        return "role codes, comma-separated (empty: everyone)"
     return "one or more of *, view_process, edit_process" if name == "default_scope" else "text"
 
 
@@ -76,6 +79,8 @@ def parse(name: str, text: str) -> Any:
         if text.strip().lower() not in words:
             raise ValidationError("Use true or false.")
         return words[text.strip().lower()]
+    if model_field.get_internal_type() == "JSONField":  # second_factor_roles: comma-separated role codes
+        return [code.strip() for code in text.split(",") if code.strip()]
     return model_field.to_python(text.strip())
 
 

@@ -102,6 +102,15 @@ PASSWORDS_DIFFER = "The two passwords differ."
 CURRENT_PASSWORD_WRONG = "Your current password is not right."
 CHANGE_TIMED_OUT = "That took too long: log in again."
 
+# Second factor pages.
+SECOND_FACTOR_WRONG = "That code is not right. Type the code your authenticator app shows now, or a recovery code."
+SECOND_FACTOR_LOCKED = "Too many wrong codes. The second step is locked for up to 15 minutes; try again then."
+SECOND_FACTOR_OFF = "This workspace does not use second factors."
+SECOND_FACTOR_ADDED = "Your authenticator app was added."
+SECOND_FACTOR_REMOVED = "Removed {name}."
+SECURITY_BAD_REQUEST = "Choose what to do again: the page was out of date."
+SECOND_FACTOR_GRANT = "This account uses a second factor: sign in through the code or device flow"
+
 # Authorized applications page.
 AUTHORIZED_LOG_IN = "Log in to see the applications you have authorized."
 AUTHORIZED_NOT_FOUND = "This application holds nothing of yours."

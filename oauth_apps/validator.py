@@ -26,7 +26,7 @@ from oauth_apps.exceptions import CredentialExpired, CredentialRefused, Credenti
 from oauth_apps.identifiers import MAX_CLIENT_ID_LENGTH, new_token
 from oauth_apps.models import AccessToken, Application, Grant, RefreshToken
 from oauth_apps.revocation import revoke_tokens
-from workspaces import audit, lockout, password_policy, scopes
+from workspaces import audit, lockout, password_policy, scopes, second_factor
 from workspaces.backends import SignInRefused, SignInUnavailable
 from workspaces.models import ErrorMode
 
@@ -138,6 +138,8 @@ class ProcessMakerValidator(OAuth2Validator):
         # a workspace may refuse them here instead.
         if workspace.password_grant_refuses_change and password_policy.change_reason(user, password):
             raise errors.invalid_grant(errors.PASSWORD_MUST_CHANGE)
+        if workspace.password_grant_refuses_second_factor and second_factor.factors_of(user):
+            raise errors.invalid_grant(errors.SECOND_FACTOR_GRANT)  # a password alone is not enough for them
         request.user = user
         return True
 

@@ -108,6 +108,8 @@ def test_adding_a_workspace_in_the_admin_provisions_it(operator_client: Client) 
         "password_expiry_days": "0",
         "failed_logins_deactivate": "0",
         "session_absolute_lifetime": "36000",
+        "second_factor": "optional",
+        "second_factor_roles": "[]",
         "admin_username": "chief",
         "admin_password1": "the boss's pass 1",
         "admin_password2": "the boss's pass 1",

@@ -242,6 +242,20 @@ def authenticate_with_lockout(
     return user
 
 
+def address_throttled(workspace: Workspace, address: str) -> bool:
+    """Whether `address` is refused for failed logins (the second step asks before checking a code)."""
+    return bool(cache.get(Attempt(workspace, "", address, "").blocked))
+
+
+def count_address_failure(workspace: Workspace, address: str, via: str) -> None:
+    """A failure that counts against the client address alone (a wrong second-factor code): the
+    per-address limit is shared with password failures."""
+    attempt = Attempt(workspace, "", address, via)
+    (failures,) = count_each([attempt.address_failures], attempt.limits.window)
+    if failures >= attempt.address_limit:
+        attempt.throttle()
+
+
 def count_failed_login(account: User, address: str, via: str) -> bool:
     """Count a failed login of an existing account for its workspace's deactivation rule
     (`failed_logins_deactivate`, ProcessMaker's PPP_FAILED_LOGINS); True when this failure set the

@@ -147,6 +147,22 @@ class Workspace(models.Model):
         help_text="Seconds a web session lasts at most, however active: 300 to 2,592,000 (30 days); 36,000 "
         "(10 hours) by default.",
     )  # fmt: skip
+    second_factor = models.CharField(
+        "second factor", max_length=8, default="optional",
+        choices=[("off", "Off"), ("optional", "Optional: offered, asked of those who enrolled"),
+                 ("required", "Required")],
+        help_text="Authenticator apps at the web login. Required: users without one enrol right after their password.",
+    )  # fmt: skip
+    second_factor_roles = models.JSONField(
+        "required for roles", default=list, blank=True,
+        help_text="With \"required\": the role codes it is required of, e.g. [\"PROCESSMAKER_ADMIN\"]; "
+        "empty: everyone.",
+    )  # fmt: skip
+    password_grant_refuses_second_factor = models.BooleanField(
+        "password grant refuses users with a second factor", default=False,
+        help_text="The password grant cannot carry a second factor. Off: users with one may still use it "
+        "(ProcessMaker's clients keep working). On: they are refused (invalid_grant) and use the code or device flow.",
+    )  # fmt: skip
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -159,3 +175,9 @@ class Workspace(models.Model):
         super().clean()
         if self.password_max_length < self.password_min_length:
             raise ValidationError({"password_max_length": "The maximum length is below the minimum length."})
+        roles = self.second_factor_roles
+        if not isinstance(roles, list) or not all(isinstance(code, str) for code in roles):
+            raise ValidationError({"second_factor_roles": 'A list of role codes, e.g. ["PROCESSMAKER_ADMIN"].'})
+        unknown = set(roles) - set(self.roles.values_list("code", flat=True)) if self.pk else set()
+        if unknown:
+            raise ValidationError({"second_factor_roles": f"No such role here: {', '.join(sorted(unknown))}."})

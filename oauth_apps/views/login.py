@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from oauth_apps import errors, pending_login, signin, websessions
 from oauth_apps.models import Application
 from oauth_apps.views import page_url
-from workspaces import audit, password_policy
+from workspaces import audit
 from workspaces.backends import SignInRefused, SignInUnavailable
 from workspaces.forms import LoginForm
 from workspaces.http import WorkspaceRequest, client_address, forbid_framing
@@ -81,16 +81,16 @@ def login_view(request: WorkspaceRequest, lang: str, skin: str) -> HttpResponse:
             except SignInRefused as refused:
                 user, error = None, errors.DIRECTORY_REFUSALS.get(refused.reason, errors.LOGIN_FAILED)
             if user is not None:
-                # The steps after the password, in order: (a second factor,) a password due for
-                # change, then wherever the user was going (consent included).
-                reason = password_policy.change_reason(user, form.cleaned_data["password"])
+                # The steps after the password, in order: the second factor (or enrolling one),
+                # a password due for change, then wherever the user was going (consent included).
+                steps, reason = pending_login.steps_after_password(user, form.cleaned_data["password"])
                 if reason is not None:
                     audit.record(
                         audit.Event.PASSWORD_CHANGE_REQUIRED, workspace, user=user,
                         address=client_address(request), reason=reason.value,
                     )  # fmt: skip
-                    pending_login.begin(request, user, next_url, reason)
-                    return HttpResponseRedirect(page_url("password", workspace, lang, skin))
+                if steps:
+                    return HttpResponseRedirect(pending_login.begin(request, user, next_url, steps, reason))
                 pending_login.complete(request, user, workspace)
                 return HttpResponseRedirect(next_url)
     context = {"form": form, "error": error, "workspace": workspace, "asking": asking_application(workspace, next_url)}

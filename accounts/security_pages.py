@@ -1,0 +1,152 @@
+"""The second factor's pages of a workspace's users, under /sys{ws}/{lang}/{skin}/login/:
+
+- `second-factor`: the login's second step (an authenticator code or a recovery code);
+- `enrol`: adding an authenticator app, by its QR code (drawn here) or its secret typed, confirmed
+  with a code; a half-done login whose workspace requires a factor comes here right after the
+  password, and the user's first factor brings ten recovery codes, shown once;
+- `security`: a logged-in user's factors (names, last use), adding and removing one (a fresh code
+  first), and a new set of recovery codes (a fresh code first).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import segno
+from django.contrib import messages
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.safestring import mark_safe
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_http_methods
+
+from oauth_apps import errors, pending_login
+from oauth_apps.views import login_redirect, page_url
+from workspaces import second_factor
+from workspaces.http import WorkspaceRequest, client_address, forbid_framing
+from workspaces.models import RecoveryCode, SecondFactor, User
+
+ENROLLING_KEY = "_pm_enrolling"
+ENROL_SECONDS = 600
+CODE_FIELD = {"autocomplete": "one-time-code", "inputmode": "numeric"}
+
+
+def page(view: Any) -> Any:
+    """A page of these: never cached, never framed, CSRF-checked, GET and POST only."""
+    return never_cache(forbid_framing(csrf_protect(require_http_methods(["GET", "POST"])(view))))
+
+
+def expired_login(request: WorkspaceRequest, lang: str, skin: str) -> HttpResponse:
+    if pending_login.was_pending(request, request.workspace):
+        messages.error(request, errors.CHANGE_TIMED_OUT)
+    return login_redirect(request, request.workspace, lang, skin)
+
+
+@page
+def second_factor_view(request: WorkspaceRequest, lang: str, skin: str) -> HttpResponse:
+    workspace = request.workspace
+    pending = pending_login.current(request, workspace)
+    if pending is None:
+        return expired_login(request, lang, skin)
+    if pending.step != pending_login.SECOND_FACTOR:
+        return HttpResponseRedirect(pending_login.step_url(workspace, pending.step))
+    error = None
+    if request.method == "POST":
+        typed = str(request.POST.get("code", ""))[:64]
+        if second_factor.check(pending.user, typed, client_address(request)):
+            return HttpResponseRedirect(pending_login.done(request, pending, pending_login.SECOND_FACTOR))
+        locked = second_factor.is_locked(pending.user)
+        error = errors.SECOND_FACTOR_LOCKED if locked else errors.SECOND_FACTOR_WRONG
+    context = {"workspace": workspace, "error": error, "code_field": CODE_FIELD}
+    return render(request, "accounts/second_factor.html", context)
+
+
+def enrolling_secret(request: WorkspaceRequest, user: User) -> str:
+    """The secret being enrolled in this session for `user` (a new one after ENROL_SECONDS)."""
+    state = request.session.get(ENROLLING_KEY)
+    if isinstance(state, dict) and state.get("user") == user.pk and int(state.get("until", 0)) > time.time():
+        return str(state["secret"])
+    secret = second_factor.new_secret()
+    request.session[ENROLLING_KEY] = {"user": user.pk, "secret": secret, "until": int(time.time()) + ENROL_SECONDS}
+    return secret
+
+
+@page
+def enrol_view(request: WorkspaceRequest, lang: str, skin: str) -> HttpResponse:
+    workspace = request.workspace
+    pending = pending_login.current(request, workspace)
+    if pending is not None and pending.step != pending_login.ENROL:
+        return HttpResponseRedirect(pending_login.step_url(workspace, pending.step))
+    if pending is None and not request.user.is_authenticated:
+        return expired_login(request, lang, skin)
+    user: User = pending.user if pending is not None else request.user  # type: ignore[assignment]
+    if not second_factor.offered(workspace):
+        messages.error(request, errors.SECOND_FACTOR_OFF)
+        return HttpResponseRedirect(page_url("applications", workspace, lang, skin))
+    secret, error = enrolling_secret(request, user), None
+    if request.method == "POST":
+        code = str(request.POST.get("code", "")).strip()[:16]
+        factor = second_factor.enrol(user, str(request.POST.get("name", ""))[:64], secret, code)
+        if factor is not None:
+            request.session.pop(ENROLLING_KEY, None)
+            first = SecondFactor.objects.filter(user=user).count() == 1
+            codes = second_factor.new_recovery_codes(user) if first else []
+            if pending is not None:
+                onward = pending_login.done(request, pending, pending_login.ENROL)
+            else:
+                onward = page_url("security", workspace, lang, skin)
+            if not codes:
+                messages.success(request, errors.SECOND_FACTOR_ADDED)
+                return HttpResponseRedirect(onward)
+            return render(request, "accounts/recovery_codes.html", {"workspace": workspace, "codes": codes,
+                                                                    "onward": onward})  # fmt: skip
+        error = errors.SECOND_FACTOR_WRONG
+    uri = second_factor.provisioning_uri(user, secret)
+    qr = mark_safe(segno.make(uri, error="m").svg_inline(scale=5, dark="#1d2733"))  # noqa: S308 - drawn here
+    grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))  # easier to type
+    context = {
+        "workspace": workspace, "error": error, "qr": qr, "secret": grouped, "required": pending is not None,
+        "code_field": CODE_FIELD,
+    }  # fmt: skip
+    return render(request, "accounts/enrol.html", context)
+
+
+@page
+def security_view(request: WorkspaceRequest, lang: str, skin: str) -> HttpResponse:
+    workspace = request.workspace
+    if not request.user.is_authenticated:
+        return login_redirect(request, workspace, lang, skin)
+    user: User = request.user  # type: ignore[assignment]
+    error = None
+    if request.method == "POST":
+        action, address = request.POST.get("action"), client_address(request)
+        chosen = str(request.POST.get("factor", ""))
+        factor = (
+            SecondFactor.objects.filter(user=user, pk=int(chosen)).first()
+            if chosen.isdecimal() and len(chosen) < 19
+            else None
+        )
+        if action not in ("remove", "codes") or (action == "remove" and factor is None):
+            error = errors.SECURITY_BAD_REQUEST
+        elif not second_factor.check(user, str(request.POST.get("code", ""))[:64], address):
+            locked = second_factor.is_locked(user)
+            error = errors.SECOND_FACTOR_LOCKED if locked else errors.SECOND_FACTOR_WRONG
+        elif action == "remove" and factor is not None:
+            second_factor.remove(factor)
+            if not SecondFactor.objects.filter(user=user).exists():
+                RecoveryCode.objects.filter(user=user).delete()
+            messages.success(request, errors.SECOND_FACTOR_REMOVED.format(name=factor.name))
+            return HttpResponseRedirect(page_url("security", workspace, lang, skin))
+        else:
+            codes = second_factor.new_recovery_codes(user)
+            onward = page_url("security", workspace, lang, skin)
+            return render(request, "accounts/recovery_codes.html", {"workspace": workspace, "codes": codes,
+                                                                    "onward": onward})  # fmt: skip
+    context = {
+        "workspace": workspace, "error": error, "offered": second_factor.offered(workspace),
+        "required": second_factor.required_of(user), "factors": SecondFactor.objects.filter(user=user),
+        "codes_left": second_factor.recovery_codes_left(user), "code_field": CODE_FIELD,
+    }  # fmt: skip
+    return render(request, "accounts/security.html", context)
