@@ -20,6 +20,7 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
 from accounts import services, workspace_changes
+from accounts.factor_admin import SecondFactorAdminMixin
 from accounts.grants_admin import UserGrantsAdminMixin
 from oauth_apps.errors import DIRECTORY_PASSWORD
 from workspaces.adminactions import confirm_action, counted
@@ -253,7 +254,7 @@ class RevokingPasswordChangeForm(AdminPasswordChangeForm):
 
 
 @admin.register(User)
-class UserAdmin(UserGrantsAdminMixin, DjangoUserAdmin):
+class UserAdmin(SecondFactorAdminMixin, UserGrantsAdminMixin, DjangoUserAdmin):
     add_form = WorkspaceUserCreationForm
     form = UserChangeForm
     change_password_form = RevokingPasswordChangeForm
@@ -263,8 +264,9 @@ class UserAdmin(UserGrantsAdminMixin, DjangoUserAdmin):
     ordering = ["workspace", "username_folded"]
     readonly_fields = [
         "uid", "created", "updated", "last_login", "authorized_applications", "failed_logins", "credentials_changed_at",
-        "directory_dn",
+        "directory_dn", "second_factor_count",
     ]  # fmt: skip
+    actions = ["reset_second_factors"]
     filter_horizontal = []
     raw_id_fields = ["replaced_by", "reports_to"]
     fieldsets = [

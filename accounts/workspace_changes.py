@@ -15,8 +15,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import transaction
 from django.db.models import Model, QuerySet
 
+from oauth_apps import websessions
 from oauth_apps.models import AccessToken, Application, Grant, RefreshToken
-from workspaces import audit
+from workspaces import audit, second_factor
 from workspaces.adminactions import counted
 from workspaces.models import AuditEvent, User, Workspace
 from workspaces.services import WorkspaceError
@@ -106,9 +107,24 @@ def change_settings(workspace: Workspace, values: Mapping[str, Any], *, by: User
     if changed:
         locked.save(update_fields=list(changed))
         record_changes(locked, {name: (before[name], value) for name, value in changed.items()}, by)
+        if {"second_factor", "second_factor_roles"} & set(changed) and locked.second_factor == "required":
+            end_sessions_without_factor(locked)
     for name, value in values.items():
         setattr(workspace, name, value)
     return changed
+
+
+def end_sessions_without_factor(workspace: Workspace) -> int:
+    """A second factor just became required: the web sessions of the users it is required of and who
+    have none end, so their next sign-in enrols one (their other tokens stay)."""
+    users = (
+        User.objects.filter(workspace=workspace)
+        .select_related("role", "workspace")
+        .exclude(second_factors__isnull=False)
+    )
+    return websessions.end_all(
+        [user for user in users if second_factor.required_of(user)], why="second factor required"
+    )
 
 
 def record_changes(workspace: Workspace, changes: Mapping[str, tuple[Any, Any]], by: User | None) -> None:

@@ -15,6 +15,7 @@ slides with activity up to the workspace's absolute cap from the login (`session
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
@@ -147,3 +148,23 @@ def end(request: HttpRequest) -> None:
     token_pk = request.session.get(SESSION_TOKEN_KEY)
     if token_pk is not None:
         revoke_tokens(access_tokens=[token_pk], why="logout")
+
+
+def end_all(users: Iterable[User], *, keep: str = "", why: str) -> int:
+    """End every web session of `users` but the one with key `keep` (the sessions and their tokens;
+    the users' other tokens stay): a second factor now required, or reset by an administrator. How
+    many sessions ended."""
+    by_workspace: dict[int, list[str]] = {}
+    for user in users:
+        if user.workspace_id is not None:
+            by_workspace.setdefault(user.workspace_id, []).append(user.uid)
+    links = UserSessionToken.objects.none()
+    for workspace_id, uids in by_workspace.items():
+        links |= UserSessionToken.objects.filter(workspace_id=workspace_id, user_uid__in=uids)
+    links = links.exclude(session_key=keep) if keep else links
+    keys = list(links.values_list("session_key", flat=True))
+    tokens = list(links.values_list("access_token_id", flat=True))
+    Session.objects.filter(session_key__in=keys).delete()
+    if tokens:
+        revoke_tokens(access_tokens=tokens, why=why)
+    return len(set(keys))

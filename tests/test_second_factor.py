@@ -214,3 +214,41 @@ def test_a_stranger_and_another_workspace_reach_none_of_the_pages(
     log_in(client)  # half done in workflow...
     assert client.get("/sysother/en/neoclassic/login/second-factor")["Location"].startswith("/sysother/")
     assert not AccessToken.objects.filter(user=operator_user).exists()
+
+
+def test_an_administrators_reset_removes_the_factors_and_ends_the_users_web_sessions(
+    client: Client, operator_user: User, operator_client: Client, app: RegisteredClient
+) -> None:
+    from tests.oauth import issue
+
+    issue(app, operator_user)
+    enrolled(operator_user)
+    second_factor.new_recovery_codes(operator_user)
+    log_in(client)
+    client.post(STEP, {"code": pyotp.TOTP(SecondFactor.objects.get(user=operator_user).secret).now()})
+    assert is_logged_in(client)
+    page = operator_client.get(f"/admin/workspaces/user/{operator_user.pk}/change/")
+    assert page.status_code == 200 and SecondFactor.objects.get(user=operator_user).secret.encode() not in page.content
+    operator_client.post(
+        "/admin/workspaces/user/", {"action": "reset_second_factors", "_selected_action": [operator_user.pk]}
+    )
+    assert not SecondFactor.objects.filter(user=operator_user).exists()
+    assert not RecoveryCode.objects.filter(user=operator_user).exists()
+    assert not is_logged_in(client)  # their web session ended...
+    assert (
+        AccessToken.objects.filter(token_checksum__isnull=False, user=operator_user).count() >= 1
+    )  # ...not their tokens
+    assert AuditEvent.objects.filter(event_type=AuditEventType.SECOND_FACTORS_RESET, target_user=operator_user)
+    assert log_in(Client())["Location"] != STEP  # the next login asks for no code
+
+
+def test_turning_required_on_ends_the_sessions_of_those_without_a_factor(
+    client: Client, operator_user: User, admin: User
+) -> None:
+    from accounts.workspace_changes import change_settings
+
+    log_in(client)
+    assert is_logged_in(client)
+    change_settings(operator_user.workspace, {"second_factor": "required"})
+    assert not is_logged_in(client)
+    assert log_in(Client())["Location"] == ENROL
