@@ -11,11 +11,12 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from typing import Any
 
 import segno
 from django.contrib import messages
-from django.http import HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
@@ -63,7 +64,7 @@ def second_factor_view(request: WorkspaceRequest, lang: str, skin: str) -> HttpR
     return render(request, "accounts/second_factor.html", context)
 
 
-def enrolling_secret(request: WorkspaceRequest, user: User) -> str:
+def enrolling_secret(request: HttpRequest, user: User) -> str:
     """The secret being enrolled in this session for `user` (a new one after ENROL_SECONDS)."""
     state = request.session.get(ENROLLING_KEY)
     if isinstance(state, dict) and state.get("user") == user.pk and int(state.get("until", 0)) > time.time():
@@ -85,6 +86,21 @@ def enrol_view(request: WorkspaceRequest, lang: str, skin: str) -> HttpResponse:
     if not second_factor.offered(workspace):
         messages.error(request, errors.SECOND_FACTOR_OFF)
         return HttpResponseRedirect(page_url("applications", workspace, lang, skin))
+
+    def onward() -> str:
+        if pending is not None:
+            return pending_login.done(request, pending, pending_login.ENROL)
+        return page_url("security", workspace, lang, skin)
+
+    return enrolment(request, user, workspace, required=pending is not None, onward=onward)
+
+
+def enrolment(
+    request: HttpRequest, user: User, place: Any, *, required: bool, onward: Callable[[], str]
+) -> HttpResponse:
+    """The enrolment page of `user` (a workspace's, or the admin's with `place` naming it): the QR code
+    and the key; on a right code, the new factor, and with the user's first one their recovery codes,
+    shown once, before going `onward` (called once the factor is in)."""
     secret, error = enrolling_secret(request, user), None
     if request.method == "POST":
         code = str(request.POST.get("code", "")).strip()[:16]
@@ -93,22 +109,19 @@ def enrol_view(request: WorkspaceRequest, lang: str, skin: str) -> HttpResponse:
             request.session.pop(ENROLLING_KEY, None)
             first = SecondFactor.objects.filter(user=user).count() == 1
             codes = second_factor.new_recovery_codes(user) if first else []
-            if pending is not None:
-                onward = pending_login.done(request, pending, pending_login.ENROL)
-            else:
-                onward = page_url("security", workspace, lang, skin)
+            going = onward()
             if not codes:
                 messages.success(request, errors.SECOND_FACTOR_ADDED)
-                return HttpResponseRedirect(onward)
-            return render(request, "accounts/recovery_codes.html", {"workspace": workspace, "codes": codes,
-                                                                    "onward": onward})  # fmt: skip
+                return HttpResponseRedirect(going)
+            return render(
+                request, "accounts/recovery_codes.html", {"workspace": place, "codes": codes, "onward": going}
+            )
         error = errors.SECOND_FACTOR_WRONG
     uri = second_factor.provisioning_uri(user, secret)
     qr = mark_safe(segno.make(uri, error="m").svg_inline(scale=5, dark="#1d2733"))  # noqa: S308 - drawn here
     grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))  # easier to type
     context = {
-        "workspace": workspace, "error": error, "qr": qr, "secret": grouped, "required": pending is not None,
-        "code_field": CODE_FIELD,
+        "workspace": place, "error": error, "qr": qr, "secret": grouped, "required": required, "code_field": CODE_FIELD,
     }  # fmt: skip
     return render(request, "accounts/enrol.html", context)
 

@@ -7,8 +7,10 @@ from typing import Any
 from django.contrib.admin import AdminSite
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import path
 
+from accounts import admin_second_factor
 from oauth_apps import errors
 from workspaces.http import client_address
 from workspaces.lockout import AccountLocked, Attempt, LoginRefused
@@ -46,6 +48,26 @@ class OperatorAdminSite(AdminSite):
     enable_nav_sidebar = False
 
     def has_permission(self, request: HttpRequest) -> bool:
-        """Staff without a workspace: a workspace user never reaches the admin, whatever its flags."""
+        """Staff without a workspace (a workspace user never reaches the admin, whatever its flags) who
+        passed the second factor PM_ADMIN_SECOND_FACTOR asks of them."""
         user = request.user
-        return super().has_permission(request) and getattr(user, "workspace_id", None) is None
+        operator = super().has_permission(request) and getattr(user, "workspace_id", None) is None
+        return operator and admin_second_factor.satisfied(request)
+
+    def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+        """The password, then the second factor owed (admin_second_factor)."""
+        if request.method == "GET" and request.session.get(admin_second_factor.STATE_KEY) in ("code", "enrol"):
+            return HttpResponseRedirect(
+                admin_second_factor.step_url(request, request.session[admin_second_factor.STATE_KEY])
+            )
+        response = super().login(request, extra_context)
+        if request.method == "POST" and response.status_code == 302:
+            return admin_second_factor.begin(request) or response
+        return response
+
+    def get_urls(self) -> list[Any]:
+        own = [
+            path("second-factor/", admin_second_factor.code_view, name="second-factor"),
+            path("second-factor/enrol/", admin_second_factor.enrol_view, name="second-factor-enrol"),
+        ]
+        return own + super().get_urls()

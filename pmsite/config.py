@@ -204,6 +204,11 @@ class Operators(Concern):
     )  # fmt: skip
     PM_ADMIN_LOCKOUT_WINDOW = Variable(whole_number, 900, "the seconds in which those failures are counted")
     PM_ADMIN_LOCKOUT_DURATION = Variable(whole_number, 900, "the seconds the lock lasts")
+    PM_ADMIN_SECOND_FACTOR = Variable(
+        one_of("off", "optional", "required"), "optional",
+        "a second factor (an authenticator app) for site operators in the Django admin: `off`, `optional` (asked of "
+        "those who added one at /admin/second-factor/enrol/) or `required` (each enrols at their next login)",
+    )  # fmt: skip
     PM_ADMIN_IDLE_SECONDS = Variable(
         whole_number, 1800, "an operator's admin session ends after this long without a request"
     )

@@ -171,6 +171,7 @@ LOGIN_URL = "/admin/login/"
 # Site operators (the Django admin): failed logins per username and per address lock like a
 # workspace's (threshold, window seconds, lock seconds), and sessions end after PM_ADMIN_IDLE_SECONDS
 # without a request or PM_ADMIN_SESSION_SECONDS after login, whichever comes first.
+PM_ADMIN_SECOND_FACTOR = operators.PM_ADMIN_SECOND_FACTOR
 PM_ADMIN_LOCKOUT = (
     operators.PM_ADMIN_LOCKOUT_THRESHOLD,
     operators.PM_ADMIN_LOCKOUT_WINDOW,

@@ -242,12 +242,12 @@ def authenticate_with_lockout(
     return user
 
 
-def address_throttled(workspace: Workspace, address: str) -> bool:
+def address_throttled(workspace: Workspace | None, address: str) -> bool:
     """Whether `address` is refused for failed logins (the second step asks before checking a code)."""
     return bool(cache.get(Attempt(workspace, "", address, "").blocked))
 
 
-def count_address_failure(workspace: Workspace, address: str, via: str) -> None:
+def count_address_failure(workspace: Workspace | None, address: str, via: str) -> None:
     """A failure that counts against the client address alone (a wrong second-factor code): the
     per-address limit is shared with password failures."""
     attempt = Attempt(workspace, "", address, via)

@@ -18,6 +18,7 @@ from urllib.parse import quote, urlencode
 
 from cryptography.hazmat.primitives.hashes import SHA1
 from cryptography.hazmat.primitives.twofactor.totp import TOTP
+from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
@@ -36,21 +37,26 @@ RECOVERY_CODES = 10
 # --- Policy ---------------------------------------------------------------------------------------
 
 
-def offered(workspace: Workspace) -> bool:
-    return workspace.second_factor != "off"
+def offered(workspace: Workspace | None) -> bool:
+    """Whether second factors are used in `workspace` (None: the Django admin's operators)."""
+    policy = workspace.second_factor if workspace is not None else settings.PM_ADMIN_SECOND_FACTOR
+    return bool(policy != "off")
 
 
 def required_of(user: User) -> bool:
-    """Whether the workspace requires a second factor of `user` (everyone, or the roles it names)."""
+    """Whether a second factor is required of `user`: by their workspace (of everyone, or of the roles
+    it names), or for a site operator by PM_ADMIN_SECOND_FACTOR."""
     workspace = user.workspace
-    if workspace is None or workspace.second_factor != "required":
+    if workspace is None:
+        return bool(settings.PM_ADMIN_SECOND_FACTOR == "required")
+    if workspace.second_factor != "required":
         return False
     roles = workspace.second_factor_roles or []
     return not roles or (user.role is not None and user.role.code in roles)
 
 
 def factors_of(user: User) -> list[SecondFactor]:
-    if user.workspace is None or not offered(user.workspace):
+    if not offered(user.workspace):
         return []
     return list(SecondFactor.objects.filter(user=user))
 
@@ -65,7 +71,7 @@ def new_secret() -> str:
 
 def provisioning_uri(user: User, secret: str) -> str:
     """The otpauth:// URI the enrolment QR code holds (label `pm-oauth:{workspace}:{username}`)."""
-    label = quote(f"{ISSUER}:{user.workspace}:{user.username}", safe="")
+    label = quote(f"{ISSUER}:{user.workspace or 'admin'}:{user.username}", safe="")
     query = urlencode({"secret": secret, "issuer": ISSUER, "algorithm": "SHA1", "digits": DIGITS, "period": STEP})
     return f"otpauth://totp/{label}?{query}"
 
@@ -194,8 +200,7 @@ def failed(user: User, address: str) -> None:
     audit.record(audit.Event.SECOND_FACTOR_FAILED, user.workspace_id, user=user, address=address)
     if failures >= FAILURES_ALLOWED and cache.add(locked_key, True, timeout=LOCK_SECONDS):
         audit.record(audit.Event.SECOND_FACTOR_LOCKED, user.workspace_id, user=user, address=address)
-    if user.workspace is not None:
-        lockout.count_address_failure(user.workspace, address, "second factor")
+    lockout.count_address_failure(user.workspace, address, "second factor")
 
 
 def succeeded(user: User, address: str, *, recovery: bool) -> None:
@@ -207,8 +212,7 @@ def succeeded(user: User, address: str, *, recovery: bool) -> None:
 def check(user: User, typed: str, address: str) -> bool:
     """The second step: a fresh authenticator code or an unused recovery code of `user`. False for a
     wrong one (counted), or while the step is locked or the address throttled (not checked)."""
-    workspace = user.workspace
-    if is_locked(user) or (workspace is not None and lockout.address_throttled(workspace, address)):
+    if is_locked(user) or lockout.address_throttled(user.workspace, address):
         return False
     typed = typed.strip().replace(" ", "")
     recovery = not is_code(typed)
