@@ -102,9 +102,16 @@ def enrolment(
     and the key; on a right code, the new factor, and with the user's first one their recovery codes,
     shown once, before going `onward` (called once the factor is in)."""
     secret, error = enrolling_secret(request, user), None
+    # Adding one more app takes a code of one the user has: a session taken over cannot add its own.
+    confirm_existing = SecondFactor.objects.filter(user=user).exists()
     if request.method == "POST":
         code = str(request.POST.get("code", "")).strip()[:16]
-        factor = second_factor.enrol(user, str(request.POST.get("name", ""))[:64], secret, code)
+        current = str(request.POST.get("current_code", ""))[:64]
+        factor = None
+        if confirm_existing and not second_factor.check(user, current, client_address(request)):
+            error = errors.SECOND_FACTOR_CURRENT_WRONG
+        else:
+            factor = second_factor.enrol(user, str(request.POST.get("name", ""))[:64], secret, code)
         if factor is not None:
             request.session.pop(ENROLLING_KEY, None)
             first = SecondFactor.objects.filter(user=user).count() == 1
@@ -113,15 +120,15 @@ def enrolment(
             if not codes:
                 messages.success(request, errors.SECOND_FACTOR_ADDED)
                 return HttpResponseRedirect(going)
-            return render(
-                request, "accounts/recovery_codes.html", {"workspace": place, "codes": codes, "onward": going}
-            )
-        error = errors.SECOND_FACTOR_WRONG
+            shown = {"workspace": place, "codes": codes, "onward": going}
+            return render(request, "accounts/recovery_codes.html", shown)
+        error = error or errors.SECOND_FACTOR_WRONG
     uri = second_factor.provisioning_uri(user, secret)
     qr = mark_safe(segno.make(uri, error="m").svg_inline(scale=5, dark="#1d2733"))  # noqa: S308 - drawn here
     grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))  # easier to type
     context = {
         "workspace": place, "error": error, "qr": qr, "secret": grouped, "required": required, "code_field": CODE_FIELD,
+        "confirm_existing": confirm_existing,
     }  # fmt: skip
     return render(request, "accounts/enrol.html", context)
 

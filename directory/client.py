@@ -22,6 +22,7 @@ from typing import Any
 
 import ldap
 import ldap.filter
+from django.conf import settings
 
 from workspaces.models import AuthSource
 
@@ -57,13 +58,19 @@ class Entry:
 
 
 def _ca_file(pem: str) -> str:
-    """A file holding `pem`, named by its digest (libldap reads CA certificates from a file)."""
-    digest = hashlib.sha256(pem.encode()).hexdigest()[:32]
-    path = Path(tempfile.gettempdir()) / f"pm-oauth-ca-{digest}.pem"
-    if not path.exists():
-        partial = path.with_suffix(f".{digest[:8]}.tmp")
-        partial.write_text(pem)
-        partial.replace(path)
+    """A file holding `pem` (libldap reads CA certificates from a file), in the var directory's `ca/`, which
+    only this service's user may write; its content is checked before every use, never trusted."""
+    folder = Path(settings.VAR_DIR) / "ca"
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    path = folder / f"{hashlib.sha256(pem.encode()).hexdigest()[:32]}.pem"
+    try:
+        if path.read_text() == pem:
+            return str(path)
+    except OSError:
+        pass
+    with tempfile.NamedTemporaryFile("w", dir=folder, delete=False, suffix=".tmp") as partial:
+        partial.write(pem)
+    Path(partial.name).replace(path)
     return str(path)
 
 

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 import ldap.dn
 
 from directory import accounts, client
+from plumbing.encryption import EncryptionUnavailable
 from workspaces.backends import SignInRefused, SignInUnavailable, spend_one_argon2_check, verify_password
 from workspaces.models import AuthSource, User, Workspace
 
@@ -89,7 +90,11 @@ def verify(user: User | None, password: str, *, workspace: Workspace | None = No
         return register_on_first_sign_in(workspace, name, password)
     if user is None or user.auth_source_id is None:
         return verify_password(user, password)
-    source = user.auth_source
+    try:
+        source = user.auth_source
+    except EncryptionUnavailable as error:  # its search password cannot be read: an operator's matter
+        log.error("authentication source of %r unusable: %s", user.username[:100], error)
+        raise SignInUnavailable(str(error)) from None
     assert source is not None
     entry = checked_entry(source, user.username, password, user)
     if entry is None:

@@ -252,3 +252,16 @@ def test_turning_required_on_ends_the_sessions_of_those_without_a_factor(
     change_settings(operator_user.workspace, {"second_factor": "required"})
     assert not is_logged_in(client)
     assert log_in(Client())["Location"] == ENROL
+
+
+def test_adding_another_app_takes_a_code_of_the_one_the_user_has(client: Client, operator_user: User) -> None:
+    app = enrolled(operator_user)
+    log_in(client)
+    client.post(STEP, {"code": a_step_ago(app)})
+    client.get(ENROL)
+    new_app = pyotp.TOTP(client.session["_pm_enrolling"]["secret"])
+    refused = client.post(ENROL, {"code": new_app.now(), "current_code": "000000"})
+    assert b"adding another takes a code of one you have" in refused.content
+    assert SecondFactor.objects.filter(user=operator_user).count() == 1
+    added = client.post(ENROL, {"name": "Tablet", "code": new_app.now(), "current_code": app.now()})
+    assert added.status_code == 302 and SecondFactor.objects.filter(user=operator_user).count() == 2
