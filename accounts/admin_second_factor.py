@@ -12,10 +12,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from accounts.security_pages import CODE_FIELD, enrolment, page
+from accounts.security_pages import CODE_FIELD, enrolment
 from oauth_apps import errors
 from workspaces import second_factor
-from workspaces.http import client_address
+from workspaces.http import client_address, credential_page
 from workspaces.models import User
 
 STATE_KEY = "_pm_admin_second_factor"  # "code" or "enrol" while pending, "done" once passed
@@ -70,7 +70,7 @@ def passed(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(onward_url(request))
 
 
-@page
+@credential_page
 def code_view(request: HttpRequest, **_: Any) -> HttpResponse:
     user = operator(request)
     if user is None or request.session.get(STATE_KEY) != "code":
@@ -85,7 +85,7 @@ def code_view(request: HttpRequest, **_: Any) -> HttpResponse:
     )
 
 
-@page
+@credential_page
 def enrol_view(request: HttpRequest, **_: Any) -> HttpResponse:
     """Enrolment: owed after the password where one is required, or chosen by a signed-in operator."""
     user = operator(request)

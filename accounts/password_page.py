@@ -12,16 +12,13 @@ from django import forms
 from django.contrib import auth, messages
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_protect
-from django.views.decorators.http import require_http_methods
 
 from accounts import policy, services
 from oauth_apps import errors, pending_login, signin, websessions
 from oauth_apps.views import login_redirect, page_url
 from workspaces import password_policy
 from workspaces.backends import SignInRefused, SignInUnavailable
-from workspaces.http import WorkspaceRequest, client_address, forbid_framing
+from workspaces.http import WorkspaceRequest, client_address, credential_page
 from workspaces.lockout import LoginRefused
 from workspaces.models import User
 from workspaces.services import WorkspaceError
@@ -56,10 +53,7 @@ class ChangePasswordForm(forms.Form):
         return new
 
 
-@never_cache
-@forbid_framing
-@csrf_protect
-@require_http_methods(["GET", "POST"])
+@credential_page
 def password_view(request: WorkspaceRequest, lang: str, skin: str) -> HttpResponse:
     workspace = request.workspace
     was_pending = pending_login.was_pending(request, workspace)

@@ -19,24 +19,16 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
-from django.views.decorators.cache import never_cache
-from django.views.decorators.csrf import csrf_protect
-from django.views.decorators.http import require_http_methods
 
 from oauth_apps import errors, pending_login
 from oauth_apps.views import login_redirect, page_url
 from workspaces import second_factor
-from workspaces.http import WorkspaceRequest, client_address, forbid_framing
+from workspaces.http import WorkspaceRequest, client_address, credential_page
 from workspaces.models import RecoveryCode, SecondFactor, User
 
 ENROLLING_KEY = "_pm_enrolling"
 ENROL_SECONDS = 600
 CODE_FIELD = {"autocomplete": "one-time-code", "inputmode": "numeric"}
-
-
-def page(view: Any) -> Any:
-    """A page of these: never cached, never framed, CSRF-checked, GET and POST only."""
-    return never_cache(forbid_framing(csrf_protect(require_http_methods(["GET", "POST"])(view))))
 
 
 def expired_login(request: WorkspaceRequest, lang: str, skin: str) -> HttpResponse:
@@ -45,7 +37,7 @@ def expired_login(request: WorkspaceRequest, lang: str, skin: str) -> HttpRespon
     return login_redirect(request, request.workspace, lang, skin)
 
 
-@page
+@credential_page
 def second_factor_view(request: WorkspaceRequest, lang: str, skin: str) -> HttpResponse:
     workspace = request.workspace
     pending = pending_login.current(request, workspace)
@@ -74,7 +66,7 @@ def enrolling_secret(request: HttpRequest, user: User) -> str:
     return secret
 
 
-@page
+@credential_page
 def enrol_view(request: WorkspaceRequest, lang: str, skin: str) -> HttpResponse:
     workspace = request.workspace
     pending = pending_login.current(request, workspace)
@@ -133,7 +125,7 @@ def enrolment(
     return render(request, "accounts/enrol.html", context)
 
 
-@page
+@credential_page
 def security_view(request: WorkspaceRequest, lang: str, skin: str) -> HttpResponse:
     workspace = request.workspace
     if not request.user.is_authenticated:

@@ -10,6 +10,9 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_http_methods
 
 from workspaces.models import User, Workspace
 
@@ -30,6 +33,12 @@ def forbid_framing(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
         return response
 
     return wrapper
+
+
+def credential_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A page that takes a credential (a password, a code): never cached, never framed, CSRF-checked,
+    GET and POST only."""
+    return never_cache(forbid_framing(csrf_protect(require_http_methods(["GET", "POST"])(view))))
 
 
 def parse_json(body: bytes, encoding: str = "utf-8") -> Any:

@@ -15,9 +15,8 @@ from django.contrib import auth, messages
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from oauth_apps import errors, pending_login, signin, websessions
 from oauth_apps.models import Application
@@ -25,7 +24,7 @@ from oauth_apps.views import page_url
 from workspaces import audit
 from workspaces.backends import SignInRefused, SignInUnavailable
 from workspaces.forms import LoginForm
-from workspaces.http import WorkspaceRequest, client_address, forbid_framing
+from workspaces.http import WorkspaceRequest, client_address, credential_page
 from workspaces.lockout import LoginRefused
 from workspaces.models import Workspace
 from workspaces.names import path_shape
@@ -54,10 +53,7 @@ def safe_next_url(request: WorkspaceRequest, target: str) -> str | None:
     return target
 
 
-@never_cache
-@forbid_framing
-@csrf_protect
-@require_http_methods(["GET", "POST"])
+@credential_page
 def login_view(request: WorkspaceRequest, lang: str, skin: str) -> HttpResponse:
     workspace = request.workspace
     next_url = safe_next_url(request, request.GET.get("u", "")) or page_url("applications", workspace, lang, skin)
