@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
+import os
 import tempfile
 from pathlib import Path
 
@@ -58,6 +59,8 @@ def make_certificates(directory: Path, host_names: list[str]) -> tuple[str, Path
 
 
 class Directory(slapdtest.SlapdObject):
+    # Debian puts slapadd beside slapd in /usr/sbin, which a service's PATH (CI's) may leave out.
+    BIN_PATH = os.pathsep.join([os.environ.get("PATH", os.defpath), "/usr/local/sbin", "/usr/sbin", "/sbin"])
     suffix = SUFFIX
     root_cn = "admin"
     root_pw = "directory root's password"
