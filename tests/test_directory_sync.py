@@ -18,27 +18,35 @@ from django.utils import timezone
 from directory import client as ldap_client
 from oauth_apps.models import AccessToken
 from oauth_apps.services import RegisteredClient
-from tests.directory_server import PEOPLE, SEARCH_DN, SEARCH_PASSWORD, SUFFIX, Directory
+from tests.directory_server import SEARCH_DN, SEARCH_PASSWORD, SUFFIX, Directory
 from tests.oauth import issue
 from workspaces.models import AuthSource, PeriodicTask, Role, User, Workspace
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def directory() -> Iterator[Directory]:
     server = Directory()
     server.start()
     server.populate()
-    for name in ("alice", "bob", "carol", "dave"):
-        server.add_person(name, f"{name}'s password", givenName=name.title(), mail=f"{name}@example.com")
     yield server
     server.stop()
 
 
 @pytest.fixture
-def source(workspace: Workspace, directory: Directory) -> AuthSource:
+def people(directory: Directory, request: pytest.FixtureRequest) -> str:
+    """An OU of the test's own holding alice, bob, carol and dave: what one test does to them no other sees."""
+    ou = f"ou={request.node.name[:40]},{SUFFIX}"
+    directory.ldapadd(f"dn: {ou}\nobjectClass: organizationalUnit\nou: {request.node.name[:40]}\n")
+    for name in ("alice", "bob", "carol", "dave"):
+        directory.add_person(name, f"{name}'s password", under=ou, givenName=name.title(), mail=f"{name}@example.com")
+    return ou
+
+
+@pytest.fixture
+def source(workspace: Workspace, directory: Directory, people: str) -> AuthSource:
     return AuthSource.objects.create(
         workspace=workspace, name="Corp", servers="127.0.0.1", port=directory.port, ca_certificates=directory.ca_pem,
-        base_dn=SUFFIX, bind_dn=SEARCH_DN, bind_password=SEARCH_PASSWORD, users_filter="(objectClass=inetOrgPerson)",
+        base_dn=people, bind_dn=SEARCH_DN, bind_password=SEARCH_PASSWORD, users_filter="(objectClass=inetOrgPerson)",
         connect_timeout=2, operation_timeout=2,
     )  # fmt: skip
 
@@ -62,8 +70,8 @@ def test_a_sync_updates_profiles_and_deactivates_users_gone_with_their_tokens(
 ) -> None:
     alice, bob = directory_user(source, "alice"), directory_user(source, "bob")
     issue(app, bob)
-    directory.ldapdelete(f"uid=bob,{PEOPLE}")
-    directory.ldapmodify(f"dn: uid=alice,{PEOPLE}\nchangetype: modify\nreplace: sn\nsn: Liddell\n")
+    directory.ldapdelete(f"uid=bob,{source.base_dn}")
+    directory.ldapmodify(f"dn: uid=alice,{source.base_dn}\nchangetype: modify\nreplace: sn\nsn: Liddell\n")
     dry = sync("--dry-run")
     assert dry["sources"]["Corp"] == {"updated": 1, "unchanged": 0, "deactivated": 1, "registered": 0, "failed": 0}
     bob.refresh_from_db()
@@ -74,7 +82,7 @@ def test_a_sync_updates_profiles_and_deactivates_users_gone_with_their_tokens(
     )
     alice.refresh_from_db()
     bob.refresh_from_db()
-    assert alice.last_name == "Liddell" and alice.directory_dn == f"uid=alice,{PEOPLE}"
+    assert alice.last_name == "Liddell" and alice.directory_dn == f"uid=alice,{source.base_dn}"
     assert not bob.is_active and not AccessToken.objects.filter(user=bob, expires__gt=timezone.now()).exists()
     assert sync()["sources"]["Corp"] == {"updated": 0, "unchanged": 2, "deactivated": 0, "registered": 0, "failed": 0}
 
