@@ -12,7 +12,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from accounts.security_pages import CODE_FIELD, enrolment
+from accounts.security_pages import CODE_FIELD, enrolment, security_page
 from oauth_apps import errors
 from workspaces import second_factor
 from workspaces.http import client_address, credential_page
@@ -93,3 +93,13 @@ def enrol_view(request: HttpRequest, **_: Any) -> HttpResponse:
     if user is None or not second_factor.offered(None) or state == "code" or (state is None and step_needed(user)):
         return HttpResponseRedirect(reverse("admin:login"))
     return enrolment(request, user, PLACE, required=state == "enrol", onward=lambda: passed(request)["Location"])
+
+
+@credential_page
+def security_view(request: HttpRequest, **_: Any) -> HttpResponse:
+    """A signed-in operator's own second factors: removing one, new recovery codes (a fresh code first)."""
+    user = operator(request)
+    if user is None or not satisfied(request):
+        return HttpResponseRedirect(reverse("admin:login"))
+    urls = {"security": reverse("admin:second-factor-security"), "enrol": reverse("admin:second-factor-enrol")}
+    return security_page(request, user, PLACE, urls)

@@ -130,16 +130,20 @@ def security_view(request: WorkspaceRequest, lang: str, skin: str) -> HttpRespon
     workspace = request.workspace
     if not request.user.is_authenticated:
         return login_redirect(request, workspace, lang, skin)
-    user: User = request.user  # type: ignore[assignment]
+    urls = {name: page_url(name, workspace, lang, skin) for name in ("security", "enrol", "password")}
+    return security_page(request, request.user, workspace, urls)  # type: ignore[arg-type]
+
+
+def security_page(request: HttpRequest, user: User, place: Any, urls: dict[str, str]) -> HttpResponse:
+    """A user's second factors (a workspace's user, or an operator in the admin with `place` naming
+    it): the list, removing one and a new set of recovery codes, each after a fresh code. `urls`:
+    this page's ("security"), the enrolment page's ("enrol") and, for a workspace, "password"."""
     error = None
     if request.method == "POST":
         action, address = request.POST.get("action"), client_address(request)
         chosen = str(request.POST.get("factor", ""))
-        factor = (
-            SecondFactor.objects.filter(user=user, pk=int(chosen)).first()
-            if chosen.isdecimal() and len(chosen) < 19
-            else None
-        )
+        valid = chosen.isdecimal() and len(chosen) < 19  # a primary key, not anything a body may hold
+        factor = SecondFactor.objects.filter(user=user, pk=int(chosen)).first() if valid else None
         if action not in ("remove", "codes") or (action == "remove" and factor is None):
             error = errors.SECURITY_BAD_REQUEST
         elif not second_factor.check(user, str(request.POST.get("code", ""))[:64], address):
@@ -150,15 +154,14 @@ def security_view(request: WorkspaceRequest, lang: str, skin: str) -> HttpRespon
             if not SecondFactor.objects.filter(user=user).exists():
                 RecoveryCode.objects.filter(user=user).delete()
             messages.success(request, errors.SECOND_FACTOR_REMOVED.format(name=factor.name))
-            return HttpResponseRedirect(page_url("security", workspace, lang, skin))
+            return HttpResponseRedirect(urls["security"])
         else:
             codes = second_factor.new_recovery_codes(user)
-            onward = page_url("security", workspace, lang, skin)
-            return render(request, "accounts/recovery_codes.html", {"workspace": workspace, "codes": codes,
-                                                                    "onward": onward})  # fmt: skip
+            shown = {"workspace": place, "codes": codes, "onward": urls["security"]}
+            return render(request, "accounts/recovery_codes.html", shown)
     context = {
-        "workspace": workspace, "error": error, "offered": second_factor.offered(workspace),
+        "workspace": place, "error": error, "offered": second_factor.offered(user.workspace),
         "required": second_factor.required_of(user), "factors": SecondFactor.objects.filter(user=user),
-        "codes_left": second_factor.recovery_codes_left(user), "code_field": CODE_FIELD,
+        "codes_left": second_factor.recovery_codes_left(user), "code_field": CODE_FIELD, "urls": urls,
     }  # fmt: skip
     return render(request, "accounts/security.html", context)

@@ -69,5 +69,6 @@ class OperatorAdminSite(AdminSite):
         own = [
             path("second-factor/", admin_second_factor.code_view, name="second-factor"),
             path("second-factor/enrol/", admin_second_factor.enrol_view, name="second-factor-enrol"),
+            path("second-factor/security/", admin_second_factor.security_view, name="second-factor-security"),
         ]
         return own + super().get_urls()

@@ -207,7 +207,7 @@ class Operators(Concern):
     PM_ADMIN_SECOND_FACTOR = Variable(
         one_of("off", "optional", "required"), "optional",
         "a second factor (an authenticator app) for site operators in the Django admin: `off`, `optional` (asked of "
-        "those who added one at /admin/second-factor/enrol/) or `required` (each enrols at their next login)",
+        "those who added one from the admin's \"Second factor\" link) or `required` (each enrols at their next login)",
     )  # fmt: skip
     PM_ADMIN_IDLE_SECONDS = Variable(
         whole_number, 1800, "an operator's admin session ends after this long without a request"

@@ -70,3 +70,21 @@ def test_a_workspace_user_reaches_none_of_the_admins_second_factor_pages(client:
     client.force_login(operator_user, backend="workspaces.backends.WorkspaceBackend")
     for page in ("/admin/second-factor/", "/admin/second-factor/enrol/"):
         assert client.get(page)["Location"].startswith("/admin/login/")
+
+
+def test_an_operator_manages_their_own_factor_in_the_admin(client: Client, db: None) -> None:
+    User.objects.create_superuser("root", OPERATOR_PASSWORD)
+    admin_login(client)
+    index = client.get("/admin/")
+    assert b'href="/admin/second-factor/security/"' in index.content  # linked beside "Change password"
+    app = enrol_through_the_page(client)
+    page = client.get("/admin/second-factor/security/")
+    assert page.status_code == 200 and b"Operator phone" in page.content
+    factor = SecondFactor.objects.get(user__username="root")
+    refused = client.post("/admin/second-factor/security/", {"action": "remove", "factor": factor.pk, "code": "1"})
+    assert b"not right" in refused.content and SecondFactor.objects.filter(pk=factor.pk).exists()
+    client.post(
+        "/admin/second-factor/security/", {"action": "remove", "factor": factor.pk, "code": app.at(time.time() + 30)}
+    )
+    assert not SecondFactor.objects.filter(pk=factor.pk).exists()
+    assert admin_login(Client()) == "/admin/"  # no code asked any more
