@@ -31,7 +31,7 @@ def operator(request: HttpRequest) -> User | None:
 
 def step_needed(user: User) -> str:
     """ "code", "enrol" or "" (none): what the admin asks of `user` after the password."""
-    if second_factor.factors_of(user):
+    if second_factor.has_any(user):
         return "code"
     return "enrol" if second_factor.required_of(user) else ""
 

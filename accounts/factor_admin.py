@@ -18,7 +18,7 @@ class SecondFactorAdminMixin(admin.ModelAdmin):  # type: ignore[type-arg]
     @admin.action(description="Reset second factors (authenticator apps and recovery codes) of the selected users")
     def reset_second_factors(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         operator = signed_in_user(request)
-        users = list(queryset.filter(second_factors__isnull=False).distinct())
+        users = [user for user in queryset if second_factor.has_any(user) or user.passkeys.exists()]
         for user in users:
             second_factor.reset(user, by=operator)
         websessions.end_all(users, why="second factors reset by an administrator")

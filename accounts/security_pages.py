@@ -22,9 +22,9 @@ from django.utils.safestring import mark_safe
 
 from oauth_apps import errors, pending_login
 from oauth_apps.views import login_redirect, page_url
-from workspaces import second_factor
+from workspaces import passkeys, second_factor
 from workspaces.http import WorkspaceRequest, client_address, credential_page
-from workspaces.models import RecoveryCode, SecondFactor, User
+from workspaces.models import Passkey, RecoveryCode, SecondFactor, User
 
 ENROLLING_KEY = "_pm_enrolling"
 ENROL_SECONDS = 600
@@ -52,7 +52,12 @@ def second_factor_view(request: WorkspaceRequest, lang: str, skin: str) -> HttpR
             return HttpResponseRedirect(pending_login.done(request, pending, pending_login.SECOND_FACTOR))
         locked = second_factor.is_locked(pending.user)
         error = errors.SECOND_FACTOR_LOCKED if locked else errors.SECOND_FACTOR_WRONG
-    context = {"workspace": workspace, "error": error, "code_field": CODE_FIELD}
+    context = {
+        "workspace": workspace, "error": error, "code_field": CODE_FIELD,
+        "passkeys": passkeys.passkeys_of(pending.user),
+        "passkey_urls": {"options": page_url("passkey-options", workspace, lang, skin),
+                         "verify": page_url("passkey", workspace, lang, skin)},
+    }  # fmt: skip
     return render(request, "accounts/second_factor.html", context)
 
 
@@ -130,7 +135,8 @@ def security_view(request: WorkspaceRequest, lang: str, skin: str) -> HttpRespon
     workspace = request.workspace
     if not request.user.is_authenticated:
         return login_redirect(request, workspace, lang, skin)
-    urls = {name: page_url(name, workspace, lang, skin) for name in ("security", "enrol", "password")}
+    names = ("security", "enrol", "password", "passkey-register", "passkey-register-options")
+    urls = {name.replace("-", "_"): page_url(name, workspace, lang, skin) for name in names}
     return security_page(request, request.user, workspace, urls)  # type: ignore[arg-type]
 
 
@@ -143,15 +149,17 @@ def security_page(request: HttpRequest, user: User, place: Any, urls: dict[str, 
         action, address = request.POST.get("action"), client_address(request)
         chosen = str(request.POST.get("factor", ""))
         valid = chosen.isdecimal() and len(chosen) < 19  # a primary key, not anything a body may hold
-        factor = SecondFactor.objects.filter(user=user, pk=int(chosen)).first() if valid else None
-        if action not in ("remove", "codes") or (action == "remove" and factor is None):
+        kinds: dict[str, type[SecondFactor] | type[Passkey]] = {"remove": SecondFactor, "remove_passkey": Passkey}
+        model = kinds.get(str(action))
+        factor = model.objects.filter(user=user, pk=int(chosen)).first() if valid and model else None
+        if action not in ("remove", "remove_passkey", "codes") or (action != "codes" and factor is None):
             error = errors.SECURITY_BAD_REQUEST
         elif not second_factor.check(user, str(request.POST.get("code", ""))[:64], address):
             locked = second_factor.is_locked(user)
             error = errors.SECOND_FACTOR_LOCKED if locked else errors.SECOND_FACTOR_WRONG
-        elif action == "remove" and factor is not None:
+        elif factor is not None:
             second_factor.remove(factor)
-            if not SecondFactor.objects.filter(user=user).exists():
+            if not second_factor.has_any(user):
                 RecoveryCode.objects.filter(user=user).delete()
             messages.success(request, errors.SECOND_FACTOR_REMOVED.format(name=factor.name))
             return HttpResponseRedirect(urls["security"])
@@ -163,5 +171,8 @@ def security_page(request: HttpRequest, user: User, place: Any, urls: dict[str, 
         "workspace": place, "error": error, "offered": second_factor.offered(user.workspace),
         "required": second_factor.required_of(user), "factors": SecondFactor.objects.filter(user=user),
         "codes_left": second_factor.recovery_codes_left(user), "code_field": CODE_FIELD, "urls": urls,
+        # Passkeys: a workspace's users, where PM_PUBLIC_URL names the relying party.
+        "passkeys_offered": passkeys.offered() and "passkey_register" in urls, "passkeys": passkeys.passkeys_of(user),
+        "passkey_urls": {name: urls.get(f"passkey_{name}") for name in ("register", "register_options")},
     }  # fmt: skip
     return render(request, "accounts/security.html", context)

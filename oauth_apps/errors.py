@@ -110,6 +110,8 @@ SECOND_FACTOR_CURRENT_WRONG = "The code of your current app is not right: adding
 SECOND_FACTOR_ADDED = "Your authenticator app was added."
 SECOND_FACTOR_REMOVED = "Removed {name}."
 SECURITY_BAD_REQUEST = "Choose what to do again: the page was out of date."
+PASSKEYS_OFF = "Passkeys are not used here."
+PASSKEY_REFUSED = "That passkey was not accepted. Try again, or type a code."
 SECOND_FACTOR_GRANT = "This account uses a second factor: sign in through the code or device flow"
 
 # Authorized applications page.

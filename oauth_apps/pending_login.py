@@ -44,7 +44,7 @@ class PendingLogin:
 def steps_after_password(user: User, typed_password: str) -> tuple[list[str], ChangeReason | None]:
     """What the login asks after a right password, in order, and why the password must change."""
     steps = []
-    if second_factor.factors_of(user):
+    if second_factor.has_any(user):
         steps.append(SECOND_FACTOR)
     elif second_factor.required_of(user):
         steps.append(ENROL)
@@ -96,13 +96,13 @@ def was_pending(request: HttpRequest, workspace: Workspace) -> bool:
     return isinstance(state, dict) and state.get("workspace") == workspace.pk
 
 
-def done(request: HttpRequest, pending: PendingLogin, step: str) -> str:
-    """`step` is done: the URL of the next one, or (none left) the user is logged in and the URL is
-    where they were going."""
+def done(request: HttpRequest, pending: PendingLogin, step: str, method: str = "otp") -> str:
+    """`step` is done (a second factor by `method`, RFC 8176: `otp`, or `hwk` for a passkey): the URL
+    of the next one, or (none left) the user is logged in and the URL is where they were going."""
     state = dict(request.session[PENDING_KEY])
     state["steps"] = [left for left in state["steps"] if left != step]
     if step in (SECOND_FACTOR, ENROL):
-        state["amr"] = ["pwd", "otp", "mfa"]
+        state["amr"] = ["pwd", method, "mfa"]
     request.session[PENDING_KEY] = state
     if state["steps"]:
         return step_url(pending.user.workspace, state["steps"][0])  # type: ignore[arg-type]

@@ -138,7 +138,7 @@ class ProcessMakerValidator(OAuth2Validator):
         # a workspace may refuse them here instead.
         if workspace.password_grant_refuses_change and password_policy.change_reason(user, password):
             raise errors.invalid_grant(errors.PASSWORD_MUST_CHANGE)
-        if workspace.password_grant_refuses_second_factor and second_factor.factors_of(user):
+        if workspace.password_grant_refuses_second_factor and second_factor.has_any(user):
             raise errors.invalid_grant(errors.SECOND_FACTOR_GRANT)  # a password alone is not enough for them
         request.user = user
         return True

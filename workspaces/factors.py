@@ -39,3 +39,22 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"a recovery code of {self.user_id}"
+
+
+class Passkey(models.Model):
+    """A WebAuthn credential (a passkey or a security key) a user registered as a second factor: its
+    id and public key (nothing secret), and the signature counter its authenticator keeps, if any."""
+
+    user = models.ForeignKey("workspaces.User", on_delete=models.CASCADE, related_name="passkeys")
+    name = models.CharField(max_length=64, default="Passkey")
+    credential_id = models.CharField(max_length=1400, unique=True, help_text="Base64url, as the browser gives it.")
+    public_key = models.TextField(help_text="The COSE public key, base64url.")
+    sign_count = models.BigIntegerField(default=0)
+    created = models.DateTimeField(default=timezone.now)
+    last_used = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} of {self.user_id}"

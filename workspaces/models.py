@@ -287,10 +287,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 # The audit log and the housekeeping records, in a module of their own: re-exported here, where Django
 # and the rest of the code look for models.
 from workspaces.auth_sources import AuthSource  # noqa: E402
-from workspaces.factors import RecoveryCode, SecondFactor  # noqa: E402
+from workspaces.factors import Passkey, RecoveryCode, SecondFactor  # noqa: E402
 from workspaces.records import AuditEvent, AuditEventType, PeriodicTask, UsedPassword  # noqa: E402
 
 __all__ = [
-    "AuditEvent", "AuditEventType", "AuthSource", "ErrorMode", "PeriodicTask", "PermissionCode", "RecoveryCode",
-    "Role", "SecondFactor", "UsedPassword", "User", "UserManager", "Workspace", "fold_username", "generate_uid",
+    "AuditEvent", "AuditEventType", "AuthSource", "ErrorMode", "Passkey", "PeriodicTask", "PermissionCode",
+    "RecoveryCode", "Role", "SecondFactor", "UsedPassword", "User", "UserManager", "Workspace", "fold_username",
+    "generate_uid",
 ]  # fmt: skip

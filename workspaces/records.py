@@ -40,6 +40,7 @@ class AuditEventType(models.IntegerChoices):
     RECOVERY_CODE_USED = 414, "recovery code used"
     SECOND_FACTORS_RESET = 415, "second factors reset by an administrator"
     SECOND_FACTOR_LOCKED = 416, "second step locked after failures"
+    PASSKEY_COUNTER_BACKWARDS = 417, "passkey refused: its signature counter went backwards"
     WORKSPACE_SETTINGS_CHANGED = 500, "workspace settings changed"
     WORKSPACE_RETIRED = 501, "workspace retired"
     WORKSPACE_RESTORED = 502, "workspace restored"

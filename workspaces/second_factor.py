@@ -25,8 +25,8 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from plumbing.window_counters import count_each, forget_and_discount
-from workspaces import audit, lockout
-from workspaces.models import RecoveryCode, SecondFactor, User, Workspace
+from workspaces import audit, lockout, passkeys
+from workspaces.models import Passkey, RecoveryCode, SecondFactor, User, Workspace
 
 STEP, DIGITS, DRIFT = 30, 6, 1
 ISSUER = "pm-oauth"
@@ -59,6 +59,14 @@ def factors_of(user: User) -> list[SecondFactor]:
     if not offered(user.workspace):
         return []
     return list(SecondFactor.objects.filter(user=user))
+
+
+def has_any(user: User) -> bool:
+    """Whether `user` has a second factor that the login asks for: an authenticator app, or a passkey
+    where passkeys are offered (workspaces.passkeys)."""
+    if not offered(user.workspace):
+        return False
+    return SecondFactor.objects.filter(user=user).exists() or bool(passkeys.passkeys_of(user))
 
 
 # --- Authenticator apps ---------------------------------------------------------------------------
@@ -125,7 +133,7 @@ def enrol(user: User, name: str, secret: str, code: str, now: float | None = Non
     return factor
 
 
-def remove(factor: SecondFactor) -> None:
+def remove(factor: SecondFactor | Passkey) -> None:
     audit.record(audit.Event.SECOND_FACTOR_REMOVED, factor.user.workspace_id, user=factor.user, name=factor.name)
     factor.delete()
 
@@ -134,6 +142,8 @@ def remove(factor: SecondFactor) -> None:
 def reset(user: User, *, by: User | None) -> int:
     """An administrator's reset: every factor and recovery code of `user` gone (audited)."""
     count, _ = SecondFactor.objects.filter(user=user).delete()
+    passkeys_removed, _ = Passkey.objects.filter(user=user).delete()
+    count += passkeys_removed
     RecoveryCode.objects.filter(user=user).delete()
     audit.record(audit.Event.SECOND_FACTORS_RESET, user.workspace_id, by=by, user=user, factors=count)
     return count

@@ -1,0 +1,85 @@
+"""Passkeys as a second factor, in headless Chromium with DevTools' virtual authenticator (ctap2,
+internal transport, resident keys, user verification): registering one on the your-security page,
+signing in with it at the second step, and a cloned key whose counter went backwards refused."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.test import override_settings
+from playwright.sync_api import expect
+
+from tests.test_browser_flows import log_in, page, screenshot_dir  # noqa: F401 - fixtures
+from workspaces.models import AuditEvent, AuditEventType, Passkey, User
+
+pytestmark = [pytest.mark.browser, pytest.mark.live, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def relying_party(live_server: Any) -> Iterator[str]:
+    """PM_PUBLIC_URL at the live server's own origin, on `localhost`: the relying party's id."""
+    assert "localhost" in live_server.url
+    with override_settings(PM_PUBLIC_URL=live_server.url):
+        yield live_server.url
+
+
+def virtual_authenticator(page: Any) -> tuple[Any, str]:  # noqa: F811
+    session = page.context.new_cdp_session(page)
+    session.send("WebAuthn.enable")
+    added = session.send("WebAuthn.addVirtualAuthenticator", {"options": {
+        "protocol": "ctap2", "transport": "internal", "hasResidentKey": True,
+        "hasUserVerification": True, "isUserVerified": True,
+    }})  # fmt: skip
+    return session, added["authenticatorId"]
+
+
+def test_a_passkey_is_registered_and_signs_in_at_the_second_step(
+    page: Any,  # noqa: F811
+    relying_party: str,
+    operator_user: User,
+) -> None:
+    virtual_authenticator(page)
+    base = f"{relying_party}/sysworkflow/en/neoclassic/login"
+    page.goto(f"{base}/login")
+    log_in(page, "JohnDoe")
+    page.wait_for_url("**/oauth2/applications")
+    page.goto(f"{base}/security")
+    page.fill("#id_passkey_name", "Laptop")
+    page.click("text=Add a passkey")
+    expect(page.locator("#passkey-codes li")).to_have_count(10)  # the first factor brings recovery codes
+    passkey = Passkey.objects.get(user=operator_user)
+    assert passkey.name == "Laptop"
+    page.screenshot(path=str(screenshot_dir() / "passkey-added-1280.png"), full_page=True)
+
+    page.context.clear_cookies()
+    page.goto(f"{base}/login")
+    log_in(page, "JohnDoe")
+    expect(page.locator("h1")).to_have_text("Confirm it is you")
+    page.click("#passkey-use")
+    page.wait_for_url("**/oauth2/applications")
+    passkey.refresh_from_db()
+    assert passkey.last_used is not None and passkey.sign_count >= 1
+
+
+def test_a_passkey_whose_counter_went_backwards_is_refused_and_audited(
+    page: Any,  # noqa: F811
+    relying_party: str,
+    operator_user: User,
+) -> None:
+    virtual_authenticator(page)
+    base = f"{relying_party}/sysworkflow/en/neoclassic/login"
+    page.goto(f"{base}/login")
+    log_in(page, "JohnDoe")
+    page.wait_for_url("**/oauth2/applications")
+    page.goto(f"{base}/security")
+    page.click("text=Add a passkey")
+    expect(page.locator("#passkey-codes li")).to_have_count(10)
+    Passkey.objects.filter(user=operator_user).update(sign_count=1000)  # as if a clone had signed 1,000 times
+    page.context.clear_cookies()
+    page.goto(f"{base}/login")
+    log_in(page, "JohnDoe")
+    page.click("#passkey-use")
+    expect(page.locator("#passkey-error")).to_contain_text("That passkey was not accepted.")
+    assert AuditEvent.objects.filter(event_type=AuditEventType.PASSKEY_COUNTER_BACKWARDS, target_user=operator_user)
