@@ -124,7 +124,17 @@ class WorkspaceAdmin(admin.ModelAdmin):
                 ],
             },
         ),
-        ("Second factor", {"fields": ["second_factor", "second_factor_roles", "password_grant_refuses_second_factor"]}),
+        (
+            "Second factor",
+            {
+                "fields": [
+                    "second_factor",
+                    "second_factor_roles",
+                    "password_grant_refuses_second_factor",
+                    "passkey_login",
+                ]
+            },
+        ),
     ]
 
     def get_readonly_fields(self, request: Any, obj: Workspace | None = None) -> list[str]:

@@ -11,9 +11,11 @@ from django.views.decorators.http import require_POST
 
 from oauth_apps import errors, pending_login
 from oauth_apps.views import page_url
-from workspaces import passkeys, second_factor
+from oauth_apps.views.login import safe_next_url
+from workspaces import audit, lockout, passkeys, second_factor
 from workspaces.http import WorkspaceRequest, client_address
 from workspaces.models import RecoveryCode, User
+from workspaces.password_policy import change_reason
 
 
 def refused(message: str, status: int = 400) -> JsonResponse:
@@ -72,3 +74,39 @@ def sign_in(request: WorkspaceRequest, lang: str, skin: str) -> HttpResponse:
         return refused(errors.PASSKEY_REFUSED)
     second_factor.succeeded(user, address, recovery=False)
     return JsonResponse({"next": pending_login.done(request, pending, pending_login.SECOND_FACTOR, method="hwk")})
+
+
+def passkey_login_open(request: WorkspaceRequest) -> bool:
+    return passkeys.offered() and second_factor.offered(request.workspace) and request.workspace.passkey_login
+
+
+@ceremony
+def discover_options(request: WorkspaceRequest, lang: str, skin: str) -> HttpResponse:
+    if not passkey_login_open(request):
+        return refused(errors.PASSKEYS_OFF, 403)
+    return HttpResponse(passkeys.discovery_options(request.session), content_type="application/json")
+
+
+@ceremony
+def discover(request: WorkspaceRequest, lang: str, skin: str) -> HttpResponse:
+    """A sign-in by passkey alone: the passkey (user verified) names the user; the login limits count a
+    refusal against the address; a password due for change is still asked for before going on."""
+    workspace, address = request.workspace, client_address(request)
+    if not passkey_login_open(request):
+        return refused(errors.PASSKEYS_OFF, 403)
+    if lockout.address_throttled(workspace, address):
+        return refused(errors.LOGIN_THROTTLED.format(minutes=lockout.minutes(workspace.lockout_window)), 403)
+    body = passkeys.parse(request.body)
+    user = passkeys.discover(request.session, workspace.pk, body) if body is not None else None
+    if user is None or not user.can_log_in():
+        lockout.count_address_failure(workspace, address, "passkey sign-in")
+        return refused(errors.PASSKEY_REFUSED)
+    audit.record(audit.Event.LOGIN_SUCCEEDED, workspace, user=user, address=address, via="passkey")
+    next_url = safe_next_url(request, str(request.GET.get("u", ""))) or page_url("applications", workspace, lang, skin)
+    reason = change_reason(user, None)
+    if reason is not None:
+        return JsonResponse(
+            {"next": pending_login.begin(request, user, next_url, [pending_login.CHANGE_PASSWORD], reason)}
+        )
+    pending_login.complete(request, user, workspace, amr=["hwk", "user"])
+    return JsonResponse({"next": next_url})

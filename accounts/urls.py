@@ -18,4 +18,6 @@ urlpatterns: list[URLPattern] = [
     re_path(PASSKEY + r"register$", passkey_pages.register, name="passkey-register"),
     re_path(PASSKEY + r"options$", passkey_pages.sign_in_options, name="passkey-options"),
     re_path(PASSKEY + r"sign-in$", passkey_pages.sign_in, name="passkey"),
+    re_path(PASSKEY + r"discover/options$", passkey_pages.discover_options, name="passkey-discover-options"),
+    re_path(PASSKEY + r"discover$", passkey_pages.discover, name="passkey-discover"),
 ]

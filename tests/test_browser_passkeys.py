@@ -83,3 +83,45 @@ def test_a_passkey_whose_counter_went_backwards_is_refused_and_audited(
     page.click("#passkey-use")
     expect(page.locator("#passkey-error")).to_contain_text("That passkey was not accepted.")
     assert AuditEvent.objects.filter(event_type=AuditEventType.PASSKEY_COUNTER_BACKWARDS, target_user=operator_user)
+
+
+def register_passkey(page: Any, base: str) -> None:  # noqa: F811
+    page.goto(f"{base}/login")
+    log_in(page, "JohnDoe")
+    page.wait_for_url("**/oauth2/applications")
+    page.goto(f"{base}/security")
+    page.click("text=Add a passkey")
+    expect(page.locator("#passkey-codes li")).to_have_count(10)
+
+
+def test_signing_in_with_a_passkey_alone_where_the_workspace_allows_it(
+    page: Any,  # noqa: F811
+    relying_party: str,
+    operator_user: User,
+    stranger: User,
+) -> None:
+    from workspaces.models import Workspace
+
+    virtual_authenticator(page)
+    base = f"{relying_party}/sysworkflow/en/neoclassic/login"
+    register_passkey(page, base)
+    page.context.clear_cookies()
+    page.goto(f"{base}/login")
+    expect(page.locator("#passkey-discover")).to_have_count(0)  # off by default
+    Workspace.objects.filter(pk=operator_user.workspace_id).update(passkey_login=True)
+    page.goto(f"{base}/login")
+    page.click("#passkey-discover")  # no username, no password
+    page.wait_for_url("**/oauth2/applications")
+    expect(page.locator("header .who")).to_have_text("John Doe")
+    # The same passkey at another workspace's login names nobody there.
+    Workspace.objects.filter(pk=stranger.workspace_id).update(passkey_login=True)
+    page.context.clear_cookies()
+    page.goto(f"{relying_party}/sysother/en/neoclassic/login/login")
+    page.click("#passkey-discover")
+    expect(page.locator("#passkey-error")).to_contain_text("That passkey was not accepted.")
+    # A passkey removed here no longer signs in, whatever the authenticator still holds.
+    Passkey.objects.filter(user=operator_user).delete()
+    page.goto(f"{base}/login")
+    page.click("#passkey-discover")
+    expect(page.locator("#passkey-error")).to_contain_text("That passkey was not accepted.")
+    page.screenshot(path=str(screenshot_dir() / "passkey-login-1280.png"), full_page=True)

@@ -15,7 +15,10 @@ from tests.oauth import password_grant
 from workspaces.models import Passkey, User, Workspace
 
 BASE = "/sysworkflow/en/neoclassic/login"
-ENDPOINTS = ["passkey/register/options", "passkey/register", "passkey/options", "passkey/sign-in"]
+ENDPOINTS = [
+    "passkey/register/options", "passkey/register", "passkey/options", "passkey/sign-in", "passkey/discover/options",
+    "passkey/discover",
+]  # fmt: skip
 
 
 def passkey_for(user: User) -> Passkey:
@@ -107,3 +110,22 @@ def test_removing_a_passkey_takes_a_fresh_code_and_a_reset_removes_them(
     action = {"action": "reset_second_factors", "_selected_action": [operator_user.pk]}
     operator_client.post("/admin/workspaces/user/", action)
     assert not Passkey.objects.filter(user=operator_user).exists()
+
+
+@override_settings(PM_PUBLIC_URL="https://id.example.com")
+def test_a_sign_in_by_passkey_alone_is_off_by_default_and_its_failures_count_against_the_address(
+    client: Client, operator_user: User
+) -> None:
+    assert client.post(f"{BASE}/passkey/discover/options").status_code == 403
+    assert b"Sign in with a passkey" not in client.get(f"{BASE}/login").content
+    Workspace.objects.filter(pk=operator_user.workspace_id).update(passkey_login=True, lockout_threshold=3)
+    assert b"Sign in with a passkey" in client.get(f"{BASE}/login").content
+    options = client.post(f"{BASE}/passkey/discover/options").json()
+    assert options["userVerification"] == "required" and not options.get("allowCredentials")  # no user named
+    forged = {"id": "AAEC", "rawId": "AAEC", "type": "public-key", "response": {"userHandle": "AAEC"}}
+    for _ in range(2):
+        client.post(f"{BASE}/passkey/discover/options")
+        answer = client.post(f"{BASE}/passkey/discover", forged, content_type="application/json")
+        assert answer.status_code == 400
+    throttled = client.post(f"{BASE}/passkey/discover", forged, content_type="application/json")
+    assert throttled.status_code == 403 and "Too many failed logins" in throttled.json()["error"]

@@ -185,6 +185,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         "directory DN", max_length=1000, blank=True, editable=False,
         help_text="The user's entry in the directory, as last found (ProcessMaker's USR_AUTH_USER_DN).",
     )  # fmt: skip
+    passkey_handle = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="The random id passkeys know this user by (WebAuthn's user handle), made at the first one.",
+    )
     credentials_changed_at = models.DateTimeField(
         null=True,
         blank=True,

@@ -52,19 +52,32 @@ def descriptors(user: User) -> list[PublicKeyCredentialDescriptor]:
     return [PublicKeyCredentialDescriptor(id=base64url_to_bytes(p.credential_id)) for p in passkeys_of(user)]
 
 
-def _remember(session: Any, purpose: str, challenge: bytes, user: User) -> None:
-    session[CHALLENGE_KEY] = {"purpose": purpose, "challenge": bytes_to_base64url(challenge), "user": user.pk,
-                              "until": int(time.time()) + CHALLENGE_SECONDS}  # fmt: skip
+def _remember(session: Any, purpose: str, challenge: bytes, user: User | None) -> None:
+    session[CHALLENGE_KEY] = {
+        "purpose": purpose, "challenge": bytes_to_base64url(challenge), "user": user.pk if user else None,
+        "until": int(time.time()) + CHALLENGE_SECONDS,
+    }  # fmt: skip
 
 
-def _take(session: Any, purpose: str, user: User) -> bytes | None:
-    """The challenge of this session's ceremony for `purpose` and `user`, once; None if there is none."""
+def _take(session: Any, purpose: str, user: User | None) -> bytes | None:
+    """The challenge of this session's ceremony for `purpose` and `user` (None: a sign-in by passkey
+    alone, whose user the passkey names), once; None if there is none."""
     state = session.pop(CHALLENGE_KEY, None)
-    if not isinstance(state, dict) or state.get("purpose") != purpose or state.get("user") != user.pk:
+    expected = user.pk if user else None
+    if not isinstance(state, dict) or state.get("purpose") != purpose or state.get("user") != expected:
         return None
     if int(state.get("until", 0)) < time.time():
         return None
     return base64url_to_bytes(str(state["challenge"]))
+
+
+def handle_of(user: User) -> str:
+    """The user's WebAuthn user handle (random, made once: it says nothing of who they are)."""
+    if not user.passkey_handle:
+        user.passkey_handle = bytes_to_base64url(secrets.token_bytes(32))
+        User.objects.filter(pk=user.pk, passkey_handle="").update(passkey_handle=user.passkey_handle)
+        user.passkey_handle = User.objects.filter(pk=user.pk).values_list("passkey_handle", flat=True).get()
+    return user.passkey_handle
 
 
 def registration_options(session: Any, user: User) -> str:
@@ -72,7 +85,7 @@ def registration_options(session: Any, user: User) -> str:
     label = f"{user.username}@{user.workspace}" if user.workspace else user.username
     options = webauthn.generate_registration_options(
         rp_id=rp_id(), rp_name=RP_NAME, user_name=label, user_display_name=user.full_name,
-        user_id=secrets.token_bytes(32),
+        user_id=base64url_to_bytes(handle_of(user)),
         authenticator_selection=AuthenticatorSelectionCriteria(
             resident_key=ResidentKeyRequirement.PREFERRED, user_verification=UserVerificationRequirement.PREFERRED
         ),
@@ -145,3 +158,43 @@ def parse(body: bytes) -> dict[str, Any] | None:
     except (UnicodeDecodeError, ValueError):
         return None
     return data if isinstance(data, dict) else None
+
+
+def discovery_options(session: Any) -> str:
+    """The options for a sign-in by passkey alone: no user named, user verification required."""
+    options = webauthn.generate_authentication_options(
+        rp_id=rp_id(), user_verification=UserVerificationRequirement.REQUIRED
+    )
+    _remember(session, "discover", options.challenge, None)
+    return webauthn.options_to_json(options)
+
+
+def discover(session: Any, workspace_id: int, credential: dict[str, Any]) -> User | None:
+    """The user of `workspace_id` whose passkey signed this session's challenge with the user verified
+    (the passkey and the user handle it answers with must both be theirs), or None."""
+    challenge = _take(session, "discover", None)
+    response = credential.get("response")
+    handle = str(response.get("userHandle", "")) if isinstance(response, dict) else ""
+    passkey = (
+        Passkey.objects.select_related("user", "user__role", "user__workspace")
+        .filter(credential_id=str(credential.get("id", ""))[:1400], user__workspace_id=workspace_id)
+        .first()
+    )
+    if challenge is None or passkey is None or not handle or handle != passkey.user.passkey_handle:
+        return None
+    try:
+        verified = webauthn.verify_authentication_response(
+            credential=credential, expected_challenge=challenge, expected_rp_id=rp_id(),
+            expected_origin=settings.PM_PUBLIC_URL, credential_public_key=base64url_to_bytes(passkey.public_key),
+            credential_current_sign_count=passkey.sign_count, require_user_verification=True,
+        )  # fmt: skip
+    except InvalidAuthenticationResponse as error:
+        if "count" in str(error).lower():
+            audit.record(audit.Event.PASSKEY_COUNTER_BACKWARDS, workspace_id, user=passkey.user, name=passkey.name)
+        return None
+    except (WebAuthnException, ValueError, KeyError, TypeError):
+        return None
+    taken = Passkey.objects.filter(pk=passkey.pk, sign_count=passkey.sign_count).update(
+        sign_count=verified.new_sign_count, last_used=timezone.now()
+    )
+    return passkey.user if taken else None

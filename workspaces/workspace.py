@@ -163,6 +163,10 @@ class Workspace(models.Model):
         help_text="The password grant cannot carry a second factor. Off: users with one may still use it "
         "(ProcessMaker's clients keep working). On: they are refused (invalid_grant) and use the code or device flow.",
     )  # fmt: skip
+    passkey_login = models.BooleanField(
+        "sign in with a passkey alone", default=False,
+        help_text="The login page offers signing in with a passkey, no username or password (needs PM_PUBLIC_URL).",
+    )  # fmt: skip
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -9,7 +9,7 @@ page (accounts.password_page).
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 from django.contrib import auth, messages
 from django.http import HttpResponse, HttpResponseRedirect
@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from oauth_apps import errors, pending_login, signin, websessions
 from oauth_apps.models import Application
 from oauth_apps.views import page_url
-from workspaces import audit
+from workspaces import audit, passkeys, second_factor
 from workspaces.backends import SignInRefused, SignInUnavailable
 from workspaces.forms import LoginForm
 from workspaces.http import WorkspaceRequest, client_address, credential_page
@@ -89,8 +89,22 @@ def login_view(request: WorkspaceRequest, lang: str, skin: str) -> HttpResponse:
                     return HttpResponseRedirect(pending_login.begin(request, user, next_url, steps, reason))
                 pending_login.complete(request, user, workspace)
                 return HttpResponseRedirect(next_url)
-    context = {"form": form, "error": error, "workspace": workspace, "asking": asking_application(workspace, next_url)}
+    context = {
+        "form": form, "error": error, "workspace": workspace, "asking": asking_application(workspace, next_url),
+        "passkey_login": passkey_login_urls(workspace, lang, skin, request.GET.get("u", "")),
+    }  # fmt: skip
     return render(request, "oauth_apps/login.html", context, status=200)
+
+
+def passkey_login_urls(workspace: Workspace, lang: str, skin: str, going: str) -> dict[str, str] | None:
+    """Where the login page's "Sign in with a passkey" talks to, where the workspace offers it."""
+    if not (workspace.passkey_login and passkeys.offered() and second_factor.offered(workspace)):
+        return None
+    query = f"?u={quote(going, safe='')}" if going else ""
+    return {
+        "options": page_url("passkey-discover-options", workspace, lang, skin),
+        "verify": page_url("passkey-discover", workspace, lang, skin) + query,
+    }
 
 
 def asking_application(workspace: Workspace, next_url: str) -> Application | None:

@@ -61,6 +61,22 @@
     });
   }
 
+  // Signing in with a passkey alone (the login page): no user named, the passkey names them.
+  var discover = document.getElementById("passkey-discover");
+  if (discover) {
+    discover.hidden = false;
+    discover.addEventListener("click", function () {
+      var error = document.getElementById("passkey-error");
+      post(discover.dataset.options).then(function (options) {
+        options.challenge = toBytes(options.challenge);
+        return navigator.credentials.get({publicKey: options});
+      }).then(function (credential) {
+        return post(discover.dataset.verify, answer(credential));
+      }).then(function (done) { window.location = done.next; })
+        .catch(function (failure) { show(error, failure.message); });
+    });
+  }
+
   var use = document.getElementById("passkey-use");
   if (use) {
     use.hidden = false;
