@@ -29,6 +29,8 @@ from workspaces.models import AuditEvent, AuditEventType, AuthSource, Role, User
 LOGIN = "/sysworkflow/en/neoclassic/login/login"
 ALICE_PASSWORD = "alice's directory password"
 
+pytestmark = pytest.mark.directory  # a real slapd: the slow set (scripts/run-tests)
+
 
 @pytest.fixture(scope="module")
 def directory() -> Iterator[Directory]:

@@ -22,6 +22,8 @@ from tests.directory_server import SEARCH_DN, SEARCH_PASSWORD, SUFFIX, Directory
 from tests.oauth import issue
 from workspaces.models import AuthSource, PeriodicTask, Role, User, Workspace
 
+pytestmark = pytest.mark.directory  # a real slapd: the slow set (scripts/run-tests)
+
 
 @pytest.fixture(scope="module")
 def directory() -> Iterator[Directory]:

@@ -22,7 +22,7 @@ from tests.processmaker import fixture
 from tests.processmaker.fixture import SEED_CLIENT_ID, SEED_CLIENT_SECRET
 from workspaces.models import AuthSource, User
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.directory]
 SOURCE = "d" * 32
 FRANK, FRANKS_PASSWORD = "c" * 32, "frank's directory password"
 

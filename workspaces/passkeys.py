@@ -83,11 +83,14 @@ def handle_of(user: User) -> str:
 def registration_options(session: Any, user: User) -> str:
     """The options for navigator.credentials.create(), as JSON; the challenge kept in `session`."""
     label = f"{user.username}@{user.workspace}" if user.workspace else user.username
+    passwordless = bool(user.workspace and user.workspace.passkey_login)
     options = webauthn.generate_registration_options(
         rp_id=rp_id(), rp_name=RP_NAME, user_name=label, user_display_name=user.full_name,
         user_id=base64url_to_bytes(handle_of(user)),
         authenticator_selection=AuthenticatorSelectionCriteria(
-            resident_key=ResidentKeyRequirement.PREFERRED, user_verification=UserVerificationRequirement.PREFERRED
+            # Discoverable where the workspace signs in by passkey alone: the browser must find it unnamed.
+            resident_key=ResidentKeyRequirement.REQUIRED if passwordless else ResidentKeyRequirement.PREFERRED,
+            user_verification=UserVerificationRequirement.PREFERRED,
         ),
         exclude_credentials=descriptors(user),
     )  # fmt: skip
