@@ -135,23 +135,31 @@ def authenticate(session: Any, user: User, credential: dict[str, Any]) -> Passke
     passkey = Passkey.objects.filter(user=user, credential_id=str(credential.get("id", ""))[:1400]).first()
     if challenge is None or passkey is None:
         return None
+    return passkey if _signed(passkey, challenge, credential, user_verified=False) else None
+
+
+def _signed(passkey: Passkey, challenge: bytes, credential: dict[str, Any], *, user_verified: bool) -> bool:
+    """Whether `credential` is `passkey`'s signature of `challenge` (with the user verified, if asked),
+    its counter now taken. A counter that went backwards (a cloned key) is refused and audited; of two
+    answers racing with the same counter, one wins (a conditional UPDATE)."""
     try:
         verified = webauthn.verify_authentication_response(
             credential=credential, expected_challenge=challenge, expected_rp_id=rp_id(),
             expected_origin=settings.PM_PUBLIC_URL, credential_public_key=base64url_to_bytes(passkey.public_key),
-            credential_current_sign_count=passkey.sign_count,
+            credential_current_sign_count=passkey.sign_count, require_user_verification=user_verified,
         )  # fmt: skip
     except InvalidAuthenticationResponse as error:
         if "count" in str(error).lower():
+            user = passkey.user
             audit.record(audit.Event.PASSKEY_COUNTER_BACKWARDS, user.workspace_id, user=user, name=passkey.name)
-        return None
+        return False
     except (WebAuthnException, ValueError, KeyError, TypeError):  # any answer that does not verify
-        return None
-    # Conditional: of two answers racing with the same counter, one wins.
-    taken = Passkey.objects.filter(pk=passkey.pk, sign_count=passkey.sign_count).update(
-        sign_count=verified.new_sign_count, last_used=timezone.now()
+        return False
+    return bool(
+        Passkey.objects.filter(pk=passkey.pk, sign_count=passkey.sign_count).update(
+            sign_count=verified.new_sign_count, last_used=timezone.now()
+        )
     )
-    return passkey if taken else None
 
 
 def parse(body: bytes) -> dict[str, Any] | None:
@@ -185,19 +193,4 @@ def discover(session: Any, workspace_id: int, credential: dict[str, Any]) -> Use
     )
     if challenge is None or passkey is None or not handle or handle != passkey.user.passkey_handle:
         return None
-    try:
-        verified = webauthn.verify_authentication_response(
-            credential=credential, expected_challenge=challenge, expected_rp_id=rp_id(),
-            expected_origin=settings.PM_PUBLIC_URL, credential_public_key=base64url_to_bytes(passkey.public_key),
-            credential_current_sign_count=passkey.sign_count, require_user_verification=True,
-        )  # fmt: skip
-    except InvalidAuthenticationResponse as error:
-        if "count" in str(error).lower():
-            audit.record(audit.Event.PASSKEY_COUNTER_BACKWARDS, workspace_id, user=passkey.user, name=passkey.name)
-        return None
-    except (WebAuthnException, ValueError, KeyError, TypeError):
-        return None
-    taken = Passkey.objects.filter(pk=passkey.pk, sign_count=passkey.sign_count).update(
-        sign_count=verified.new_sign_count, last_used=timezone.now()
-    )
-    return passkey.user if taken else None
+    return passkey.user if _signed(passkey, challenge, credential, user_verified=True) else None
