@@ -118,3 +118,11 @@ def test_a_directory_that_does_not_answer_leaves_its_users_as_they_are(
         sync()
     alice.refresh_from_db()
     assert alice.is_active
+
+
+def test_an_unknown_workspace_or_one_without_a_source_is_said_plainly(workspace: Workspace) -> None:
+    with pytest.raises(CommandError, match="nope"):
+        call_command("syncdirectory", "--workspace", "nope", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("syncdirectory", "--workspace", "workflow", stdout=out, stderr=io.StringIO())
+    assert "workflow has no authentication source." in out.getvalue()

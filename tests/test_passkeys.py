@@ -129,3 +129,17 @@ def test_a_sign_in_by_passkey_alone_is_off_by_default_and_its_failures_count_aga
         assert answer.status_code == 400
     throttled = client.post(f"{BASE}/passkey/discover", forged, content_type="application/json")
     assert throttled.status_code == 403 and "Too many failed logins" in throttled.json()["error"]
+
+
+@override_settings(PM_PUBLIC_URL="https://id.example.com")
+def test_a_half_done_login_reaches_no_passkey_endpoint_of_a_workspace_named_sys_and_its_name(
+    client: Client, operator_user: User
+) -> None:
+    from accounts.services import provision_workspace
+
+    provision_workspace("sysworkflow", "admin", PASSWORD)
+    passkey_for(operator_user)
+    log_in(client)  # half done in workflow, whose passkey is asked for
+    for endpoint in ENDPOINTS:
+        response = client.post(f"/syssysworkflow/en/neoclassic/login/{endpoint}", "{}", content_type="application/json")
+        assert response.status_code in (400, 403) and "error" in response.json()

@@ -265,3 +265,23 @@ def test_adding_another_app_takes_a_code_of_the_one_the_user_has(client: Client,
     assert SecondFactor.objects.filter(user=operator_user).count() == 1
     added = client.post(ENROL, {"name": "Tablet", "code": new_app.now(), "current_code": app.now()})
     assert added.status_code == 302 and SecondFactor.objects.filter(user=operator_user).count() == 2
+
+
+def test_a_workspace_named_sys_and_another_ones_name_and_another_users_factor_reach_nothing(
+    client: Client, operator_user: User, admin: User
+) -> None:
+    from accounts.services import provision_workspace
+
+    provision_workspace("sysworkflow", "admin", PASSWORD)
+    app = enrolled(operator_user)
+    enrolled(admin)
+    theirs = SecondFactor.objects.get(user=admin)
+    log_in(client)  # half done in workflow
+    for page in ("second-factor", "enrol", "security"):
+        answer = client.get(f"/syssysworkflow/en/neoclassic/login/{page}")
+        assert answer.status_code == 302 and answer["Location"].startswith("/syssysworkflow/en/neoclassic/login/login")
+    client.post(STEP, {"code": app.now()})
+    assert client.get("/syssysworkflow/en/neoclassic/login/security")["Location"].startswith("/syssysworkflow/")
+    # Another user's factor, named by its id on one's own page: refused, theirs untouched.
+    refused = client.post(SECURITY, {"action": "remove", "factor": theirs.pk, "code": a_step_ago(app)})
+    assert b"the page was out of date" in refused.content and SecondFactor.objects.filter(pk=theirs.pk).exists()
