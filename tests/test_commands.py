@@ -32,6 +32,7 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return 0, out.getvalue(), ""
 
 
+@pytest.mark.process
 @pytest.mark.own_database
 def test_manage_py_reports_bad_input_on_one_line_and_exit_code_1(tmp_path: pathlib.Path) -> None:
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}"}

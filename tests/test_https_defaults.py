@@ -17,6 +17,8 @@ from tests.live import PROJECT
 from tests.oauth import bearer, issue
 from workspaces.models import ErrorMode, User, Workspace
 
+pytestmark = pytest.mark.process  # each test starts the app in a child process
+
 PROBE = (
     "import django; django.setup(); from django.conf import settings as s; from django.test import Client; "
     "r = Client(raise_request_exception=False).get('/sysworkflow/en/neoclassic/login/login', HTTP_HOST='127.0.0.1'); "

@@ -22,6 +22,7 @@ from workspaces import audit
 from workspaces.models import AuditEvent, AuditEventType, User
 
 
+@pytest.mark.process
 @pytest.mark.own_database
 def test_the_log_holds_one_line_per_kind_of_fault_and_no_error(tmp_path: Path, db: None) -> None:
     env = {**os.environ, "LOG_LEVEL": "INFO", "DATABASE_URL": migrated_sqlite_url(tmp_path)}

@@ -17,6 +17,7 @@ from workspaces.models import Workspace
 from workspaces.names import redact_token_paths
 
 
+@pytest.mark.process
 @pytest.mark.own_database
 @pytest.mark.parametrize(("level", "form"), [("NOTSET", "plain"), ("DEBUG", "json")])
 def test_a_full_flow_at_the_lowest_log_level_logs_no_credential(
@@ -41,6 +42,7 @@ def test_a_full_flow_at_the_lowest_log_level_logs_no_credential(
     assert log.count("/oauth2/[token]") >= 8  # the 404s and 405s were logged, redacted (503s: no path)
 
 
+@pytest.mark.process
 @pytest.mark.own_database
 def test_an_unknown_log_level_is_refused(tmp_path: Path) -> None:
     env = {**os.environ, "LOG_LEVEL": "CHATTY", "DATABASE_URL": f"sqlite:///{tmp_path / 'db'}"}

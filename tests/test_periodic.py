@@ -153,6 +153,7 @@ def test_bad_arguments_are_refused_with_a_message(db: None, args: list[str], mes
         call_command("periodic", *args, stdout=io.StringIO())
 
 
+@pytest.mark.process
 @pytest.mark.own_database
 def test_as_a_service_it_runs_then_waits_and_stops_at_once_on_sigterm(tmp_path: Path, db: None) -> None:
     # Its output is a pipe, as under systemd or a supervisor, and buffered as Python buffers a pipe by

@@ -21,6 +21,7 @@ def run_check(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.process
 def test_without_a_secret_key_the_app_refuses_to_start_with_one_message(tmp_path: Path) -> None:
     env = {key: value for key, value in os.environ.items() if not key.startswith("SECRET_KEY")}
     env["PM_VAR_DIR"] = str(tmp_path)
@@ -29,6 +30,7 @@ def test_without_a_secret_key_the_app_refuses_to_start_with_one_message(tmp_path
     assert "SECRET_KEY is not set" in result.stderr
 
 
+@pytest.mark.process
 def test_the_secret_key_may_come_from_a_file(tmp_path: Path) -> None:
     key_file = tmp_path / "key"
     key_file.write_text("a key read from a file\n")
@@ -38,6 +40,7 @@ def test_the_secret_key_may_come_from_a_file(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
 
 
+@pytest.mark.process
 def test_a_malformed_boolean_setting_is_refused(tmp_path: Path) -> None:
     env = {**os.environ, "DEBUG": "maybe", "DATABASE_URL": f"sqlite:///{tmp_path / 'db'}"}
     result = run_check(env)
@@ -45,6 +48,7 @@ def test_a_malformed_boolean_setting_is_refused(tmp_path: Path) -> None:
     assert "DEBUG must be true or false" in result.stderr
 
 
+@pytest.mark.process
 def test_oauthlib_never_logs_below_info_even_at_debug(tmp_path: Path) -> None:
     # oauthlib logs whole tokens and request bodies at DEBUG.
     env = {**os.environ, "LOG_LEVEL": "DEBUG", "DATABASE_URL": f"sqlite:///{tmp_path / 'db'}"}
