@@ -95,6 +95,8 @@ def page(live_server: Any) -> Iterator[Any]:
     with playwright_sync.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS, headless=True)
         context = browser.new_context()
+        # Headless Chromium leaves a clipboard write pending for ever unless it is granted.
+        context.grant_permissions(["clipboard-read", "clipboard-write"])
         context.set_default_timeout(15000)
         yield context.new_page()
         browser.close()
@@ -224,6 +226,7 @@ def test_applications_page_create_see_secret_once_edit_regenerate_delete(
     assert len(client_id) == 32 and len(secret) == 32
     page.click("button[data-copy=client-secret]")
     expect(page.locator("button[data-copy=client-secret]")).to_have_text("Copied")
+    assert page.evaluate("navigator.clipboard.readText()") == secret
     page.screenshot(path=str(screenshot_dir() / "credentials.png"))
     page.reload()  # the credentials page again: the secret is gone, nothing is made twice
     expect(page.locator("main")).to_contain_text("was shown once")
