@@ -85,6 +85,7 @@ class WorkspaceAdmin(admin.ModelAdmin):
                     "refresh_token_lifetime",
                     "authorization_code_lifetime",
                     "device_code_lifetime",
+                    "id_token_lifetime",
                     "default_scope",
                     "error_mode",
                     "consent_days",

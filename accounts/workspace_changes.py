@@ -25,9 +25,9 @@ from workspaces.services import WorkspaceError
 # The settings an operator edits, in the admin's order: `setworkspace` reads and sets the same ones.
 SETTINGS = (
     "is_active", "error_mode", "default_scope", "access_token_lifetime", "refresh_token_lifetime",
-    "authorization_code_lifetime", "device_code_lifetime", "consent_days", "session_inactivity_timeout",
-    "session_absolute_lifetime", "lockout_threshold", "lockout_window", "lockout_duration",
-    "failed_logins_deactivate",
+    "authorization_code_lifetime", "device_code_lifetime", "id_token_lifetime", "consent_days",
+    "session_inactivity_timeout", "session_absolute_lifetime", "lockout_threshold", "lockout_window",
+    "lockout_duration", "failed_logins_deactivate",
     "password_min_length", "password_max_length", "password_needs_digit", "password_needs_uppercase",
     "password_needs_special", "password_refuses_common", "password_refuses_username", "password_history",
     "password_expiry_days", "must_change_after_reset", "password_grant_refuses_change",

@@ -13,11 +13,15 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
 
 from workspaces.http import client_address
-from workspaces.models import Workspace
+from workspaces.models import User, Workspace
+
+if TYPE_CHECKING:
+    from oauth_apps.oidc.tokens import SignIn
 
 
 @dataclass
@@ -30,6 +34,10 @@ class OAuthRequestContext:
     # Introspection: only confidential clients may ask (RFC 7662 2.1), and claims name the issuer.
     confidential_only: bool = False
     issuer: str = ""
+    # The authorize endpoint: the user signed in on the web, and how (OpenID Connect's prompt=none,
+    # id_token_hint, and the sign-in an authorization code keeps for its ID token).
+    signed_in: User | None = None
+    sign_in: SignIn | None = None
 
 
 _current: ContextVar[OAuthRequestContext | None] = ContextVar("pm_oauth_request", default=None)

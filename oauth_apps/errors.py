@@ -29,6 +29,10 @@ REFRESH_TOKEN_MISSING = 'Missing parameter: "refresh_token" is required'
 REFRESH_TOKEN_INVALID = "Invalid refresh token"
 REFRESH_TOKEN_EXPIRED = "Refresh token has expired"
 SCOPE_UNSUPPORTED = "An unsupported scope was requested"
+OPENID_CONNECT_OFF = "OpenID Connect is not served here: its scopes cannot be granted"
+IDENTITY_SCOPE_NEEDS_SIGNIN = (
+    "OpenID Connect scopes are granted only to a person signing in through the authorization code flow"
+)
 GRANT_TYPE_UNAUTHORIZED = "The grant type is unauthorized for this client_id"
 HTTPS_REQUIRED = "HTTPS is required"
 PARAMETER_REPEATED = 'Parameter "{name}" was sent more than once'
@@ -198,8 +202,8 @@ def unauthorized_client(description: str = GRANT_TYPE_UNAUTHORIZED) -> errors.Un
     return errors.UnauthorizedClientError(description=description)
 
 
-def invalid_scope() -> errors.InvalidScopeError:
-    return errors.InvalidScopeError(description=SCOPE_UNSUPPORTED)
+def invalid_scope(description: str = SCOPE_UNSUPPORTED) -> errors.InvalidScopeError:
+    return errors.InvalidScopeError(description=description)
 
 
 def unsupported_grant_type(grant_type: str) -> errors.UnsupportedGrantTypeError:

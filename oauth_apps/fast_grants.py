@@ -47,7 +47,7 @@ def client_credentials(request: WorkspaceRequest) -> HttpResponse | None:
     params, client = accepted
     asked = scopes.normalise(params.get("scope")) or grant_rules.default_scopes(request.workspace)
     try:
-        names = grant_rules.new_token_scopes(asked)
+        names = grant_rules.new_token_scopes(asked, CLIENT_CREDENTIALS)
     except grant_rules.Refusal:
         return None
     return _issue(request, CLIENT_CREDENTIALS, client, None, names)
@@ -74,6 +74,9 @@ def refresh_token(request: WorkspaceRequest) -> HttpResponse | None:
             names = grant_rules.refresh_scopes(asked, scopes.split(refresh.scope))
         except (CredentialRefused, grant_rules.Refusal):
             transaction.set_rollback(True)  # the claim is undone; oauthlib's grant answers
+            return None
+        if scopes.OPENID in names:
+            transaction.set_rollback(True)  # a new ID token too: oauthlib's OpenID Connect grant writes it
             return None
         return _issue(request, REFRESH_TOKEN, client, refresh, names)
 

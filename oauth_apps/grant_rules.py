@@ -18,7 +18,7 @@ import uuid
 
 from oauthlib.oauth2.rfc6749 import errors as oauthlib_errors
 
-from oauth_apps import clientauth, errors, owners, services
+from oauth_apps import clientauth, errors, oidc, owners, services
 from oauth_apps.models import Application, Grant, RefreshToken
 from plumbing.metrics import TOKENS_ISSUED
 from workspaces import scopes
@@ -44,8 +44,8 @@ def invalid_client(unknown_client_id: str | None = None) -> Refusal:
     return Refusal(oauthlib_errors.InvalidClientError, errors.CLIENT_CREDENTIALS_INVALID, unknown_client_id)
 
 
-def invalid_scope() -> Refusal:
-    return Refusal(oauthlib_errors.InvalidScopeError, errors.SCOPE_UNSUPPORTED)
+def invalid_scope(description: str = errors.SCOPE_UNSUPPORTED) -> Refusal:
+    return Refusal(oauthlib_errors.InvalidScopeError, description)
 
 
 def authenticated_client(
@@ -100,12 +100,18 @@ def default_scopes(workspace: Workspace) -> list[str]:
     return scopes.normalise(workspace.default_scope)
 
 
-def new_token_scopes(asked: object) -> list[str]:
+def new_token_scopes(asked: object, grant_type: str | None = None) -> list[str]:
     """The scopes a new token may carry for the (already defaulted) scopes `asked`: all known, at
-    least one; else a `Refusal`."""
+    least one; else a `Refusal`. OpenID Connect's are for a person signing in at the authorization
+    endpoint (`grant_type` None there, or the code's exchange): the password, client credentials
+    and device grants carry no sign-in an ID token could describe."""
     names = scopes.normalise(asked)  # type: ignore[arg-type]
     if not names or not scopes.all_known(names):
         raise invalid_scope()
+    if scopes.identity(names) and not oidc.enabled():
+        raise invalid_scope(errors.OPENID_CONNECT_OFF)
+    if grant_type not in (None, "authorization_code") and scopes.identity(names):
+        raise invalid_scope(errors.IDENTITY_SCOPE_NEEDS_SIGNIN)
     return names
 
 

@@ -1,4 +1,5 @@
-"""Dead tokens and codes, deleted: `purgetokens` on demand, `manage.py periodic` every hour."""
+"""Dead tokens, codes and ID tokens, deleted (`purgetokens` on demand, `manage.py periodic` every hour); signing
+keys rotated (`manage.py periodic` daily, `rotatesigningkeys` on demand)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from oauth_apps.models import AccessToken, Grant, RefreshToken
+from oauth_apps.models import AccessToken, Grant, IDToken, RefreshToken
+from oauth_apps.oidc import keys
 from workspaces.periodic import Run, register
 from workspaces.purging import Pace, purge
 
@@ -25,6 +27,9 @@ def dead_tokens(keep_revoked_days: int) -> dict[str, QuerySet[Any]]:
         "refresh_tokens": RefreshToken.objects.filter(expires__lt=now)
         | RefreshToken.objects.filter(revoked__lt=now - timedelta(days=keep_revoked_days)),
         "authorization_codes": Grant.objects.filter(expires__lt=now - timedelta(days=1)),
+        # A refresh repeats the sign-in its family's newest ID token describes: kept as long as a
+        # used refresh token, so a family refreshed within that time keeps a recent one.
+        "id_tokens": IDToken.objects.filter(expires__lt=now - timedelta(days=keep_revoked_days)),
     }
 
 
@@ -32,3 +37,12 @@ def dead_tokens(keep_revoked_days: int) -> dict[str, QuerySet[Any]]:
 def purge_tokens(run: Run) -> dict[str, Any]:
     renew = lambda _: run.still_working()  # noqa: E731 - between batches
     return {name: purge(queryset, Pace(), renew) for name, queryset in dead_tokens(KEEP_REVOKED_DAYS).items()}
+
+
+@register(
+    "rotate-signing-keys", timedelta(days=1),
+    "Rotate OpenID Connect signing keys older than PM_SIGNING_KEY_ROTATION_DAYS; delete those no longer published.",
+)  # fmt: skip
+def rotate_signing_keys(run: Run) -> dict[str, Any]:
+    rotated = [workspace.name for workspace in keys.due_for_rotation() if keys.rotate(workspace)]
+    return {"rotated": rotated, "deleted": keys.forget_retired()}

@@ -27,7 +27,6 @@ from oauth2_provider.models import (
     AbstractApplication,
     AbstractDeviceGrant,
     AbstractGrant,
-    AbstractIDToken,
     AbstractRefreshToken,
     ApplicationManager,
     ClientSecretField,
@@ -36,6 +35,8 @@ from oauth2_provider.models import (
 from oauth_apps import callbacks
 from oauth_apps.errors import DEVICE_CODE_GRANT
 from oauth_apps.identifiers import MAX_CLIENT_ID_LENGTH, checksum, new_client_id, new_client_secret
+from oauth_apps.oidc import keys
+from oauth_apps.oidc.records import IDToken, SignInRecord  # noqa: F401 - IDToken: where Django looks
 from plumbing import rows, table_versions
 from plumbing.row_cache import RowCache, clone
 from workspaces.models import Role, User, Workspace
@@ -146,6 +147,17 @@ class Application(AbstractApplication):
         help_text="Set when an administrator reset the owner's password: the client_credentials grant is refused "
         "until the owner confirms on the applications page that this secret is still theirs, or regenerates it.",
     )
+    # OpenID Connect: ES256 or RS256 (HS256 would sign with the client secret, which is stored hashed).
+    algorithm = models.CharField(
+        "ID token signing algorithm", max_length=5, choices=[(name, name) for name in keys.ALGORITHMS],
+        default=keys.RS256,
+    )  # fmt: skip
+    skip_authorization = models.BooleanField(
+        "first-party: skip consent",
+        default=False,
+        help_text="The workspace's own application: signed-in users are not asked to consent, so silent sign-in "
+        "(OpenID Connect prompt=none) works. Only an administrator sets it.",
+    )
     allow_device_flow = models.BooleanField(
         "device flow",
         default=False,
@@ -189,7 +201,13 @@ class Application(AbstractApplication):
             if problem is not None:
                 raise ValidationError({"redirect_uris": problem})
         if self.redirect_uris.strip():
-            super().clean()
+            try:
+                super().clean()
+            except ValidationError as error:
+                # Its RS256 check asks for its one global key; each workspace has keys of its own here.
+                problems = {field: found for field, found in error.error_dict.items() if field != "algorithm"}
+                if problems:
+                    raise ValidationError(problems) from None
         if self.user is not None and self.user.workspace_id != self.workspace_id:
             raise ValidationError({"user": "The owner must be a user of the application's workspace."})
 
@@ -302,7 +320,7 @@ class RefreshToken(AbstractRefreshToken):
         return self.revoked is None and (self.expires is None or self.expires > (now or timezone.now()))
 
 
-class Grant(AbstractGrant):
+class Grant(SignInRecord, AbstractGrant):
     """An authorization code (RFC 6749 4.1.2): OAUTH_AUTHORIZATION_CODES.
 
     AUTHORIZATION_CODE holds the code's SHA-256, never the code. A used code is kept with
@@ -339,14 +357,6 @@ class Grant(AbstractGrant):
     def save(self, *args: Any, **kwargs: Any) -> None:
         copy_pm_columns(self)
         super().save(*args, **kwargs)
-
-
-class IDToken(AbstractIDToken):
-    """OpenID Connect ID token; ProcessMaker has none, the model is swapped for consistency."""
-
-    class Meta(AbstractIDToken.Meta):
-        swappable = "OAUTH2_PROVIDER_ID_TOKEN_MODEL"
-        db_table = "OAUTH_ID_TOKENS"
 
 
 class DeviceGrant(AbstractDeviceGrant):

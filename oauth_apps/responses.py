@@ -12,7 +12,7 @@ from plumbing.metrics import TOKEN_ERRORS
 from workspaces.models import ErrorMode, Workspace
 
 R = TypeVar("R", bound=HttpResponse)
-SUCCESS_KEYS = ("access_token", "expires_in", "token_type", "scope", "refresh_token")
+SUCCESS_KEYS = ("access_token", "expires_in", "token_type", "scope", "refresh_token", "id_token")
 # RFC 6749 5.2, 7009, 8628 3.5: the error codes a metric label may hold.
 KNOWN_ERRORS = frozenset(
     {

@@ -1,4 +1,6 @@
-"""The oauthlib server, set up the ProcessMaker way."""
+"""The oauthlib server, set up the ProcessMaker way: oauthlib's OpenID Connect server, whose
+dispatchers hand a request to its OpenID Connect grant only when `openid` is among the scopes (a
+ProcessMaker client's requests meet the plain OAuth 2.0 grants, as before)."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ from functools import partial
 from typing import Any
 
 from oauthlib.common import Request
-from oauthlib.oauth2 import Server
+from oauthlib.openid import Server
 
 from oauth_apps import device
 from oauth_apps.context import current
@@ -24,17 +26,22 @@ class ProcessMakerServer(Server):
         kwargs["token_expires_in"] = access_token_lifetime
         super().__init__(request_validator, **kwargs)
         check = partial(pm_pre_token_checks, request_validator)
-        for grant in (self.auth_grant, self.password_grant, self.credentials_grant, self.refresh_grant):
+        # The OpenID Connect code grant wraps an authorization code grant of its own: the same rules.
+        code_grants = (self.auth_grant, self.openid_connect_auth)
+        token_grants = (*code_grants, self.password_grant, self.credentials_grant, self.refresh_grant)
+        for grant in token_grants:
             grant.custom_validators.pre_token.append(check)
         # A list of its own: oauthlib hands the device grant the settings' pre_token list itself
         # (django-oauth-toolkit's hook, which looks the code up unhashed and in no workspace), shared
         # by every server the views build.
         self.device_code_grant.custom_validators.pre_token = [check, device.claim_on_poll]
-        self.auth_grant.custom_validators.post_auth.append(public_clients_use_s256)
+        for grant in code_grants:
+            grant.custom_validators.post_auth.append(public_clients_use_s256)
         # The grants of RFC 6749's token endpoint write ProcessMaker's body themselves (the device
         # grant applies no modifiers: `token_success` shapes its body; the implicit grant's token goes
         # in a redirect's fragment, as oauthlib shapes it).
-        for grant in (self.auth_grant, self.password_grant, self.credentials_grant, self.refresh_grant):
+        # The OpenID Connect grants add the ID token first (their own modifier, registered when made).
+        for grant in token_grants:
             grant.register_token_modifier(processmaker_token)
 
     def validate_introspect_request(self, request: Request) -> None:

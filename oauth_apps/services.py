@@ -250,8 +250,10 @@ def save_authorization_code(
     scope: str,
     code_challenge: str,
     code_challenge_method: str,
+    **sign_in: Any,
 ) -> Grant:
-    """Store a new authorization code; the tokens it will give share a new token family."""
+    """Store a new authorization code; the tokens it will give share a new token family. `sign_in`:
+    the web sign-in it is given in and the request's nonce, for an OpenID Connect ID token."""
     return Grant.objects.create(
         **issued_to(workspace, client, user),
         code=checksum(code),  # only the hash is kept: the code itself is in the user's redirect
@@ -262,6 +264,7 @@ def save_authorization_code(
         code_challenge=code_challenge,
         code_challenge_method=code_challenge_method,
         token_family=uuid.uuid4(),
+        **sign_in,
     )
 
 

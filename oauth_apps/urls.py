@@ -3,11 +3,11 @@ RFC 8414 metadata, and the web pages under /sys{ws}/{lang}/{skin}/."""
 
 from django.urls import URLPattern, re_path
 
-from oauth_apps.views import applications, authorized, device, login, token_in_path
+from oauth_apps.views import applications, authorized, device, login, openid, token_in_path
 from oauth_apps.views.authorize import AuthorizeView
 from oauth_apps.views.metadata import metadata
 from oauth_apps.views.token import IntrospectView, RevokeTokenView, TokenView
-from workspaces.names import API_OAUTH_URL, METADATA_URLS, OAUTH_URL, SYS_URL
+from workspaces.names import API_OAUTH_URL, METADATA_URLS, OAUTH_URL, OPENID_CONFIGURATION_URL, SYS_URL
 
 APPS = SYS_URL + r"oauth2/applications"
 AUTHORIZED = SYS_URL + r"oauth2/authorized"
@@ -37,6 +37,10 @@ def oauth_routes(prefix: str, suffix: str = "") -> list[URLPattern]:
 
 
 urlpatterns = [
+    # OpenID Connect's, ahead of ProcessMaker's /{ws}/oauth2/{token} (no token is named so).
+    re_path(OAUTH_URL + r"userinfo$", openid.userinfo, name="userinfo"),
+    re_path(OAUTH_URL + r"jwks$", openid.jwks, name="jwks"),
+    re_path(OPENID_CONFIGURATION_URL, openid.discovery, name="openid-configuration"),
     *oauth_routes(OAUTH_URL),
     *oauth_routes(API_OAUTH_URL, "-api"),
     *(re_path(pattern, metadata, name=f"metadata-{number}") for number, pattern in enumerate(METADATA_URLS)),

@@ -25,6 +25,7 @@ from oauth_apps.context import OAuthRequestContext, current
 from oauth_apps.exceptions import CredentialExpired, CredentialRefused, CredentialReplayed
 from oauth_apps.identifiers import MAX_CLIENT_ID_LENGTH, new_token
 from oauth_apps.models import AccessToken, Application, Grant, RefreshToken
+from oauth_apps.oidc.provider import OpenIDConnectValidator
 from oauth_apps.revocation import revoke_tokens
 from workspaces import audit, lockout, password_policy, scopes, second_factor
 from workspaces.backends import SignInRefused, SignInUnavailable
@@ -42,7 +43,7 @@ REQUIRED_PARAMETERS = {
 }
 
 
-class ProcessMakerValidator(OAuth2Validator):
+class ProcessMakerValidator(OpenIDConnectValidator, OAuth2Validator):
     # --- Clients ---------------------------------------------------------------
 
     def _load_application(self, client_id: Any, request: Request) -> Application | None:
@@ -150,7 +151,7 @@ class ProcessMakerValidator(OAuth2Validator):
         self, client_id: str, requested: list[str], client: Application, request: Request, *args: Any, **kwargs: Any
     ) -> bool:
         try:
-            request.scopes = grant_rules.new_token_scopes(requested)
+            request.scopes = grant_rules.new_token_scopes(requested, request.grant_type)
         except grant_rules.Refusal as refusal:
             raise refusal.as_oauth_error() from None
         return True
@@ -228,6 +229,7 @@ class ProcessMakerValidator(OAuth2Validator):
             scope=" ".join(request.scopes or []),
             code_challenge=request.code_challenge or "",
             code_challenge_method=request.code_challenge_method or "" if request.code_challenge else "",
+            **self.save_sign_in(request),
         )
 
     # --- Authorization codes -----------------------------------------------------

@@ -65,6 +65,11 @@ class Site(Concern):
         "Not derived from `SECRET_KEY`. Without it, a secret cannot be stored (the admin says so)",
         shown="read from `var/encryption_key` (`make run` makes one)",
     )  # fmt: skip
+    PM_SIGNING_KEY_ROTATION_DAYS = Variable(
+        whole_number, 90,
+        "how old a workspace's OpenID Connect signing key gets before `manage.py periodic` rotates it (the successor "
+        "is published a day before it signs; `manage.py rotatesigningkeys` rotates at once)",
+    )  # fmt: skip
     PM_VAR_DIR = Variable(
         text, str(BASE_DIR / "var"), "where the SQLite file and the generated secret key live", shown="`var/`"
     )

@@ -26,6 +26,7 @@ BASE_DIR = config.BASE_DIR
 VAR_DIR = site.var_dir
 SECRET_KEY = site.SECRET_KEY
 PM_ENCRYPTION_KEYS = site.PM_ENCRYPTION_KEYS
+PM_SIGNING_KEY_ROTATION_DAYS = site.PM_SIGNING_KEY_ROTATION_DAYS
 DEBUG = site.DEBUG
 ALLOWED_HOSTS = site.ALLOWED_HOSTS
 CSRF_TRUSTED_ORIGINS = site.CSRF_TRUSTED_ORIGINS
@@ -307,12 +308,14 @@ SPECTACULAR_SETTINGS = {
 # --- CORS: ProcessMaker answers the API and the token routes for any origin. ----------
 # That is the REST API, and the OAuth routes at /{ws}/oauth2/ and /api/1.0/{ws}/oauth2/ (token,
 # revoke, ProcessMaker's {token}/expire and {token}), but never authorize (a person's page) or
-# introspect (resource servers call it, not browsers); and the RFC 8414 metadata.
+# introspect (resource servers call it, not browsers); OpenID Connect's UserInfo and JWKS (under oauth2/);
+# and the RFC 8414 metadata and OpenID Connect Discovery.
 CORS_ALLOW_ALL_ORIGINS = True
 _OAUTH_FOR_BROWSERS = r"oauth2/(?!(?:authorize|introspect)$)[^/]+(?:/expire)?"
 CORS_URLS_REGEX = (
     rf"^/(?:api/1\.0/{WORKSPACE_NAME}/(?!oauth2/).*|(?:api/1\.0/)?{WORKSPACE_NAME}/{_OAUTH_FOR_BROWSERS}"
-    rf"|{WORKSPACE_NAME}/\.well-known/oauth-authorization-server|\.well-known/oauth-authorization-server/{WORKSPACE_NAME})$"
+    rf"|{WORKSPACE_NAME}/\.well-known/(?:oauth-authorization-server|openid-configuration)"
+    rf"|\.well-known/oauth-authorization-server/{WORKSPACE_NAME})$"
 )
 CORS_ALLOW_METHODS = ["GET", "POST", "PUT", "DELETE", "OPTIONS"]
 CORS_ALLOW_HEADERS = ["authorization", "content-type"]

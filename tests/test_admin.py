@@ -93,6 +93,7 @@ def test_adding_a_workspace_in_the_admin_provisions_it(operator_client: Client) 
         "refresh_token_lifetime": "",
         "authorization_code_lifetime": "30",
         "device_code_lifetime": "600",
+        "id_token_lifetime": "3600",
         "default_scope": "*",
         "error_mode": "processmaker",
         "consent_days": "0",

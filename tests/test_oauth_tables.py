@@ -158,7 +158,12 @@ def test_purgetokens_deletes_only_dead_tokens_in_batches(
     RefreshToken.objects.presented(dead[1]["refresh_token"]).update(revoked=timezone.now() - timedelta(days=31))
     out, err = io.StringIO(), io.StringIO()
     call_command("purgetokens", "--batch-size", "2", "--json", stdout=out, stderr=err)
-    assert json.loads(out.getvalue()) == {"access_tokens": 3, "refresh_tokens": 2, "authorization_codes": 0}
+    assert json.loads(out.getvalue()) == {
+        "access_tokens": 3,
+        "refresh_tokens": 2,
+        "authorization_codes": 0,
+        "id_tokens": 0,
+    }
     assert err.getvalue() == ""  # not a terminal: no line per batch, the summary says it all
     assert set(AccessToken.objects.values_list("token", flat=True)) == {a["access_token"] for a in alive}
     assert RefreshToken.objects.presented(dead[2]["refresh_token"]).exists()

@@ -29,7 +29,7 @@ from tests.oauth import password_grant
 from workspaces import periodic
 from workspaces.models import AuditEvent, AuditEventType, PeriodicTask, User
 
-TASKS = ["clear-sessions", "purge-audit", "purge-tokens", "sync-directories"]
+TASKS = ["clear-sessions", "purge-audit", "purge-tokens", "rotate-signing-keys", "sync-directories"]
 
 
 def run(*args: str) -> dict[str, Any]:
@@ -65,7 +65,13 @@ def test_it_deletes_what_is_dead_and_keeps_the_rest(
     ended.create()
     settings.PM_AUDIT_RETENTION_DAYS = 7
     done = run()
-    assert done["purge-tokens"] == {"state": "done", "access_tokens": 1, "refresh_tokens": 1, "authorization_codes": 0}
+    assert done["purge-tokens"] == {
+        "state": "done",
+        "access_tokens": 1,
+        "refresh_tokens": 1,
+        "authorization_codes": 0,
+        "id_tokens": 0,
+    }
     assert done["purge-audit"] == {"state": "done", "audit_events": 1}
     assert AccessToken.objects.filter(token=live["access_token"]).exists()
     assert list(AuditEvent.objects.filter(pk__in=[old_event.pk, new_event.pk])) == [new_event]

@@ -23,6 +23,9 @@ API_OAUTH_URL = rf"^api/1\.0/(?P<ws>{WORKSPACE_NAME})/oauth2/"
 # RFC 8414 metadata, in the two places a client looks for an issuer with a path (its section 3.1):
 # /{ws}/.well-known/oauth-authorization-server and /.well-known/oauth-authorization-server/{ws}.
 METADATA = "oauth-authorization-server"
+# OpenID Connect Discovery 1.0 section 4: the issuer's own path, then /.well-known/openid-configuration.
+OPENID_CONFIGURATION = "openid-configuration"
+OPENID_CONFIGURATION_URL = rf"^(?P<ws>{WORKSPACE_NAME})/\.well-known/{OPENID_CONFIGURATION}$"
 METADATA_URLS = (
     rf"^(?P<ws>{WORKSPACE_NAME})/\.well-known/{METADATA}$",
     rf"^\.well-known/{METADATA}/(?P<ws>{WORKSPACE_NAME})$",
@@ -44,7 +47,7 @@ API_ROOT = "/api/"  # every path under it is the REST API's, answered in its JSO
 API_PATH = "/api/1.0/"
 REQUEST_PATH = re.compile(
     r"^/(?:(?:api/1\.0/)?(?P<oauth>[^/]+)/oauth2(?:/(?P<rest>.*))?"
-    rf"|(?P<issuer>[^/]+)/\.well-known/{METADATA}"
+    rf"|(?P<issuer>[^/]+)/\.well-known/(?:{METADATA}|{OPENID_CONFIGURATION})"
     rf"|\.well-known/{METADATA}/(?P<metadata>[^/]*)"
     r"|api/1\.0/(?P<api>[^/]*)|sys(?P<sys>[^/]*)/[^/]+/[^/]+)(?:/|$)",
     re.DOTALL,
@@ -91,7 +94,7 @@ def is_well_known(path: str) -> bool:
 # `oauth2/` that names none of the OAuth endpoints is a token: `redact_token_paths` hides it. Any
 # second segment counts, so a mistyped or wrong-case workspace is covered too. (docker/nginx.conf
 # writes its access log through the same rule, in nginx's own syntax.)
-OAUTH_ENDPOINTS = ("token", "authorize", "revoke", "introspect", "device_authorization")
+OAUTH_ENDPOINTS = ("token", "authorize", "revoke", "introspect", "device_authorization", "userinfo", "jwks")
 TOKEN_IN_LOGGED_PATH = re.compile(
     r"""(?<![^\s'"(=])((?:/api/1\.0)?/[^/\s'"]+/oauth2/)"""
     rf"""(?!(?:{"|".join(OAUTH_ENDPOINTS)})(?:[/\s?#'"]|$))[^/\s?#'"]+"""

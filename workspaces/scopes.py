@@ -1,8 +1,9 @@
-"""ProcessMaker's scopes: `*`, `view_process`, `edit_process`.
+"""The scopes: ProcessMaker's API scopes `*`, `view_process`, `edit_process`, and OpenID Connect's.
 
 ProcessMaker's server knows them as `view_processes` / `edit_processes`, its documentation
 as `view_process` / `edit_process`; both spellings are accepted and the singular one is
-what we grant. `*` stands for every scope.
+what we grant. `*` stands for every API scope, as it does to ProcessMaker; it does not imply
+`openid` or any identity scope, which give no API access themselves (OpenID Connect Core 5.4).
 """
 
 from __future__ import annotations
@@ -14,13 +15,24 @@ from django.core.exceptions import ValidationError
 ALL = "*"
 VIEW = "view_process"
 EDIT = "edit_process"
+OPENID = "openid"
 # The scope catalogue: every scope, with the words the consent page shows for it.
-CATALOGUE = {
+API_CATALOGUE = {
     ALL: "Full access: read and change everything your account can reach",
     VIEW: "Read your processes and other resources",
     EDIT: "Create, change and delete your processes and other resources",
 }
+IDENTITY_CATALOGUE = {
+    OPENID: "Sign you in: know who you are (your user ID)",
+    "profile": "Your name, user name, language, time zone and when your profile last changed",
+    "email": "Your e-mail address",
+    "phone": "Your phone number",
+    "address": "Your postal address",
+}
+CATALOGUE = {**API_CATALOGUE, **IDENTITY_CATALOGUE}
 KNOWN = tuple(CATALOGUE)
+API = tuple(API_CATALOGUE)
+IDENTITY = tuple(IDENTITY_CATALOGUE)
 ALIASES = {"view_processes": VIEW, "edit_processes": EDIT}
 
 
@@ -51,10 +63,17 @@ def all_known(names: Iterable[str]) -> bool:
     return all(name in KNOWN for name in names)
 
 
+def identity(names: Iterable[str]) -> list[str]:
+    """The OpenID Connect scopes among `names`."""
+    return [name for name in names if name in IDENTITY]
+
+
 def within(requested: Iterable[str], original: Iterable[str]) -> bool:
-    """Whether `requested` asks for nothing beyond `original` (`*` covers every scope)."""
+    """Whether `requested` asks for nothing beyond `original` (`*` covers every API scope, and no
+    identity scope)."""
     granted = set(original)
-    return ALL in granted or set(requested) <= granted
+    beyond = set(requested) - granted
+    return not beyond or (ALL in granted and not identity(beyond))
 
 
 def refresh_allows(asked: list[str], original: list[str]) -> bool:
@@ -78,9 +97,7 @@ def validate_scope_list(value: str) -> None:
     """A workspace's default scope: one or more API scopes of the catalogue, space-separated (any other
     name would make every token request that names no scope fail with invalid_scope)."""
     names = split(value)
-    unknown = [name for name in names if ALIASES.get(name, name) not in KNOWN]
+    unknown = [name for name in names if ALIASES.get(name, name) not in API]
     if not names or unknown:
         said = f"{', '.join(repr(name) for name in unknown)}: not an API scope. " if unknown else ""
-        raise ValidationError(
-            f"{said}Use one or more of {', '.join(KNOWN)}, separated by spaces.", code="invalid_scope"
-        )
+        raise ValidationError(f"{said}Use one or more of {', '.join(API)}, separated by spaces.", code="invalid_scope")

@@ -51,6 +51,10 @@ class Workspace(models.Model):
         validators=between(30, 10 * MINUTE),
         help_text="Seconds an authorization code lives (RFC 6749 4.1.2): 30 (ProcessMaker's) to 600 (the RFC's most).",
     )
+    id_token_lifetime = models.PositiveIntegerField(
+        "ID token lifetime", default=HOUR, validators=between(MINUTE, DAY),
+        help_text="Seconds an OpenID Connect ID token is valid (its exp): 60 to 86,400; 3,600 by default.",
+    )  # fmt: skip
     device_code_lifetime = models.PositiveIntegerField(
         default=600, validators=between(MINUTE, 30 * MINUTE),
         help_text="Seconds a device code and its user code live (RFC 8628 3.2, expires_in): 60 to 1,800.",

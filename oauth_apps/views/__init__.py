@@ -19,10 +19,10 @@ def page_url(name: str, workspace: Workspace, lang: str = DEFAULT_LANG, skin: st
 
 
 def login_redirect(
-    request: HttpRequest, workspace: Workspace, lang: str = DEFAULT_LANG, skin: str = DEFAULT_SKIN
+    request: HttpRequest, workspace: Workspace, lang: str = DEFAULT_LANG, skin: str = DEFAULT_SKIN, back: str = ""
 ) -> HttpResponseRedirect:
-    """To the login page, which brings the user back here afterwards (ProcessMaker's `u`)."""
-    back = quote(request.get_full_path(), safe="")
+    """To the login page, which brings the user back here (or to `back`) afterwards (ProcessMaker's `u`)."""
+    back = quote(back or request.get_full_path(), safe="")
     return HttpResponseRedirect(f"{page_url('login', workspace, lang, skin)}?u={back}")
 
 

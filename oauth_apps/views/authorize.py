@@ -20,6 +20,8 @@ from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 from oauth_apps import callbacks, consents, errors
 from oauth_apps.context import oauth_request_for
 from oauth_apps.models import Application
+from oauth_apps.oidc.prompt import SignInRequest, consent_not_asked
+from oauth_apps.oidc.tokens import SignIn
 from oauth_apps.views import issuer, login_redirect
 from workspaces import scopes
 from workspaces.http import WorkspaceRequest, forbid_framing
@@ -43,17 +45,23 @@ class AuthorizeView(OAuthLibMixin, View):
 
     callback = ""
     mode = callbacks.QUERY
+    silent = False
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         workspace: Workspace = request.workspace  # type: ignore[attr-defined]
         problem = self.page_error(request, workspace)
         if problem:
             return render(request, "oauth_apps/authorize_error.html", {"message": problem}, status=400)
-        if not request.user.is_authenticated:
-            return login_redirect(request, workspace)
+        sign_in = SignInRequest(request)
+        if sign_in.needs_login_page():
+            return login_redirect(request, workspace, back=sign_in.after_login())
         response_type = request.GET.get("response_type", "")
-        with oauth_request_for(request):
+        with oauth_request_for(request) as context:
+            if request.user.is_authenticated:
+                context.signed_in, context.sign_in = person(request), SignIn.of_session(request.session)
+            self.silent = sign_in.silent
             try:
+                sign_in.check_age()
                 self.mode = callbacks.requested_mode(response_type, request.GET.get("response_mode"))
                 return super().dispatch(request, *args, **kwargs)
             except errors.ResponseModeRefused as refused:
@@ -69,6 +77,8 @@ class AuthorizeView(OAuthLibMixin, View):
                 return render(request, "oauth_apps/authorize_error.html", {"message": message}, status=400)
             except OAuthToolkitError as error:
                 return self.error_page(request, error.oauthlib_error)
+            except OAuth2Error as error:  # raised before oauthlib's checks (max_age)
+                return self.error_page(request, error)
 
     def answer(self, request: HttpRequest, params: list[tuple[str, str]]) -> callbacks.Answer:
         workspace: Workspace = request.workspace  # type: ignore[attr-defined]
@@ -79,6 +89,9 @@ class AuthorizeView(OAuthLibMixin, View):
         client (RFC 9700 4.17: never an automatic redirect to a callback nobody has approved, which
         anyone allowed to register applications could point at a page of their own)."""
         error.state = error.state or request.GET.get("state")
+        if self.silent:
+            # OpenID Connect's prompt=none: never a page; the error goes to the registered callback.
+            return self.answer(request, error.twotuples).respond(request)
         context = {"message": error.description or error.error, "answer": self.answer(request, error.twotuples)}
         return render(request, "oauth_apps/authorize_error.html", context, status=400)
 
@@ -105,9 +118,10 @@ class AuthorizeView(OAuthLibMixin, View):
     def get(self, request: WorkspaceRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         requested, credentials = self.validate_authorization_request(request)
         client: Application = credentials["request"].client
-        if request.GET.get("prompt") != "consent" and consents.remembered(person(request), client, requested):
+        if self.silent or consent_not_asked(request, person(request), client, requested):
+            # Accepted before, or a first-party client (prompt=none got here only so: oauthlib checked).
             credentials.pop("request", None)
-            return self.grant(request, client, requested, credentials)  # accepted before: not asked again
+            return self.grant(request, client, requested, credentials)
         destination = urlsplit(self.callback)
         context = {
             "user": request.user,

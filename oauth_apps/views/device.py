@@ -49,6 +49,8 @@ class WorkspaceDeviceEndpoint(DeviceAuthorizationEndpoint):
         names = scopes.normalise(request.scope) or scopes.normalise(client.workspace.default_scope)
         if not names or not scopes.all_known(names):
             raise errors.invalid_scope()
+        if scopes.identity(names):
+            raise errors.invalid_scope(errors.IDENTITY_SCOPE_NEEDS_SIGNIN)
         self.validated = (client, " ".join(names))
 
 

@@ -13,7 +13,7 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
-from oauth_apps import callbacks, errors
+from oauth_apps import callbacks, errors, oidc
 from oauth_apps.views import issuer
 from workspaces import scopes
 from workspaces.http import public_origin
@@ -33,7 +33,7 @@ def metadata_for(request: HttpRequest, workspace: Workspace) -> dict[str, Any]:
         "revocation_endpoint": endpoint("revoke"),
         "introspection_endpoint": endpoint("introspect"),
         "device_authorization_endpoint": endpoint("device-authorization"),
-        "scopes_supported": list(scopes.KNOWN),
+        "scopes_supported": list(scopes.KNOWN if oidc.enabled() else scopes.API),
         "response_types_supported": ["code", "token"],
         "response_modes_supported": list(callbacks.MODES),
         "grant_types_supported": [*errors.SUPPORTED_GRANT_TYPES, "implicit"],

@@ -1,0 +1,238 @@
+"""OpenID Connect: discovery, ID tokens on the code flow and refresh, UserInfo per scope, prompt, hints.
+
+ID tokens are verified with Authlib's JOSE against the workspace's published JWKS, and their claims
+validated by Authlib's `CodeIDToken` (iss, aud, exp, iat, nonce, at_hash), as a relying party would.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+from urllib.parse import parse_qs, quote, urlsplit
+
+import pytest
+from authlib.jose import JsonWebKey, JsonWebToken
+from authlib.oidc.core import CodeIDToken
+from django.test import Client, override_settings
+
+from oauth_apps.models import Consent, IDToken
+from oauth_apps.services import RegisteredClient, register_application
+from tests.conftest import PASSWORD
+from tests.oauth import bearer, password_grant, post_token, refresh_grant
+from workspaces.models import User
+
+PUBLIC = "https://id.example.com"
+ISSUER = f"{PUBLIC}/workflow"
+CALLBACK = "https://rp.example/cb"
+BACKEND = "workspaces.backends.WorkspaceBackend"
+
+pytestmark = pytest.mark.usefixtures("public_url")
+
+
+@pytest.fixture
+def public_url() -> Any:
+    with override_settings(PM_PUBLIC_URL=PUBLIC):
+        yield
+
+
+@pytest.fixture
+def rp(admin: User) -> RegisteredClient:
+    return register_application(admin.workspace, admin, name="Wiki", website="https://rp.example", callback=CALLBACK)
+
+
+@pytest.fixture
+def person(operator_user: User) -> User:
+    User.objects.filter(pk=operator_user.pk).update(
+        phone="+1 305 555 0100", address="1 Ocean Dr", zip_code="33139", country="US", city="FL",
+        time_zone="America/New_York", default_lang="en",
+    )  # fmt: skip
+    operator_user.refresh_from_db()
+    return operator_user
+
+
+@pytest.fixture
+def browser(client: Client, person: User) -> Client:
+    client.force_login(person, backend=BACKEND)
+    return client
+
+
+def authorize_url(rp: RegisteredClient, scope: str = "openid profile", **extra: str) -> str:
+    query = {"response_type": "code", "client_id": rp.application.client_id, "scope": scope, "state": "s1", **extra}
+    return "/workflow/oauth2/authorize?" + "&".join(f"{k}={quote(v, safe='')}" for k, v in query.items())
+
+
+def code_from(response: Any) -> str:
+    assert response.status_code == 302, response.content[:500]
+    location = response["Location"]
+    assert location.startswith(CALLBACK + "?"), location
+    return parse_qs(urlsplit(location).query)["code"][0]
+
+
+def sign_in(browser: Client, rp: RegisteredClient, scope: str = "openid profile", **extra: str) -> dict[str, Any]:
+    """Consent, exchange the code; the token response."""
+    code = code_from(browser.post(authorize_url(rp, scope, **extra), {"accept": "Accept"}))
+    body = {"grant_type": "authorization_code", "code": code, "redirect_uri": CALLBACK,
+            "client_id": rp.application.client_id, "client_secret": rp.client_secret}  # fmt: skip
+    response = post_token(Client(), body)
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def jwks(client: Client) -> Any:
+    response = client.get("/workflow/oauth2/jwks")
+    assert response.status_code == 200
+    return JsonWebKey.import_key_set(response.json())
+
+
+def verified(client: Client, id_token: str, rp: RegisteredClient, nonce: str | None = None, access: str | None = None):
+    claims = JsonWebToken(["RS256", "ES256"]).decode(
+        id_token, jwks(client), claims_cls=CodeIDToken,
+        claims_options={"iss": {"essential": True, "value": ISSUER}, "aud": {"value": rp.application.client_id}},
+        claims_params={"nonce": nonce, "client_id": rp.application.client_id, "access_token": access},
+    )  # fmt: skip
+    claims.validate()
+    return claims
+
+
+def test_discovery_names_the_issuer_and_true_endpoints(client: Client, workspace: Any) -> None:
+    document = client.get("/workflow/.well-known/openid-configuration").json()
+    assert document["issuer"] == ISSUER
+    assert document["userinfo_endpoint"] == f"{ISSUER}/oauth2/userinfo"
+    assert document["jwks_uri"] == f"{ISSUER}/oauth2/jwks"
+    assert document["id_token_signing_alg_values_supported"] == ["RS256", "ES256"]
+    assert "HS256" not in str(document) and document["claims_parameter_supported"] is False
+    assert {"openid", "profile", "email", "phone", "address", "*"} <= set(document["scopes_supported"])
+    for endpoint in ("userinfo_endpoint", "jwks_uri", "authorization_endpoint", "token_endpoint"):
+        path = urlsplit(document[endpoint]).path
+        assert client.options(path).status_code != 404, endpoint
+
+
+def test_without_a_public_url_there_is_no_openid_connect(client: Client, workspace: Any, rp: RegisteredClient) -> None:
+    with override_settings(PM_PUBLIC_URL=""):
+        response = client.get("/workflow/.well-known/openid-configuration")
+        assert response.status_code == 404
+        assert client.get("/workflow/oauth2/jwks").status_code == 404
+        client.force_login(User.objects.get(username="admin"), backend=BACKEND)
+        answer = client.post(authorize_url(rp), {"accept": "Accept"})
+    assert answer.status_code == 400 and b"OpenID Connect is not served here" in answer.content
+
+
+def test_code_flow_gives_a_verified_id_token_and_userinfo(browser: Client, rp: RegisteredClient, person: User) -> None:
+    tokens = sign_in(browser, rp, "openid profile email view_process", nonce="n-0S6_WzA2Mj")
+    claims = verified(browser, tokens["id_token"], rp, nonce="n-0S6_WzA2Mj", access=tokens["access_token"])
+    assert claims["sub"] == person.uid and claims["amr"] == ["pwd"] and claims["sid"]
+    assert abs(claims["exp"] - claims["iat"] - 3600) <= 1
+    assert "email" not in claims  # the profile's claims are UserInfo's
+    info = Client().get("/workflow/oauth2/userinfo", headers=bearer(tokens["access_token"])).json()
+    assert info == {
+        "sub": person.uid, "name": "John Doe", "given_name": "John", "family_name": "Doe",
+        "preferred_username": "JohnDoe", "locale": "en", "zoneinfo": "America/New_York",
+        "updated_at": int(person.updated.timestamp()), "email": "john@example.com",
+    }  # fmt: skip
+    # The same token reaches the API (view_process) too.
+    assert Client().get("/api/1.0/workflow/users", headers=bearer(tokens["access_token"])).status_code != 401
+
+
+@pytest.mark.parametrize(
+    ("scope", "expected"),
+    [
+        ("openid", set()),
+        ("openid email", {"email"}),
+        ("openid phone", {"phone_number"}),
+        ("openid address", {"address"}),
+        ("openid profile", {"name", "given_name", "family_name", "preferred_username", "locale", "zoneinfo",
+                            "updated_at"}),
+    ],
+)  # fmt: skip
+def test_userinfo_gives_the_claims_of_each_scope(
+    browser: Client, rp: RegisteredClient, scope: str, expected: set[str]
+) -> None:
+    tokens = sign_in(browser, rp, scope)
+    info = Client().post("/workflow/oauth2/userinfo", headers=bearer(tokens["access_token"])).json()
+    assert set(info) == {"sub"} | expected
+    if "address" in expected:
+        assert info["address"] == {"street_address": "1 Ocean Dr", "postal_code": "33139", "region": "FL",
+                                   "country": "US"}  # fmt: skip
+    assert "email_verified" not in info and "phone_number_verified" not in info
+
+
+def test_openid_alone_reaches_no_api_and_star_gives_no_userinfo(browser: Client, rp: RegisteredClient) -> None:
+    tokens = sign_in(browser, rp, "openid")
+    assert Client().get("/api/1.0/workflow/users", headers=bearer(tokens["access_token"])).status_code == 403
+    api_only = sign_in(browser, rp, "*")
+    assert "id_token" not in api_only
+    refused = Client().get("/workflow/oauth2/userinfo", headers=bearer(api_only["access_token"]))
+    assert refused.status_code == 403 and 'error="insufficient_scope"' in refused["WWW-Authenticate"]
+    assert Client().get("/workflow/oauth2/userinfo").status_code == 401
+    assert Client().get("/workflow/oauth2/userinfo", headers=bearer("nope")).status_code == 401
+
+
+def test_refresh_repeats_sub_and_auth_time(browser: Client, rp: RegisteredClient) -> None:
+    first = sign_in(browser, rp, "openid view_process")
+    before = verified(browser, first["id_token"], rp, access=first["access_token"])
+    time.sleep(1)
+    again = refresh_grant(Client(), rp, first["refresh_token"]).json()
+    after = verified(browser, again["id_token"], rp, access=again["access_token"])
+    assert (after["sub"], after["auth_time"], after["sid"]) == (before["sub"], before["auth_time"], before["sid"])
+    assert after["jti"] != before["jti"] and after["iat"] > before["iat"]
+
+
+def test_no_id_token_or_identity_scope_on_grants_without_a_sign_in(
+    client: Client, rp: RegisteredClient, person: User
+) -> None:
+    refused = password_grant(client, rp, "JohnDoe", PASSWORD, scope="openid view_process").json()
+    assert refused["error"] == "invalid_scope" and "authorization code flow" in refused["error_description"]
+    body = {"grant_type": "client_credentials", "scope": "openid", "client_id": rp.application.client_id,
+            "client_secret": rp.client_secret}  # fmt: skip
+    assert post_token(client, body).json()["error"] == "invalid_scope"
+    plain = password_grant(client, rp, "JohnDoe", PASSWORD, scope="view_process").json()
+    assert "id_token" not in plain and IDToken.objects.count() == 0
+
+
+def test_prompt_none_answers_by_redirect_in_every_state(client: Client, rp: RegisteredClient, person: User) -> None:
+    def silent() -> dict[str, list[str]]:
+        response = client.get(authorize_url(rp, prompt="none"))
+        assert response.status_code == 302, response.content[:300]
+        assert response["Location"].startswith(CALLBACK + "?")
+        return parse_qs(urlsplit(response["Location"]).query)
+
+    assert silent()["error"] == ["login_required"] and silent()["state"] == ["s1"]
+    client.force_login(person, backend=BACKEND)
+    assert silent()["error"] == ["consent_required"]
+    Consent.objects.all().delete()
+    rp.application.skip_authorization = True
+    rp.application.save()
+    assert "code" in silent()  # a first-party client: silent sign-in works
+    time.sleep(1.1)
+    too_old = parse_qs(urlsplit(client.get(authorize_url(rp, prompt="none", max_age="0")).url).query)
+    assert too_old["error"] == ["login_required"]
+    mixed = parse_qs(urlsplit(client.get(authorize_url(rp, prompt="none login")).url).query)
+    assert mixed["error"] == ["invalid_request"]
+
+
+def test_prompt_login_and_max_age_go_to_the_login_page_once(browser: Client, rp: RegisteredClient) -> None:
+    for extra in ({"prompt": "login"}, {"max_age": "0"}):
+        time.sleep(1.1)
+        response = browser.get(authorize_url(rp, **extra))
+        assert response.status_code == 302 and "/login/login?u=" in response.url
+        back = parse_qs(urlsplit(response.url).query)["u"][0]
+        assert "prompt" not in back and "max_age" not in back and "client_id" in back
+    assert browser.get(authorize_url(rp, max_age="3600")).status_code == 200  # a young sign-in: consent
+    assert browser.get(authorize_url(rp, max_age="-1")).status_code == 400
+
+
+def test_id_token_hint_must_be_ours_and_name_the_signed_in_user(
+    browser: Client, rp: RegisteredClient, admin: User
+) -> None:
+    rp.application.skip_authorization = True
+    rp.application.save()
+    tokens = sign_in(browser, rp)
+    assert "code" in browser.get(authorize_url(rp, prompt="none", id_token_hint=tokens["id_token"])).url
+    forged = tokens["id_token"][:-4] + ("AAAA" if not tokens["id_token"].endswith("AAAA") else "BBBB")
+    answer = parse_qs(urlsplit(browser.get(authorize_url(rp, prompt="none", id_token_hint=forged)).url).query)
+    assert answer["error"] == ["invalid_request"]
+    browser.force_login(admin, backend=BACKEND)  # someone else signed in now
+    answer = parse_qs(
+        urlsplit(browser.get(authorize_url(rp, prompt="none", id_token_hint=tokens["id_token"])).url).query
+    )
+    assert answer["error"] == ["login_required"]
