@@ -64,10 +64,16 @@ TEST_SCOPE ?=
 test: install-test $(VENV)/.installed var/secret_key
 	scripts/run-tests fast $(TEST_SCOPE) $(PYTEST_DB) $(PYTEST_ARGS)
 
-test-slow: install-test $(VENV)/.installed var/secret_key
+test-slow: install-test $(VENV)/.installed var/secret_key tests/rp/node_modules/.installed
 	scripts/run-tests slow $(TEST_SCOPE) $(PYTEST_DB) $(PYTEST_ARGS)
 
 test-all: test test-slow
+
+# openid-client, the Node relying party tests/test_relying_parties.py drives (pinned by its lock file).
+tests/rp/node_modules/.installed: tests/rp/package.json tests/rp/package-lock.json
+	@command -v npm >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs npm >/dev/null
+	cd tests/rp && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 # The property and schema fuzzers with many more examples than `make test` gives them (a few minutes).
 fuzz: install-test $(VENV)/.installed var/secret_key

@@ -16,7 +16,13 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
-from oauth_apps.forms import callback_transport_warning, validate_callback_url
+from oauth_apps import oidc
+from oauth_apps.forms import (
+    callback_transport_warning,
+    keep_unposted_algorithm,
+    validate_callback_url,
+    validate_logout_urls,
+)
 from oauth_apps.models import (
     AccessToken,
     Application,
@@ -66,7 +72,8 @@ class ApplicationAdminForm(forms.ModelForm):
 
     class Meta:
         model = Application
-        fields = ["name", "description", "website", "redirect_uris", "user"]
+        fields = ["name", "description", "website", "redirect_uris", "user", "algorithm", "post_logout_redirect_uris",
+                  "skip_authorization"]  # fmt: skip
 
     def clean_redirect_uris(self) -> str:
         value = str(self.cleaned_data.get("redirect_uris") or "").strip()
@@ -74,6 +81,13 @@ class ApplicationAdminForm(forms.ModelForm):
             validate_callback_url(value)
             self.warning = callback_transport_warning(value, self.instance.workspace)
         return value
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        keep_unposted_algorithm(self)
+
+    def clean_post_logout_redirect_uris(self) -> str:
+        return validate_logout_urls(self.cleaned_data.get("post_logout_redirect_uris"))
 
 
 @admin.register(Application)
@@ -93,10 +107,19 @@ class ApplicationAdmin(admin.ModelAdmin):
         "client_id",
         "client_type",
         "is_local",
+        "skip_authorization",
+        "algorithm",
+        "post_logout_redirect_uris",
+        "openid_connect",
     ]
     # The workspace is fixed (oauth_apps.services.update_application): its owner and tokens are there.
-    readonly_fields = ["workspace", "client_id", "client_type", "is_local"]
+    readonly_fields = ["workspace", "client_id", "client_type", "is_local", "openid_connect"]
     actions = ["revoke_tokens"]
+
+    @admin.display(description="OpenID Connect")
+    def openid_connect(self, application: Application) -> str:
+        """Where the application's workspace is an OpenID Connect provider, or why it is not."""
+        return oidc.why_disabled() or f"Served: {oidc.issuer(application.workspace)}/.well-known/openid-configuration"
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # Registering shows the secret once; that happens on the applications page or

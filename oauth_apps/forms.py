@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 
 from oauth_apps import callbacks, errors
 from oauth_apps.models import Application
+from oauth_apps.oidc import keys
 from workspaces.models import ErrorMode, User, Workspace
 
 MAX_URL_LENGTH = 1024
@@ -35,6 +36,21 @@ def validate_callback_url(value: str) -> str:
     return value
 
 
+def keep_unposted_algorithm(form: forms.ModelForm) -> None:  # type: ignore[type-arg]
+    """A form posted without a signing algorithm (a script written before OpenID Connect) keeps the
+    application's, and does not count it as changed."""
+    if form.is_bound and "algorithm" not in form.data:
+        data = form.data.copy()  # type: ignore[attr-defined] # a QueryDict
+        data["algorithm"] = form.instance.algorithm or keys.RS256
+        form.data = data
+
+
+def validate_logout_urls(value: object) -> str:
+    """Sign-out return URLs, one per line, each held to the callback's rules (they receive the user's
+    browser too)."""
+    return "\n".join(validate_callback_url(uri) for uri in str(value or "").split())
+
+
 def callback_transport_warning(value: str, workspace: Workspace) -> str | None:
     """A plain-http callback to another machine sends codes and tokens over the network in the
     clear. ProcessMaker allows it (the documentation's own example uses one), so in ProcessMaker
@@ -52,16 +68,25 @@ class ApplicationForm(forms.ModelForm):
 
     class Meta:
         model = Application
-        fields = ["name", "description", "website", "redirect_uris", "allow_device_flow"]
+        fields = ["name", "description", "website", "redirect_uris", "allow_device_flow", "algorithm",
+                  "post_logout_redirect_uris"]  # fmt: skip
         labels = {
             "website": "Web Site",
             "redirect_uris": "Callback URL",
             "allow_device_flow": "Device flow (RFC 8628): for CLI tools and kiosks, approved on another screen",
+            "algorithm": "ID token signing (OpenID Connect)",
+            "post_logout_redirect_uris": "Sign-out return URLs (OpenID Connect)",
         }
-        widgets = {"description": forms.Textarea(attrs={"rows": 3}), "redirect_uris": forms.URLInput()}
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "redirect_uris": forms.URLInput(),
+            "post_logout_redirect_uris": forms.Textarea(attrs={"rows": 2}),
+        }
         help_texts = {
             "website": "The application's home page (optional; shown to the users it asks).",
             "redirect_uris": "Optional. Where the authorize page sends the user back (code and implicit flows).",
+            "algorithm": "How ID tokens for this application are signed: RS256 (the default) or ES256.",
+            "post_logout_redirect_uris": "Optional, one per line: where users may be sent after signing out.",
         }
 
     def __init__(self, *args: Any, workspace: Workspace, owner: User | None = None, **kwargs: Any) -> None:
@@ -71,6 +96,7 @@ class ApplicationForm(forms.ModelForm):
         self.warnings: list[str] = []
         self.fields["website"].required = False
         self.fields["redirect_uris"].required = False
+        keep_unposted_algorithm(self)
 
     def clean_name(self) -> str:
         name = str(self.cleaned_data["name"]).strip()
@@ -88,6 +114,9 @@ class ApplicationForm(forms.ModelForm):
         if warning and value != self.initial.get("redirect_uris"):  # said when it is set, not at every save
             self.warnings.append(warning)
         return value
+
+    def clean_post_logout_redirect_uris(self) -> str:
+        return validate_logout_urls(self.cleaned_data.get("post_logout_redirect_uris"))
 
     def same_name(self) -> Application | None:
         """Another application of the owner's with the name being given (case aside), if any."""

@@ -6,6 +6,7 @@ validated by Authlib's `CodeIDToken` (iss, aud, exp, iat, nonce, at_hash), as a 
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
@@ -58,7 +59,7 @@ def browser(client: Client, person: User) -> Client:
 
 def authorize_url(rp: RegisteredClient, scope: str = "openid profile", **extra: str) -> str:
     query = {"response_type": "code", "client_id": rp.application.client_id, "scope": scope, "state": "s1", **extra}
-    return "/workflow/oauth2/authorize?" + "&".join(f"{k}={quote(v, safe='')}" for k, v in query.items())
+    return "/workflow/oauth2/authorize?" + "&".join(f"{k}={quote(v, safe='')}" for k, v in query.items() if v)
 
 
 def code_from(response: Any) -> str:
@@ -236,3 +237,41 @@ def test_id_token_hint_must_be_ours_and_name_the_signed_in_user(
         urlsplit(browser.get(authorize_url(rp, prompt="none", id_token_hint=tokens["id_token"])).url).query
     )
     assert answer["error"] == ["login_required"]
+
+
+def test_the_consent_page_says_what_each_identity_scope_reveals(browser: Client, rp: RegisteredClient) -> None:
+    page = browser.get(authorize_url(rp, "openid email address")).content.decode()
+    assert "Sign you in and know who you are" in page and "See your e-mail address" in page
+    assert "See your postal address" in page and "See your phone number" not in page
+
+
+def test_login_hint_fills_in_the_username_and_nothing_more(client: Client, rp: RegisteredClient, person: User) -> None:
+    response = client.get(authorize_url(rp, login_hint="JohnDoe"))
+    assert response.status_code == 302
+    page = client.get(response.url).content.decode()
+    assert 'value="JohnDoe"' in page
+    assert not client.session.get("_auth_user_id")
+
+
+def test_the_applications_page_holds_the_openid_settings(client: Client, admin: User, rp: RegisteredClient) -> None:
+    client.force_login(admin, backend=BACKEND)
+    url = f"/sysworkflow/en/neoclassic/oauth2/applications/{rp.application.client_id}/edit"
+    form = {"name": "Wiki", "website": "https://rp.example", "redirect_uris": CALLBACK, "algorithm": "ES256",
+            "post_logout_redirect_uris": "https://rp.example/bye\nhttps://rp.example/again"}  # fmt: skip
+    assert client.post(url, form).status_code == 302
+    rp.application.refresh_from_db()
+    assert rp.application.algorithm == "ES256"
+    assert rp.application.post_logout_redirect_uris.split() == ["https://rp.example/bye", "https://rp.example/again"]
+    refused = client.post(url, {**form, "algorithm": "HS256", "post_logout_redirect_uris": "javascript:alert(1)"})
+    assert refused.status_code == 200 and refused.content.count(b'class="error"') == 2
+    assert "skip_authorization" not in refused.content.decode()  # first-party is an administrator's call
+
+
+def test_processmaker_requests_see_nothing_new_with_openid_connect_on(browser: Client, rp: RegisteredClient) -> None:
+    """Without `openid`, a ProcessMaker-mode code redirect is exactly the seed's `?code=` (its JavaScript
+    reads location.search.substr(6)), and OpenID Connect's parameters change nothing."""
+    response = browser.post(authorize_url(rp, "*", state="", prompt="none", max_age="0"), {"accept": "Accept"})
+    assert re.fullmatch(rf"{re.escape(CALLBACK)}\?code=[0-9a-f]{{40}}", response["Location"])
+    assert IDToken.objects.count() == 0
+    stranger = Client().get(authorize_url(rp, "*", prompt="none"))  # not signed in: the login page, as before
+    assert stranger.status_code == 302 and "/login/login?u=" in stranger.url

@@ -21,8 +21,8 @@ from django.utils import timezone
 
 from oauth_apps.oidc import keys
 from oauth_apps.oidc.keys import SigningKey
-from oauth_apps.services import RegisteredClient
-from tests.test_openid_connect import BACKEND, ISSUER, PUBLIC, rp, sign_in  # noqa: F401 - rp: a fixture
+from oauth_apps.services import RegisteredClient, register_application
+from tests.test_openid_connect import BACKEND, CALLBACK, ISSUER, PUBLIC, sign_in
 from workspaces.models import User, Workspace
 
 
@@ -30,6 +30,11 @@ from workspaces.models import User, Workspace
 def public_url() -> Any:
     with override_settings(PM_PUBLIC_URL=PUBLIC):
         yield
+
+
+@pytest.fixture
+def rp(admin: User) -> RegisteredClient:
+    return register_application(admin.workspace, admin, name="Wiki", website="https://rp.example", callback=CALLBACK)
 
 
 @pytest.fixture
@@ -79,7 +84,7 @@ def test_a_workspace_publishes_only_its_own_keys(client: Client, workspace: Work
 
 def test_rotation_publishes_first_then_signs_and_old_tokens_still_verify(
     browser: Client,
-    rp: RegisteredClient,  # noqa: F811 - the fixture
+    rp: RegisteredClient,
     workspace: Workspace,
 ) -> None:
     before = sign_in(browser, rp)["id_token"]
@@ -125,7 +130,7 @@ def test_periodic_rotates_old_keys_and_deletes_unpublished_ones(workspace: Works
     assert keys.forget_retired() == 1 and not SigningKey.objects.filter(pk=first.pk).exists()
 
 
-def test_an_es256_client_gets_es256_tokens(browser: Client, rp: RegisteredClient) -> None:  # noqa: F811
+def test_an_es256_client_gets_es256_tokens(browser: Client, rp: RegisteredClient) -> None:
     rp.application.algorithm = keys.ES256
     rp.application.save()
     id_token = sign_in(browser, rp)["id_token"]

@@ -23,11 +23,11 @@ API_CATALOGUE = {
     EDIT: "Create, change and delete your processes and other resources",
 }
 IDENTITY_CATALOGUE = {
-    OPENID: "Sign you in: know who you are (your user ID)",
-    "profile": "Your name, user name, language, time zone and when your profile last changed",
-    "email": "Your e-mail address",
-    "phone": "Your phone number",
-    "address": "Your postal address",
+    OPENID: "Sign you in and know who you are (your user ID)",
+    "profile": "See your name, user name, language, time zone and when your profile last changed",
+    "email": "See your e-mail address",
+    "phone": "See your phone number",
+    "address": "See your postal address",
 }
 CATALOGUE = {**API_CATALOGUE, **IDENTITY_CATALOGUE}
 KNOWN = tuple(CATALOGUE)

@@ -21,6 +21,8 @@ from workspaces import scopes
 from workspaces.models import User
 
 MAX_AGE_INVALID = "max_age must be a whole number of seconds"
+MAX_NONCE = 255  # the authorization code's nonce column
+NONCE_TOO_LONG = f"nonce is at most {MAX_NONCE} characters"
 
 
 class SignInRequest:
@@ -56,9 +58,12 @@ class SignInRequest:
             return False
         return not self.request.user.is_authenticated or "login" in self.prompt or self.too_old()
 
-    def check_age(self) -> None:
-        """`max_age` well formed; for `prompt=none`, a sign-in young enough (else login_required)."""
+    def check(self) -> None:
+        """`max_age` and `nonce` well formed; for `prompt=none`, a sign-in young enough (else
+        login_required)."""
         self.max_age()
+        if self.openid and len(self.request.GET.get("nonce", "")) > MAX_NONCE:
+            raise InvalidRequestError(description=NONCE_TOO_LONG)
         if self.silent and self.too_old():
             raise LoginRequired(description="The sign-in is older than max_age allows")
 

@@ -48,10 +48,12 @@ class OpenIDConnectValidator:
         return context.signed_in is not None and hinted.get("sub") == context.signed_in.uid
 
     def save_sign_in(self, request: Request) -> dict[str, Any]:
-        """What an authorization code keeps of the sign-in it was given in, and the request's nonce."""
+        """What an authorization code keeps of the sign-in it was given in, and an OpenID Connect
+        request's nonce (`oidc.prompt` checked its length)."""
         sign_in = current().sign_in
         fields = sign_in.fields() if sign_in is not None else {}
-        return {**fields, "nonce": request.nonce or ""}
+        openid = scopes.OPENID in (request.scopes or [])
+        return {**fields, "nonce": (request.nonce or "") if openid else ""}
 
     # --- The token endpoint ---------------------------------------------------------------
 

@@ -61,7 +61,7 @@ class AuthorizeView(OAuthLibMixin, View):
                 context.signed_in, context.sign_in = person(request), SignIn.of_session(request.session)
             self.silent = sign_in.silent
             try:
-                sign_in.check_age()
+                sign_in.check()
                 self.mode = callbacks.requested_mode(response_type, request.GET.get("response_mode"))
                 return super().dispatch(request, *args, **kwargs)
             except errors.ResponseModeRefused as refused:

@@ -57,7 +57,7 @@ def safe_next_url(request: WorkspaceRequest, target: str) -> str | None:
 def login_view(request: WorkspaceRequest, lang: str, skin: str) -> HttpResponse:
     workspace = request.workspace
     next_url = safe_next_url(request, request.GET.get("u", "")) or page_url("applications", workspace, lang, skin)
-    form = LoginForm(request.POST or None)
+    form = LoginForm(request.POST or None, initial={"username": login_hint(next_url)})
     error = None
     if request.method == "POST":
         error = errors.LOGIN_FAILED
@@ -115,6 +115,16 @@ def asking_application(workspace: Workspace, next_url: str) -> Application | Non
         return None
     client_id = parse_qs(parts.query).get("client_id", [""])[0]
     return Application.objects.find(workspace, client_id) if client_id else None
+
+
+def login_hint(next_url: str) -> str:
+    """The username an OpenID Connect client suggested (`login_hint`) on the authorize request that
+    sent the user here: filled in, never trusted (the password decides who signs in)."""
+    parts = urlsplit(next_url)
+    shape = path_shape(parts.path)
+    if shape is None or not shape.is_authorize:
+        return ""
+    return parse_qs(parts.query).get("login_hint", [""])[0][:100]
 
 
 @require_POST
