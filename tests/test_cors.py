@@ -13,8 +13,12 @@ ORIGIN = {"Origin": "http://192.168.1.77:2803"}
 
 
 @pytest.mark.parametrize(
-    "path", ["/workflow/oauth2/token", "/api/1.0/workflow/users", "/api/1.0/workflow/light/user/data"]
-)
+    "path",
+    [
+        "/workflow/oauth2/token", "/api/1.0/workflow/users", "/api/1.0/workflow/light/user/data",
+        "/workflow/oauth2/userinfo", "/workflow/oauth2/jwks", "/workflow/.well-known/openid-configuration",
+    ],
+)  # fmt: skip
 def test_preflight_is_answered_with_methods_and_headers(client: Client, workspace: Workspace, path: str) -> None:
     response = client.options(
         path,
