@@ -62,8 +62,13 @@ def in_clear(uri: str) -> bool:
     return parts.scheme.lower() == "http" and not is_loopback(parts.hostname)
 
 
+def carries_token(response_type: str) -> bool:
+    """Whether the answer holds an access or ID token (`token`, `id_token`, or with `code`)."""
+    return bool({"token", "id_token"} & set(response_type.split()))
+
+
 def default_mode(response_type: str) -> str:
-    return FRAGMENT if response_type == "token" else QUERY
+    return FRAGMENT if carries_token(response_type) else QUERY
 
 
 def requested_mode(response_type: str, response_mode: str | None) -> str:
@@ -74,7 +79,7 @@ def requested_mode(response_type: str, response_mode: str | None) -> str:
         return default_mode(response_type)
     if response_mode not in MODES:
         raise errors.ResponseModeRefused(errors.RESPONSE_MODE_UNSUPPORTED.format(mode=response_mode[:40]))
-    if response_type == "token" and response_mode == QUERY:
+    if carries_token(response_type) and response_mode == QUERY:
         raise errors.ResponseModeRefused(errors.TOKEN_IN_QUERY)
     return response_mode
 

@@ -12,8 +12,16 @@ from oauthlib.openid import Server
 
 from oauth_apps import device
 from oauth_apps.context import current
+from oauth_apps.identifiers import new_token
 from oauth_apps.responses import processmaker_token
 from oauth_apps.validator import ProcessMakerValidator, pm_pre_token_checks, public_clients_use_s256
+
+
+def processmaker_code(grant: dict[str, Any], token_handler: Any, request: Request) -> dict[str, Any]:
+    """An oauthlib code modifier, run first: ProcessMaker's codes are 40 lowercase hex (oauthlib makes
+    30 characters), in place before another modifier reads the code (an ID token's `c_hash`)."""
+    grant["code"] = new_token()
+    return grant
 
 
 def access_token_lifetime(request: Request) -> int:
@@ -35,8 +43,11 @@ class ProcessMakerServer(Server):
         # (django-oauth-toolkit's hook, which looks the code up unhashed and in no workspace), shared
         # by every server the views build.
         self.device_code_grant.custom_validators.pre_token = [check, device.claim_on_poll]
-        for grant in code_grants:
+        for grant in (*code_grants, self.openid_connect_hybrid):
             grant.custom_validators.post_auth.append(public_clients_use_s256)
+            # Ahead of the modifiers the grants registered themselves (a private list: the seam is
+            # tested in tests/test_library_seams.py).
+            grant._code_modifiers.insert(0, processmaker_code)
         # The grants of RFC 6749's token endpoint write ProcessMaker's body themselves (the device
         # grant applies no modifiers: `token_success` shapes its body; the implicit grant's token goes
         # in a redirect's fragment, as oauthlib shapes it).

@@ -23,9 +23,9 @@ from oauthlib.oauth2.rfc6749.grant_types.authorization_code import (
 from oauth_apps import clientauth, errors, grant_rules, introspection, services, signin
 from oauth_apps.context import OAuthRequestContext, current
 from oauth_apps.exceptions import CredentialExpired, CredentialRefused, CredentialReplayed
-from oauth_apps.identifiers import MAX_CLIENT_ID_LENGTH, new_token
+from oauth_apps.identifiers import MAX_CLIENT_ID_LENGTH
 from oauth_apps.models import AccessToken, Application, Grant, RefreshToken
-from oauth_apps.oidc.provider import OpenIDConnectValidator
+from oauth_apps.oidc.provider import FRONT_CHANNEL, OpenIDConnectValidator
 from oauth_apps.revocation import revoke_tokens
 from workspaces import audit, lockout, password_policy, scopes, second_factor
 from workspaces.backends import SignInRefused, SignInUnavailable
@@ -207,16 +207,14 @@ class ProcessMakerValidator(OpenIDConnectValidator, OAuth2Validator):
         self, client_id: str, response_type: str, client: Application, request: Request, *args: Any, **kwargs: Any
     ) -> bool:
         # The implicit grant is part of ProcessMaker's contract: no RFC 9700 gate warning here;
-        # but not for public clients (RFC 9700 2.1.2).
-        allowed = ("code",) if client.is_public else ("code", "token")
+        # but not for public clients (RFC 9700 2.1.2), nor are the OpenID Connect response types
+        # that put a token in the front channel (`oidc.provider.FRONT_CHANNEL`).
+        allowed = ("code",) if client.is_public else ("code", "token", *FRONT_CHANNEL)
         return response_type in allowed and client.allows_grant_type(response_type)
 
     def save_authorization_code(
         self, client_id: str, code: dict[str, Any], request: Request, *args: Any, **kwargs: Any
     ) -> None:
-        # oauthlib makes 30-character codes; ProcessMaker's are 40 lowercase hex. The dict is
-        # the one oauthlib puts in the redirect, so replacing the value here changes both.
-        code["code"] = new_token()
         services.save_authorization_code(
             current().workspace,
             client=request.client,

@@ -92,3 +92,12 @@ def test_a_client_the_model_calls_unusable_is_refused_for_every_grant(
         password_grant(client, app, admin.username, PASSWORD),
     ):  # fmt: skip
         assert response.json()["error"] == "invalid_client"  # ProcessMaker's 200 or RFC 6749's 401, by mode
+
+
+def test_oauthlib_runs_the_code_modifiers_from_its_list() -> None:
+    """oauth_apps.server puts ProcessMaker's code in first by inserting into the grant's private list of
+    code modifiers, which oauthlib's authorization code grant reads as it makes a code."""
+    from oauthlib.oauth2.rfc6749.grant_types import AuthorizationCodeGrant  # noqa: PLC0415
+
+    assert calls(AuthorizationCodeGrant.create_authorization_response, "self._code_modifiers")
+    assert isinstance(AuthorizationCodeGrant()._code_modifiers, list)

@@ -101,6 +101,7 @@ def test_discovery_names_the_issuer_and_true_endpoints(client: Client, workspace
     assert document["userinfo_endpoint"] == f"{ISSUER}/oauth2/userinfo"
     assert document["jwks_uri"] == f"{ISSUER}/oauth2/jwks"
     assert document["id_token_signing_alg_values_supported"] == ["RS256", "ES256"]
+    assert document["response_types_supported"] == ["code", "token", "id_token", "id_token token", "code id_token"]
     assert "HS256" not in str(document) and document["claims_parameter_supported"] is False
     assert {"openid", "profile", "email", "phone", "address", "*"} <= set(document["scopes_supported"])
     for endpoint in ("userinfo_endpoint", "jwks_uri", "authorization_endpoint", "token_endpoint"):

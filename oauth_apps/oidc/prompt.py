@@ -23,6 +23,7 @@ from workspaces.models import User
 MAX_AGE_INVALID = "max_age must be a whole number of seconds"
 MAX_NONCE = 255  # the authorization code's nonce column
 NONCE_TOO_LONG = f"nonce is at most {MAX_NONCE} characters"
+ID_TOKEN_NEEDS_OPENID = "response_type id_token needs the openid scope (and OpenID Connect served here)"
 
 
 class SignInRequest:
@@ -62,6 +63,8 @@ class SignInRequest:
         """`max_age` and `nonce` well formed; for `prompt=none`, a sign-in young enough (else
         login_required)."""
         self.max_age()
+        if "id_token" in self.request.GET.get("response_type", "").split() and not self.openid:
+            raise InvalidRequestError(description=ID_TOKEN_NEEDS_OPENID)
         if self.openid and len(self.request.GET.get("nonce", "")) > MAX_NONCE:
             raise InvalidRequestError(description=NONCE_TOO_LONG)
         if self.silent and self.too_old():

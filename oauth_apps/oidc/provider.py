@@ -21,6 +21,10 @@ from oauth_apps.oidc import issuer, tokens
 from workspaces import scopes
 
 HINT_UNREADABLE = "id_token_hint is not an ID token this workspace issued"
+# OpenID Connect's response types beyond `code` (Core 3.2, 3.3): an ID token, and maybe an access
+# token, in the redirect. Offered where the implicit grant is, to confidential clients only, where
+# `openid` is asked for, with a nonce always (oauthlib's check).
+FRONT_CHANNEL = ("id_token", "id_token token", "code id_token")
 
 
 class OpenIDConnectValidator:
@@ -85,9 +89,11 @@ class OpenIDConnectValidator:
     ) -> str:
         if request.grant_type == "refresh_token":
             sign_in, family = request.pm_sign_in, request.refresh_token_instance.token_family
-        else:
+        elif request.grant_type == "authorization_code":
             grant: Grant = request.pm_grant
             sign_in, family = tokens.SignIn.of_record(grant), grant.token_family
+        else:  # the authorize endpoint (response types with id_token): the session's sign-in
+            sign_in, family = current().sign_in, None
         workspace = current().workspace
         return tokens.sign(
             workspace, issuer(workspace), request.client, request.user, sign_in, id_token,

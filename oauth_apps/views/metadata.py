@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from oauth_apps import callbacks, errors, oidc
+from oauth_apps.oidc.provider import FRONT_CHANNEL
 from oauth_apps.views import issuer
 from workspaces import scopes
 from workspaces.http import public_origin
@@ -34,7 +35,7 @@ def metadata_for(request: HttpRequest, workspace: Workspace) -> dict[str, Any]:
         "introspection_endpoint": endpoint("introspect"),
         "device_authorization_endpoint": endpoint("device-authorization"),
         "scopes_supported": list(scopes.KNOWN if oidc.enabled() else scopes.API),
-        "response_types_supported": ["code", "token"],
+        "response_types_supported": ["code", "token", *(FRONT_CHANNEL if oidc.enabled() else ())],
         "response_modes_supported": list(callbacks.MODES),
         "grant_types_supported": [*errors.SUPPORTED_GRANT_TYPES, "implicit"],
         "code_challenge_methods_supported": ["S256", "plain"],
