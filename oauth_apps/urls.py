@@ -3,7 +3,7 @@ RFC 8414 metadata, and the web pages under /sys{ws}/{lang}/{skin}/."""
 
 from django.urls import URLPattern, re_path
 
-from oauth_apps.views import applications, authorized, device, login, openid, token_in_path
+from oauth_apps.views import applications, authorized, device, end_session, login, openid, token_in_path
 from oauth_apps.views.authorize import AuthorizeView
 from oauth_apps.views.metadata import metadata
 from oauth_apps.views.token import IntrospectView, RevokeTokenView, TokenView
@@ -40,6 +40,7 @@ urlpatterns = [
     # OpenID Connect's, ahead of ProcessMaker's /{ws}/oauth2/{token} (no token is named so).
     re_path(OAUTH_URL + r"userinfo$", openid.userinfo, name="userinfo"),
     re_path(OAUTH_URL + r"jwks$", openid.jwks, name="jwks"),
+    re_path(OAUTH_URL + r"logout$", end_session.end_session, name="end-session"),
     re_path(OPENID_CONFIGURATION_URL, openid.discovery, name="openid-configuration"),
     *oauth_routes(OAUTH_URL),
     *oauth_routes(API_OAUTH_URL, "-api"),

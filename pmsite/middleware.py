@@ -43,7 +43,7 @@ def is_machine_request(request: HttpRequest) -> bool:
         path = request.path_info
         shape = path_shape(path)
         if shape is not None and shape.kind == "oauth":
-            known = not shape.is_authorize
+            known = not shape.is_for_people
         else:
             known = (
                 path in PROBES
@@ -100,7 +100,7 @@ class MachineHttpsMiddleware:
         if settings.HTTPS_ONLY and not request.is_secure() and self.carries_credentials(request):
             path = request.path_info
             shape = path_shape(path)
-            if shape is not None and shape.kind == "oauth" and not shape.is_authorize:
+            if shape is not None and shape.kind == "oauth" and not shape.is_for_people:
                 body: dict[str, Any] = {"error": "invalid_request", "error_description": oauth_errors.HTTPS_REQUIRED}
                 return no_store(JsonResponse(body, status=403))
             if path.startswith(API_PATH) and (shape is None or shape.kind != "oauth"):

@@ -307,11 +307,11 @@ SPECTACULAR_SETTINGS = {
 
 # --- CORS: ProcessMaker answers the API and the token routes for any origin. ----------
 # That is the REST API, and the OAuth routes at /{ws}/oauth2/ and /api/1.0/{ws}/oauth2/ (token,
-# revoke, ProcessMaker's {token}/expire and {token}), but never authorize (a person's page) or
+# revoke, ProcessMaker's {token}/expire and {token}), but never authorize or logout (a person's pages) or
 # introspect (resource servers call it, not browsers); OpenID Connect's UserInfo and JWKS (under oauth2/);
 # and the RFC 8414 metadata and OpenID Connect Discovery.
 CORS_ALLOW_ALL_ORIGINS = True
-_OAUTH_FOR_BROWSERS = r"oauth2/(?!(?:authorize|introspect)$)[^/]+(?:/expire)?"
+_OAUTH_FOR_BROWSERS = r"oauth2/(?!(?:authorize|introspect|logout)$)[^/]+(?:/expire)?"
 CORS_URLS_REGEX = (
     rf"^/(?:api/1\.0/{WORKSPACE_NAME}/(?!oauth2/).*|(?:api/1\.0/)?{WORKSPACE_NAME}/{_OAUTH_FOR_BROWSERS}"
     rf"|{WORKSPACE_NAME}/\.well-known/(?:oauth-authorization-server|openid-configuration)"

@@ -29,6 +29,7 @@ from workspaces.models import ErrorMode, User, Workspace
 
 RP = Path(__file__).parent / "rp"
 CALLBACK = "https://rp.example/cb"
+BYE = "https://rp.example/bye"
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 
@@ -42,16 +43,20 @@ def issuer(request: pytest.FixtureRequest, live_server: Any, workspace: Workspac
 
 @pytest.fixture
 def rp(admin: User) -> RegisteredClient:
-    return register_application(admin.workspace, admin, name="Wiki", website="https://rp.example", callback=CALLBACK)
+    registered = register_application(admin.workspace, admin, name="Wiki", website="https://rp.example",
+                                      callback=CALLBACK)  # fmt: skip
+    registered.application.post_logout_redirect_uris = BYE
+    registered.application.save()
+    return registered
 
 
-def person_signs_in(authorization_url: str, username: str = "JohnDoe") -> str:
+def person_signs_in(authorization_url: str, browser: requests.Session | None = None) -> str:
     """The login and consent pages, as a browser goes through them; the callback URL reached."""
-    browser = requests.Session()
+    browser = browser or requests.Session()
     login = browser.get(authorization_url, timeout=10)
     assert "/login/login" in login.url, login.url
     consent = browser.post(
-        login.url, {"csrfmiddlewaretoken": csrf_of(login.text), "username": username, "password": PASSWORD},
+        login.url, {"csrfmiddlewaretoken": csrf_of(login.text), "username": "JohnDoe", "password": PASSWORD},
         headers={"Referer": login.url}, timeout=10,
     )  # fmt: skip
     assert consent.status_code == 200 and "Sign you in and know who you are" in consent.text, consent.text[:500]
@@ -64,16 +69,19 @@ def person_signs_in(authorization_url: str, username: str = "JohnDoe") -> str:
     return callback
 
 
-def test_openid_client_signs_in_and_reads_userinfo(issuer: str, rp: RegisteredClient, operator_user: User) -> None:
+def test_openid_client_signs_in_reads_userinfo_and_signs_out(
+    issuer: str, rp: RegisteredClient, operator_user: User
+) -> None:
+    browser = requests.Session()
     node = subprocess.Popen(  # noqa: S603 - our own script, our own arguments
-        ["node", str(RP / "sign_in.mjs"), issuer, rp.application.client_id, rp.client_secret, CALLBACK],
+        ["node", str(RP / "sign_in.mjs"), issuer, rp.application.client_id, rp.client_secret, CALLBACK, BYE],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )  # fmt: skip
     try:
         assert node.stdout is not None and node.stdin is not None
         authorization_url = node.stdout.readline().strip()
         assert authorization_url.startswith(f"{issuer}/oauth2/authorize?"), node.stderr.read() if node.stderr else ""
-        node.stdin.write(person_signs_in(authorization_url) + "\n")
+        node.stdin.write(person_signs_in(authorization_url, browser) + "\n")
         node.stdin.flush()
         out, err = node.communicate(timeout=30)
     finally:
@@ -84,6 +92,13 @@ def test_openid_client_signs_in_and_reads_userinfo(issuer: str, rp: RegisteredCl
     assert result["claims"]["amr"] == ["pwd"]
     assert result["userinfo"]["preferred_username"] == "JohnDoe"
     assert result["userinfo"]["email"] == "john@example.com"
+    # RP-initiated logout as the library asks for it: the session it signed in with ends, and the
+    # browser goes back to the registered return URL with the state.
+    assert result["logout"].startswith(f"{issuer}/oauth2/logout?")
+    signed_out = browser.get(result["logout"], allow_redirects=False, timeout=10)
+    assert signed_out.status_code == 302 and signed_out.headers["Location"] == f"{BYE}?state=bye-state"
+    pages = issuer.replace("/workflow", "/sysworkflow/en/neoclassic/oauth2/applications")
+    assert "/login/login" in browser.get(pages, timeout=10).url  # the session is gone
 
 
 @pytest.mark.parametrize("algorithm", ["RS256", "ES256"])

@@ -57,10 +57,10 @@ def workspace_name_from_path(path: str) -> str | None:
 
 
 def is_person_page(path: str) -> bool:
-    """A workspace URL a person opens in a browser: its pages (/sys{ws}/...) and the authorize
-    endpoint a client sends them to. Every other workspace route is a program's."""
+    """A workspace URL a person opens in a browser: its pages (/sys{ws}/...) and the authorize and
+    logout endpoints a client sends them to. Every other workspace route is a program's."""
     shape = path_shape(path)
-    return shape is not None and (shape.kind == "page" or shape.is_authorize)
+    return shape is not None and (shape.kind == "page" or shape.is_for_people)
 
 
 def no_such_workspace(request: HttpRequest) -> HttpResponse:

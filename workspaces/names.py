@@ -70,6 +70,12 @@ class PathShape:
         """The authorize endpoint: a person's page although it is an OAuth route."""
         return self.kind == "oauth" and self.rest.rstrip("/") == "authorize"
 
+    @property
+    def is_for_people(self) -> bool:
+        """An OAuth route a browser opens with the person's session: authorize, and OpenID Connect's
+        logout (the end-session endpoint). Every other OAuth route is a program's."""
+        return self.kind == "oauth" and self.rest.rstrip("/") in ("authorize", "logout")
+
 
 def path_shape(path: str) -> PathShape | None:
     """The shape of a request path that names a workspace, or None for any other path."""
@@ -94,7 +100,9 @@ def is_well_known(path: str) -> bool:
 # `oauth2/` that names none of the OAuth endpoints is a token: `redact_token_paths` hides it. Any
 # second segment counts, so a mistyped or wrong-case workspace is covered too. (docker/nginx.conf
 # writes its access log through the same rule, in nginx's own syntax.)
-OAUTH_ENDPOINTS = ("token", "authorize", "revoke", "introspect", "device_authorization", "userinfo", "jwks")
+OAUTH_ENDPOINTS = (
+    "token", "authorize", "revoke", "introspect", "device_authorization", "userinfo", "jwks", "logout",
+)  # fmt: skip
 TOKEN_IN_LOGGED_PATH = re.compile(
     r"""(?<![^\s'"(=])((?:/api/1\.0)?/[^/\s'"]+/oauth2/)"""
     rf"""(?!(?:{"|".join(OAUTH_ENDPOINTS)})(?:[/\s?#'"]|$))[^/\s?#'"]+"""

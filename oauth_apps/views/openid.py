@@ -40,6 +40,7 @@ def discovery_for(request: WorkspaceRequest) -> dict[str, Any]:
         **metadata_for(request, workspace),
         "userinfo_endpoint": origin + reverse("userinfo", kwargs={"ws": workspace.name}),
         "jwks_uri": origin + reverse("jwks", kwargs={"ws": workspace.name}),
+        "end_session_endpoint": origin + reverse("end-session", kwargs={"ws": workspace.name}),
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": list(keys.ALGORITHMS),
         "claims_supported": claims.SUPPORTED,
