@@ -86,6 +86,7 @@ class WorkspaceAdmin(admin.ModelAdmin):
                     "authorization_code_lifetime",
                     "device_code_lifetime",
                     "id_token_lifetime",
+                    "logout_to_private_addresses",
                     "default_scope",
                     "error_mode",
                     "consent_days",

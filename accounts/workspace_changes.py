@@ -32,6 +32,7 @@ SETTINGS = (
     "password_needs_special", "password_refuses_common", "password_refuses_username", "password_history",
     "password_expiry_days", "must_change_after_reset", "password_grant_refuses_change",
     "second_factor", "second_factor_roles", "password_grant_refuses_second_factor", "passkey_login",
+    "logout_to_private_addresses",
 )  # fmt: skip
 NONE_WORDS = ("", "none", "never")  # a setting that may be empty (refresh_token_lifetime: no expiry)
 

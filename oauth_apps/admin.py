@@ -73,7 +73,7 @@ class ApplicationAdminForm(forms.ModelForm):
     class Meta:
         model = Application
         fields = ["name", "description", "website", "redirect_uris", "user", "algorithm", "post_logout_redirect_uris",
-                  "skip_authorization"]  # fmt: skip
+                  "backchannel_logout_uri", "skip_authorization"]  # fmt: skip
 
     def clean_redirect_uris(self) -> str:
         value = str(self.cleaned_data.get("redirect_uris") or "").strip()
@@ -88,6 +88,9 @@ class ApplicationAdminForm(forms.ModelForm):
 
     def clean_post_logout_redirect_uris(self) -> str:
         return validate_logout_urls(self.cleaned_data.get("post_logout_redirect_uris"))
+
+    def clean_backchannel_logout_uri(self) -> str:
+        return validate_logout_urls(self.cleaned_data.get("backchannel_logout_uri"), at_most=1)
 
 
 @admin.register(Application)
@@ -110,6 +113,7 @@ class ApplicationAdmin(admin.ModelAdmin):
         "skip_authorization",
         "algorithm",
         "post_logout_redirect_uris",
+        "backchannel_logout_uri",
         "openid_connect",
     ]
     # The workspace is fixed (oauth_apps.services.update_application): its owner and tokens are there.

@@ -45,10 +45,13 @@ def keep_unposted_algorithm(form: forms.ModelForm) -> None:  # type: ignore[type
         form.data = data
 
 
-def validate_logout_urls(value: object) -> str:
-    """Sign-out return URLs, one per line, each held to the callback's rules (they receive the user's
-    browser too)."""
-    return "\n".join(validate_callback_url(uri) for uri in str(value or "").split())
+def validate_logout_urls(value: object, at_most: int | None = None) -> str:
+    """Sign-out URLs (return URLs, one per line; a back-channel URL, one), each held to the
+    callback's rules."""
+    given = str(value or "").split()
+    if at_most is not None and len(given) > at_most:
+        raise ValidationError(f"At most {at_most} URL.")
+    return "\n".join(validate_callback_url(uri) for uri in given)
 
 
 def callback_transport_warning(value: str, workspace: Workspace) -> str | None:
@@ -69,17 +72,19 @@ class ApplicationForm(forms.ModelForm):
     class Meta:
         model = Application
         fields = ["name", "description", "website", "redirect_uris", "allow_device_flow", "algorithm",
-                  "post_logout_redirect_uris"]  # fmt: skip
+                  "post_logout_redirect_uris", "backchannel_logout_uri"]  # fmt: skip
         labels = {
             "website": "Web Site",
             "redirect_uris": "Callback URL",
             "allow_device_flow": "Device flow (RFC 8628): for CLI tools and kiosks, approved on another screen",
             "algorithm": "ID token signing (OpenID Connect)",
             "post_logout_redirect_uris": "Sign-out return URLs (OpenID Connect)",
+            "backchannel_logout_uri": "Back-channel logout URL (OpenID Connect)",
         }
         widgets = {
             "description": forms.Textarea(attrs={"rows": 3}),
             "redirect_uris": forms.URLInput(),
+            "backchannel_logout_uri": forms.URLInput(),
             "post_logout_redirect_uris": forms.Textarea(attrs={"rows": 2}),
         }
         help_texts = {
@@ -87,6 +92,8 @@ class ApplicationForm(forms.ModelForm):
             "redirect_uris": "Optional. Where the authorize page sends the user back (code and implicit flows).",
             "algorithm": "How ID tokens for this application are signed: RS256 (the default) or ES256.",
             "post_logout_redirect_uris": "Optional, one per line: where users may be sent after signing out.",
+            "backchannel_logout_uri": "Optional: this server POSTs a signed logout token there when a session "
+            "that signed a user in to the application ends.",
         }
 
     def __init__(self, *args: Any, workspace: Workspace, owner: User | None = None, **kwargs: Any) -> None:
@@ -117,6 +124,9 @@ class ApplicationForm(forms.ModelForm):
 
     def clean_post_logout_redirect_uris(self) -> str:
         return validate_logout_urls(self.cleaned_data.get("post_logout_redirect_uris"))
+
+    def clean_backchannel_logout_uri(self) -> str:
+        return validate_logout_urls(self.cleaned_data.get("backchannel_logout_uri"), at_most=1)
 
     def same_name(self) -> Application | None:
         """Another application of the owner's with the name being given (case aside), if any."""

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from oauth_apps.models import AccessToken, Grant, IDToken, RefreshToken
-from oauth_apps.oidc import keys
+from oauth_apps.oidc import backchannel, keys
 from workspaces.periodic import Run, register
 from workspaces.purging import Pace, purge
 
@@ -46,3 +46,11 @@ def purge_tokens(run: Run) -> dict[str, Any]:
 def rotate_signing_keys(run: Run) -> dict[str, Any]:
     rotated = [workspace.name for workspace in keys.due_for_rotation() if keys.rotate(workspace)]
     return {"rotated": rotated, "deleted": keys.forget_retired()}
+
+
+@register(
+    "deliver-logouts", timedelta(minutes=1),
+    "Send the OpenID Connect back-channel logout notices still due (5 tries over about an hour, then dropped).",
+)  # fmt: skip
+def deliver_logouts(run: Run) -> dict[str, Any]:
+    return backchannel.deliver_due()

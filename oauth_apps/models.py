@@ -152,6 +152,11 @@ class Application(AbstractApplication):
         "ID token signing algorithm", max_length=5, choices=[(name, name) for name in keys.ALGORITHMS],
         default=keys.RS256,
     )  # fmt: skip
+    backchannel_logout_uri = models.CharField(
+        "back-channel logout URL", max_length=1024, blank=True,
+        help_text="OpenID Connect Back-Channel Logout: where a signed logout token is POSTed when a session it "
+        "signed users in with ends.",
+    )  # fmt: skip
     skip_authorization = models.BooleanField(
         "first-party: skip consent",
         default=False,
@@ -384,4 +389,5 @@ def copy_pm_columns(row: AccessToken | RefreshToken | Grant) -> None:
 
 # The records beside the tokens, in a module of their own: re-exported here, where Django and the rest
 # of the code look for models.
+from oauth_apps.oidc.backchannel import LogoutDelivery  # noqa: E402, F401
 from oauth_apps.records import Consent, UserSessionToken  # noqa: E402, F401

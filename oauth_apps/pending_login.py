@@ -10,7 +10,6 @@ lasts PENDING_SECONDS from the password. Each step's page asks `current()` and g
 
 from __future__ import annotations
 
-import secrets
 import time
 from dataclasses import dataclass
 
@@ -25,7 +24,6 @@ from workspaces.password_policy import ChangeReason, change_reason
 
 PENDING_KEY = "_pm_pending_login"
 AMR_KEY = "_pm_amr"  # how the session's user signed in (RFC 8176 values), for OpenID Connect
-SID_KEY = "_pm_sid"  # the session's id as ID tokens name it (`sid`): random, never the session key
 PENDING_SECONDS = 300
 SECOND_FACTOR, ENROL, CHANGE_PASSWORD = "second_factor", "enrol", "change_password"
 STEP_PAGES = {SECOND_FACTOR: "second-factor", ENROL: "enrol", CHANGE_PASSWORD: "password"}
@@ -118,5 +116,4 @@ def complete(request: HttpRequest, user: User, workspace: Workspace, amr: list[s
     websessions.end(request)  # a login over a live session replaces that session's token
     auth.login(request, user, backend="workspaces.backends.WorkspaceBackend")
     request.session[AMR_KEY] = amr or ["pwd"]
-    request.session[SID_KEY] = secrets.token_urlsafe(24)  # a new sign-in, a new sid (the key may be kept)
     websessions.issue(request, user, workspace)

@@ -24,6 +24,10 @@ class UserSessionToken(models.Model):
     user_uid = models.CharField("user UID", max_length=32, db_column="USER_ID", editable=False)
     session_key = models.CharField("session id", max_length=64, db_column="SESSION_ID", db_index=True)
     session_name = models.CharField("session cookie name", max_length=64, db_column="SESSION_NAME")
+    sid = models.CharField(
+        "session ID for OpenID Connect", max_length=64, blank=True, db_index=True, editable=False,
+        help_text="The `sid` the session's ID tokens carry: its relying parties are told when it ends.",
+    )  # fmt: skip
 
     class Meta:
         db_table = "PMOAUTH_USER_ACCESS_TOKENS"

@@ -4,7 +4,8 @@ The REST API (password, status and role changes, user deletion), the Django admi
 applications pages (secret regeneration, deletion), logout, the RFC 7009 endpoint and replay
 detection all call `revoke_tokens`.
 
-What revoking means, for every caller alike:
+What revoking means, for every caller alike (and a web session whose token goes has ended: the
+relying parties it signed in are told, `oauth_apps.oidc.backchannel`):
 - an access token is deleted, never only flagged: ProcessMaker's own SQL for "the current token
   of a user" (`... ORDER BY EXPIRES DESC`) reads OAUTH_ACCESS_TOKENS without looking at any
   flag, so a row left behind would be handed out as live;
@@ -21,7 +22,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from oauth_apps.models import AccessToken, Application, RefreshToken
+from oauth_apps.models import AccessToken, Application, RefreshToken, UserSessionToken
+from oauth_apps.oidc import backchannel
 from workspaces import audit
 from workspaces.models import Role, User
 
@@ -73,7 +75,10 @@ def revoke_tokens(
     refreshed = live_refresh.update(revoked=now, updated=now)
     doomed = AccessToken.objects.filter(access)
     workspace = workspace or next(iter(doomed.values_list("workspace_id", flat=True)[:1]), None)
+    # A web session's token going ends the session: its relying parties are told (back-channel logout).
+    ended_sessions = list(UserSessionToken.objects.filter(access_token__in=doomed).values_list("sid", flat=True))
     _, deleted = doomed.delete()
+    backchannel.sessions_ended(ended_sessions)
     count = refreshed + deleted.get(AccessToken._meta.label, 0)
     if count:
         audit.record(

@@ -14,6 +14,7 @@ slides with activity up to the workspace's absolute cap from the login (`session
 
 from __future__ import annotations
 
+import secrets
 import time
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
@@ -36,6 +37,7 @@ from workspaces.models import User, Workspace
 SESSION_TOKEN_KEY = "_pm_access_token"
 SESSION_TOUCH_KEY = "_pm_touched"
 SESSION_STARTED_KEY = "_pm_started"  # when the user logged in, for the absolute cap (epoch seconds)
+SID_KEY = "_pm_sid"  # the session's id as ID tokens name it (`sid`): random, never the session key
 # How often, at most, a sliding session's expiry is pushed forward (and written to the database):
 # by its pages, and by API calls with its token (`extend_from_api` says why the API waits longer).
 SESSION_TOUCH_INTERVAL = 5
@@ -63,6 +65,7 @@ def issue(request: HttpRequest, user: User, workspace: Workspace) -> AccessToken
     lifetime = min(workspace.session_inactivity_timeout, workspace.session_absolute_lifetime)
     request.session.set_expiry(lifetime)
     request.session[SESSION_TOUCH_KEY] = request.session[SESSION_STARTED_KEY] = int(time.time())
+    request.session[SID_KEY] = secrets.token_urlsafe(24)  # a new sign-in, a new sid (the key may be kept)
     token = new_token()
     TOKENS_ISSUED.labels(workspace.name, "web_session").inc()
     access = issue_tokens(
@@ -82,9 +85,19 @@ def issue(request: HttpRequest, user: User, workspace: Workspace) -> AccessToken
         user_uid=user.uid,
         session_key=request.session.session_key or "",
         session_name=settings.SESSION_COOKIE_NAME,
+        sid=request.session[SID_KEY],
     )
     request.session[SESSION_TOKEN_KEY] = access.pk
     return access
+
+
+def session_sid(request: HttpRequest) -> str:
+    """The session's `sid`; one logged in before sids existed gets one now, on its token's link too."""
+    sid = request.session.get(SID_KEY)
+    if not sid:
+        sid = request.session[SID_KEY] = secrets.token_urlsafe(24)
+        UserSessionToken.objects.filter(pk__in=[request.session.get(SESSION_TOKEN_KEY)]).update(sid=sid)
+    return str(sid)
 
 
 def extend(request: HttpRequest, workspace: Workspace) -> bool:

@@ -29,7 +29,7 @@ from tests.oauth import password_grant
 from workspaces import periodic
 from workspaces.models import AuditEvent, AuditEventType, PeriodicTask, User
 
-TASKS = ["clear-sessions", "purge-audit", "purge-tokens", "rotate-signing-keys", "sync-directories"]
+TASKS = ["clear-sessions", "deliver-logouts", "purge-audit", "purge-tokens", "rotate-signing-keys", "sync-directories"]
 
 
 def run(*args: str) -> dict[str, Any]:

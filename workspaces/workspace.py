@@ -171,6 +171,12 @@ class Workspace(models.Model):
         "sign in with a passkey alone", default=False,
         help_text="The login page offers signing in with a passkey, no username or password (needs PM_PUBLIC_URL).",
     )  # fmt: skip
+    logout_to_private_addresses = models.BooleanField(
+        "back-channel logout to private addresses", default=False,
+        help_text="OpenID Connect back-channel logout may reach loopback and private addresses (an application "
+        "on this host or the internal network). Off: only public ones, so no one registering an application can "
+        "make this server call into its own network.",
+    )  # fmt: skip
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -50,7 +50,7 @@ class SignInRequest:
             return False
         if max_age is None or not self.request.user.is_authenticated:
             return False
-        return time.time() - SignIn.of_session(self.request.session).auth_time.timestamp() > max_age
+        return time.time() - SignIn.of_session(self.request).auth_time.timestamp() > max_age
 
     def needs_login_page(self) -> bool:
         """Whether the login page comes first: nobody is signed in, or the client asks for a fresh

@@ -8,13 +8,12 @@ claims are UserInfo's (OpenID Connect Core 5.4: an access token is always issued
 from __future__ import annotations
 
 import json
-import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.contrib.sessions.backends.base import SessionBase
+from django.http import HttpRequest
 from django.utils import timezone
 from jwcrypto import jws, jwt
 from jwcrypto.common import JWException
@@ -34,9 +33,10 @@ class SignIn:
     sid: str
 
     @classmethod
-    def of_session(cls, session: SessionBase) -> SignIn:
+    def of_session(cls, request: HttpRequest) -> SignIn:
+        session = request.session
         started = session.get(websessions.SESSION_STARTED_KEY)
-        sid = session.get(pending_login.SID_KEY) or session.setdefault(pending_login.SID_KEY, secrets.token_urlsafe(24))
+        sid = websessions.session_sid(request)
         return cls(
             auth_time=datetime.fromtimestamp(started, tz=UTC) if started else timezone.now(),
             amr=tuple(session.get(pending_login.AMR_KEY) or ("pwd",)),

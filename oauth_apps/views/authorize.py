@@ -58,7 +58,7 @@ class AuthorizeView(OAuthLibMixin, View):
         response_type = request.GET.get("response_type", "")
         with oauth_request_for(request) as context:
             if request.user.is_authenticated:
-                context.signed_in, context.sign_in = person(request), SignIn.of_session(request.session)
+                context.signed_in, context.sign_in = person(request), SignIn.of_session(request)
             self.silent = sign_in.silent
             try:
                 sign_in.check()

@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
-from oauth_apps import oidc, pending_login, websessions
+from oauth_apps import oidc, websessions
 from oauth_apps.models import Application
 from oauth_apps.oidc import tokens
 from oauth_apps.views.openid import served
@@ -72,7 +72,7 @@ class EndSession:
         return (
             user is not None
             and hinted.get("sub") == user.uid
-            and hinted.get("sid") == request.session.get(pending_login.SID_KEY)
+            and hinted.get("sid") == request.session.get(websessions.SID_KEY)
         )
 
     def afterwards(self, request: WorkspaceRequest) -> HttpResponse:
