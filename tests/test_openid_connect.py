@@ -104,7 +104,15 @@ def test_discovery_names_the_issuer_and_true_endpoints(client: Client, workspace
     assert document["response_types_supported"] == ["code", "token", "id_token", "id_token token", "code id_token"]
     assert "HS256" not in str(document) and document["claims_parameter_supported"] is False
     assert {"openid", "profile", "email", "phone", "address", "*"} <= set(document["scopes_supported"])
-    for endpoint in ("userinfo_endpoint", "jwks_uri", "authorization_endpoint", "token_endpoint"):
+    assert document["end_session_endpoint"] == f"{ISSUER}/oauth2/logout"
+    assert document["backchannel_logout_supported"] is True and document["frontchannel_logout_supported"] is False
+    for endpoint in (
+        "userinfo_endpoint",
+        "jwks_uri",
+        "authorization_endpoint",
+        "token_endpoint",
+        "end_session_endpoint",
+    ):
         path = urlsplit(document[endpoint]).path
         assert client.options(path).status_code != 404, endpoint
 
