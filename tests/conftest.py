@@ -130,6 +130,29 @@ def public_app(admin: User) -> RegisteredClient:
     )
 
 
+OIDC_ORIGIN = "https://id.example.com"  # PM_PUBLIC_URL where a test needs OpenID Connect served
+RP_CALLBACK = "https://rp.example/cb"
+RP_SIGNED_OUT = "https://rp.example/bye"
+
+
+@pytest.fixture
+def openid_served() -> Iterator[None]:
+    """OpenID Connect served: it needs PM_PUBLIC_URL (the issuer is https://id.example.com/{ws})."""
+    with override_settings(PM_PUBLIC_URL=OIDC_ORIGIN):
+        yield
+
+
+@pytest.fixture
+def rp(admin: User) -> RegisteredClient:
+    """A relying party: a confidential client of the workspace admin's, with a callback and a sign-out
+    return URL."""
+    registered = register_application(admin.workspace, admin, name="Wiki", website="https://rp.example",
+                                      callback=RP_CALLBACK)  # fmt: skip
+    registered.application.post_logout_redirect_uris = RP_SIGNED_OUT
+    registered.application.save()
+    return registered
+
+
 @pytest.fixture
 def foreign_app(stranger: User) -> RegisteredClient:
     """A client of the other workspace."""

@@ -17,28 +17,17 @@ from authlib.oidc.core import CodeIDToken
 from django.test import Client, override_settings
 
 from oauth_apps.models import Consent, IDToken
-from oauth_apps.services import RegisteredClient, register_application
-from tests.conftest import PASSWORD
+from oauth_apps.services import RegisteredClient
+from tests.conftest import OIDC_ORIGIN, PASSWORD, RP_CALLBACK
 from tests.oauth import bearer, password_grant, post_token, refresh_grant
 from workspaces.models import User
 
-PUBLIC = "https://id.example.com"
+PUBLIC = OIDC_ORIGIN
 ISSUER = f"{PUBLIC}/workflow"
-CALLBACK = "https://rp.example/cb"
+CALLBACK = RP_CALLBACK
 BACKEND = "workspaces.backends.WorkspaceBackend"
 
-pytestmark = pytest.mark.usefixtures("public_url")
-
-
-@pytest.fixture
-def public_url() -> Any:
-    with override_settings(PM_PUBLIC_URL=PUBLIC):
-        yield
-
-
-@pytest.fixture
-def rp(admin: User) -> RegisteredClient:
-    return register_application(admin.workspace, admin, name="Wiki", website="https://rp.example", callback=CALLBACK)
+pytestmark = pytest.mark.usefixtures("openid_served")
 
 
 @pytest.fixture

@@ -9,23 +9,14 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from django.test import Client, override_settings
+from django.test import Client
 
 from oauth_apps.services import RegisteredClient, register_application
 from tests.oauth import bearer
 from tests.test_openid_connect import BACKEND, CALLBACK, authorize_url, sign_in
 from workspaces.models import User
 
-
-@pytest.fixture(autouse=True)
-def public_url() -> Any:
-    with override_settings(PM_PUBLIC_URL="https://id.example.com"):
-        yield
-
-
-@pytest.fixture
-def rp(admin: User) -> RegisteredClient:
-    return register_application(admin.workspace, admin, name="Wiki", website="https://rp.example", callback=CALLBACK)
+pytestmark = pytest.mark.usefixtures("openid_served")
 
 
 @pytest.fixture

@@ -3,38 +3,24 @@ anything else asks first; only registered post_logout_redirect_uris, with state;
 
 from __future__ import annotations
 
-from typing import Any
 from urllib.parse import urlencode
 
 import pytest
 from authlib.jose import JsonWebToken
-from django.test import Client, override_settings
+from django.test import Client
 from jwcrypto import jwt
 
 from oauth_apps.models import AccessToken
 from oauth_apps.oidc import keys
 from oauth_apps.services import RegisteredClient, register_application
-from tests.conftest import PASSWORD
-from tests.test_openid_connect import CALLBACK, PUBLIC, jwks, sign_in
+from tests.conftest import PASSWORD, RP_SIGNED_OUT
+from tests.test_openid_connect import CALLBACK, jwks, sign_in
 from workspaces.models import User, Workspace
 
 LOGOUT = "/workflow/oauth2/logout"
-BYE = "https://rp.example/bye"
+BYE = RP_SIGNED_OUT
 
-
-@pytest.fixture(autouse=True)
-def public_url() -> Any:
-    with override_settings(PM_PUBLIC_URL=PUBLIC):
-        yield
-
-
-@pytest.fixture
-def rp(admin: User, operator_user: User) -> RegisteredClient:
-    registered = register_application(admin.workspace, admin, name="Wiki", website="https://rp.example",
-                                      callback=CALLBACK)  # fmt: skip
-    registered.application.post_logout_redirect_uris = BYE
-    registered.application.save()
-    return registered
+pytestmark = pytest.mark.usefixtures("openid_served", "operator_user")  # JohnDoe signs in
 
 
 def logged_in() -> Client:

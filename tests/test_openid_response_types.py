@@ -9,22 +9,13 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from authlib.jose import JsonWebToken
 from authlib.oidc.core import HybridIDToken, ImplicitIDToken
-from django.test import Client, override_settings
+from django.test import Client
 
 from oauth_apps.services import RegisteredClient, register_application
-from tests.test_openid_connect import BACKEND, CALLBACK, ISSUER, PUBLIC, authorize_url, jwks
+from tests.test_openid_connect import BACKEND, CALLBACK, ISSUER, authorize_url, jwks
 from workspaces.models import User
 
-
-@pytest.fixture(autouse=True)
-def public_url() -> Any:
-    with override_settings(PM_PUBLIC_URL=PUBLIC):
-        yield
-
-
-@pytest.fixture
-def rp(admin: User) -> RegisteredClient:
-    return register_application(admin.workspace, admin, name="Wiki", website="https://rp.example", callback=CALLBACK)
+pytestmark = pytest.mark.usefixtures("openid_served")
 
 
 @pytest.fixture

@@ -22,14 +22,13 @@ from authlib.jose import JsonWebKey, JsonWebToken
 from authlib.oidc.core import CodeIDToken
 from django.test import override_settings
 
-from oauth_apps.services import RegisteredClient, register_application
-from tests.conftest import PASSWORD
+from oauth_apps.services import RegisteredClient
+from tests.conftest import PASSWORD, RP_CALLBACK, RP_SIGNED_OUT
 from tests.test_metadata import csrf_of
 from workspaces.models import ErrorMode, User, Workspace
 
 RP = Path(__file__).parent / "rp"
-CALLBACK = "https://rp.example/cb"
-BYE = "https://rp.example/bye"
+CALLBACK, BYE = RP_CALLBACK, RP_SIGNED_OUT
 
 pytestmark = [pytest.mark.live, pytest.mark.django_db(transaction=True)]
 
@@ -39,15 +38,6 @@ def issuer(request: pytest.FixtureRequest, live_server: Any, workspace: Workspac
     Workspace.objects.filter(pk=workspace.pk).update(error_mode=request.param)
     with override_settings(PM_PUBLIC_URL=live_server.url):
         yield f"{live_server.url}/workflow"
-
-
-@pytest.fixture
-def rp(admin: User) -> RegisteredClient:
-    registered = register_application(admin.workspace, admin, name="Wiki", website="https://rp.example",
-                                      callback=CALLBACK)  # fmt: skip
-    registered.application.post_logout_redirect_uris = BYE
-    registered.application.save()
-    return registered
 
 
 def person_signs_in(authorization_url: str, browser: requests.Session | None = None) -> str:

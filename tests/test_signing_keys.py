@@ -16,25 +16,16 @@ import pytest
 from authlib.jose import JsonWebKey, JsonWebToken
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.test import Client, override_settings
+from django.test import Client
 from django.utils import timezone
 
 from oauth_apps.oidc import keys
 from oauth_apps.oidc.keys import SigningKey
-from oauth_apps.services import RegisteredClient, register_application
-from tests.test_openid_connect import BACKEND, CALLBACK, ISSUER, PUBLIC, sign_in
+from oauth_apps.services import RegisteredClient
+from tests.test_openid_connect import BACKEND, ISSUER, sign_in
 from workspaces.models import User, Workspace
 
-
-@pytest.fixture(autouse=True)
-def public_url() -> Any:
-    with override_settings(PM_PUBLIC_URL=PUBLIC):
-        yield
-
-
-@pytest.fixture
-def rp(admin: User) -> RegisteredClient:
-    return register_application(admin.workspace, admin, name="Wiki", website="https://rp.example", callback=CALLBACK)
+pytestmark = pytest.mark.usefixtures("openid_served")
 
 
 @pytest.fixture
