@@ -34,7 +34,10 @@ class IDToken(SignInRecord, AbstractIDToken):
     class Meta(AbstractIDToken.Meta):
         swappable = "OAUTH2_PROVIDER_ID_TOKEN_MODEL"
         db_table = "OAUTH_ID_TOKENS"
-        indexes = [models.Index(fields=["token_family", "created"], name="id_token_family")]
+        indexes = [
+            models.Index(fields=["token_family", "created"], name="id_token_family"),
+            models.Index(fields=["sid"], name="id_token_session"),  # the clients a session's end is told to
+        ]
 
     def __str__(self) -> str:
         return f"ID token {self.jti}"
