@@ -114,3 +114,13 @@ def test_nobody_signed_in_goes_straight_back(rp: RegisteredClient) -> None:
     )
     assert response.status_code == 302 and response["Location"] == BYE
     assert b"signed out" in Client().get(LOGOUT).content
+
+
+def test_another_workspaces_logout_ends_nothing_here(rp: RegisteredClient, other_workspace: Workspace) -> None:
+    browser = logged_in()
+    page = browser.get("/other/oauth2/logout")
+    assert page.status_code == 200 and b"You are signed out" in page.content  # nobody of theirs signed in
+    assert signed_in(browser)  # the session in workflow goes on
+    hint = sign_in(browser, rp, "openid")["id_token"]  # workflow's ID token is no hint there
+    refused = browser.get(f"/other/oauth2/logout?{urlencode({'id_token_hint': hint})}")
+    assert refused.status_code == 400 and signed_in(browser)
