@@ -78,6 +78,12 @@ def screenshot_dir() -> Path:
     return directory
 
 
+def shoot(page: Any, name: str, width: int) -> None:
+    """A full-page screenshot `{name}-{width}.png`, and nothing on the page wider than the window."""
+    page.screenshot(path=str(screenshot_dir() / f"{name}-{width}.png"), full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, name
+
+
 @pytest.fixture
 def callback() -> Iterator[CallbackServer]:
     server = CallbackServer()

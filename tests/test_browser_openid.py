@@ -18,7 +18,7 @@ from tests.test_browser_flows import (  # noqa: F401 - fixtures
     callback,
     log_in,
     page,
-    screenshot_dir,
+    shoot,
     token_request,
     web_app,
 )
@@ -31,11 +31,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.live, pytest.mark.django_db(trans
 def issuer(live_server: Any) -> Iterator[str]:
     with override_settings(PM_PUBLIC_URL=live_server.url):
         yield f"{live_server.url}/workflow"
-
-
-def shoot(page: Any, name: str, width: int) -> None:  # noqa: F811
-    page.screenshot(path=str(screenshot_dir() / f"{name}-{width}.png"), full_page=True)
-    assert page.evaluate("document.documentElement.scrollWidth") <= width, name  # nothing spills sideways
 
 
 @pytest.mark.parametrize("width", [1280, 390])

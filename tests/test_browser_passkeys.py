@@ -35,6 +35,18 @@ def virtual_authenticator(page: Any) -> tuple[Any, str]:  # noqa: F811
     return session, added["authenticatorId"]
 
 
+def register_passkey(page: Any, base: str, name: str = "") -> None:  # noqa: F811
+    """JohnDoe logs in and adds a passkey (the virtual authenticator's) on the your-security page."""
+    page.goto(f"{base}/login")
+    log_in(page, "JohnDoe")
+    page.wait_for_url("**/oauth2/applications")
+    page.goto(f"{base}/security")
+    if name:
+        page.fill("#id_passkey_name", name)
+    page.click("text=Add a passkey")
+    expect(page.locator("#passkey-codes li")).to_have_count(10)  # the first factor brings recovery codes
+
+
 def test_a_passkey_is_registered_and_signs_in_at_the_second_step(
     page: Any,  # noqa: F811
     relying_party: str,
@@ -42,13 +54,7 @@ def test_a_passkey_is_registered_and_signs_in_at_the_second_step(
 ) -> None:
     virtual_authenticator(page)
     base = f"{relying_party}/sysworkflow/en/neoclassic/login"
-    page.goto(f"{base}/login")
-    log_in(page, "JohnDoe")
-    page.wait_for_url("**/oauth2/applications")
-    page.goto(f"{base}/security")
-    page.fill("#id_passkey_name", "Laptop")
-    page.click("text=Add a passkey")
-    expect(page.locator("#passkey-codes li")).to_have_count(10)  # the first factor brings recovery codes
+    register_passkey(page, base, "Laptop")
     passkey = Passkey.objects.get(user=operator_user)
     assert passkey.name == "Laptop"
     page.screenshot(path=str(screenshot_dir() / "passkey-added-1280.png"), full_page=True)
@@ -70,12 +76,7 @@ def test_a_passkey_whose_counter_went_backwards_is_refused_and_audited(
 ) -> None:
     virtual_authenticator(page)
     base = f"{relying_party}/sysworkflow/en/neoclassic/login"
-    page.goto(f"{base}/login")
-    log_in(page, "JohnDoe")
-    page.wait_for_url("**/oauth2/applications")
-    page.goto(f"{base}/security")
-    page.click("text=Add a passkey")
-    expect(page.locator("#passkey-codes li")).to_have_count(10)
+    register_passkey(page, base)
     Passkey.objects.filter(user=operator_user).update(sign_count=1000)  # as if a clone had signed 1,000 times
     page.context.clear_cookies()
     page.goto(f"{base}/login")
@@ -83,15 +84,6 @@ def test_a_passkey_whose_counter_went_backwards_is_refused_and_audited(
     page.click("#passkey-use")
     expect(page.locator("#passkey-error")).to_contain_text("That passkey was not accepted.")
     assert AuditEvent.objects.filter(event_type=AuditEventType.PASSKEY_COUNTER_BACKWARDS, target_user=operator_user)
-
-
-def register_passkey(page: Any, base: str) -> None:  # noqa: F811
-    page.goto(f"{base}/login")
-    log_in(page, "JohnDoe")
-    page.wait_for_url("**/oauth2/applications")
-    page.goto(f"{base}/security")
-    page.click("text=Add a passkey")
-    expect(page.locator("#passkey-codes li")).to_have_count(10)
 
 
 def test_signing_in_with_a_passkey_alone_where_the_workspace_allows_it(

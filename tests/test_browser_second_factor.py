@@ -19,17 +19,12 @@ from tests.test_browser_flows import (  # noqa: F401 - fixtures
     callback,
     log_in,
     page,
-    screenshot_dir,
+    shoot,
     web_app,
 )
 from workspaces.models import SecondFactor, User, Workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.live, pytest.mark.django_db(transaction=True)]
-
-
-def shoot(page: Any, name: str, width: int) -> None:  # noqa: F811
-    page.screenshot(path=str(screenshot_dir() / f"{name}-{width}.png"), full_page=True)
-    assert page.evaluate("document.documentElement.scrollWidth") <= width, name  # nothing spills sideways
 
 
 @pytest.mark.parametrize("width", [1280, 390])
