@@ -15,13 +15,12 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 from rest_framework.request import Request
 
-from oauth_apps.bearer import find_own_access_token
+from oauth_apps.bearer import bearer_token, find_own_access_token
 from oauth_apps.models import AccessToken
 from workspaces.http import client_address
 from workspaces.models import ErrorMode, User
 
 log = logging.getLogger(__name__)
-MAX_TOKEN_LENGTH = 255
 
 
 class InvalidToken(exceptions.AuthenticationFailed):
@@ -58,9 +57,8 @@ class WorkspaceBearerAuthentication(BaseAuthentication):
             return None
         if "access_token" in request.query_params and request.workspace.error_mode == ErrorMode.RFC6749:
             raise TokenSentTwice()
-        scheme, _, value = header.partition(" ")
-        token = value.strip()
-        if scheme.lower() != "bearer" or not token or len(token) > MAX_TOKEN_LENGTH or " " in token:
+        token = bearer_token(header)
+        if token is None:
             raise InvalidAuthorizationHeader()
         presented = find_own_access_token(
             request.workspace, token, address=client_address(request), via="access token"

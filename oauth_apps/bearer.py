@@ -72,6 +72,19 @@ def statement(using: str) -> tuple[str, list[Reader]]:
     return f"{sql} {connections[using].ops.limit_offset_sql(0, 1)}", readers
 
 
+MAX_TOKEN_LENGTH = 255  # the ACCESS_TOKEN column: anything longer is no token of ours
+
+
+def bearer_token(header: str) -> str | None:
+    """The token of an `Authorization: Bearer <token>` header (RFC 6750 2.1), or None when the header
+    is something else: another scheme, no token, spaces inside, longer than any token is."""
+    scheme, _, value = header.partition(" ")
+    token = value.strip()
+    if scheme.lower() != "bearer" or not token or len(token) > MAX_TOKEN_LENGTH or " " in token:
+        return None
+    return token
+
+
 class Presented(NamedTuple):
     access: AccessToken
     acting_user: User | None  # None only if a client-credentials token's client has no owner

@@ -16,14 +16,12 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_safe
 
 from oauth_apps import oidc
-from oauth_apps.bearer import find_own_access_token
+from oauth_apps.bearer import bearer_token, find_own_access_token
 from oauth_apps.oidc import claims, keys
 from oauth_apps.responses import no_store
 from oauth_apps.views.metadata import metadata_for
 from workspaces import scopes
 from workspaces.http import WorkspaceRequest, client_address, public_origin
-
-MAX_TOKEN_LENGTH = 255
 
 
 def served(request: HttpRequest) -> None:
@@ -87,9 +85,8 @@ def bearer_error(status: int, error: str, description: str) -> HttpResponse:
 def userinfo(request: WorkspaceRequest) -> HttpResponse:
     """OpenID Connect Core 5.3: the claims of the token's identity scopes about its user."""
     served(request)
-    scheme, _, value = request.META.get("HTTP_AUTHORIZATION", "").partition(" ")
-    token = value.strip()
-    if scheme.lower() != "bearer" or not token or len(token) > MAX_TOKEN_LENGTH or " " in token:
+    token = bearer_token(request.META.get("HTTP_AUTHORIZATION", ""))
+    if token is None:
         response = no_store(HttpResponse(status=401))
         response["WWW-Authenticate"] = f'Bearer realm="{request.workspace.name}"'  # RFC 6750 3.1: no error
         return response
