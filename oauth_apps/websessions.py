@@ -96,7 +96,7 @@ def session_sid(request: HttpRequest) -> str:
     sid = request.session.get(SID_KEY)
     if not sid:
         sid = request.session[SID_KEY] = secrets.token_urlsafe(24)
-        UserSessionToken.objects.filter(pk__in=[request.session.get(SESSION_TOKEN_KEY)]).update(sid=sid)
+        UserSessionToken.objects.filter(access_token_id=request.session.get(SESSION_TOKEN_KEY)).update(sid=sid)
     return str(sid)
 
 

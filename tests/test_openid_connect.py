@@ -255,14 +255,54 @@ def test_the_applications_page_holds_the_openid_settings(client: Client, admin: 
     client.force_login(admin, backend=BACKEND)
     url = f"/sysworkflow/en/neoclassic/oauth2/applications/{rp.application.client_id}/edit"
     form = {"name": "Wiki", "website": "https://rp.example", "redirect_uris": CALLBACK, "algorithm": "ES256",
-            "post_logout_redirect_uris": "https://rp.example/bye\nhttps://rp.example/again"}  # fmt: skip
+            "post_logout_redirect_uris": "https://rp.example/bye\nhttps://rp.example/again",
+            "backchannel_logout_uri": "https://rp.example/backchannel",
+            "skip_authorization": "on"}  # fmt: skip
     assert client.post(url, form).status_code == 302
     rp.application.refresh_from_db()
-    assert rp.application.algorithm == "ES256"
+    assert (
+        rp.application.algorithm == "ES256" and rp.application.backchannel_logout_uri == form["backchannel_logout_uri"]
+    )
     assert rp.application.post_logout_redirect_uris.split() == ["https://rp.example/bye", "https://rp.example/again"]
-    refused = client.post(url, {**form, "algorithm": "HS256", "post_logout_redirect_uris": "javascript:alert(1)"})
-    assert refused.status_code == 200 and refused.content.count(b'class="error"') == 2
-    assert "skip_authorization" not in refused.content.decode()  # first-party is an administrator's call
+    assert rp.application.skip_authorization is False  # first-party is an administrator's call, not the owner's
+    refused = client.post(url, {**form, "algorithm": "HS256", "post_logout_redirect_uris": "javascript:alert(1)",
+                                "backchannel_logout_uri": "https://a.example/1 https://b.example/2"})  # fmt: skip
+    assert refused.status_code == 200 and refused.content.count(b'class="error"') == 3
+    assert b"At most 1 URL" in refused.content and "skip_authorization" not in refused.content.decode()
+
+
+def test_the_admin_says_whether_openid_connect_is_served(operator_client: Client, rp: RegisteredClient) -> None:
+    url = f"/admin/oauth_apps/application/{rp.application.pk}/change/"
+    assert (
+        b"Served: https://id.example.com/workflow/.well-known/openid-configuration" in operator_client.get(url).content
+    )
+    with override_settings(PM_PUBLIC_URL=""):
+        assert b"OpenID Connect is off: set PM_PUBLIC_URL" in operator_client.get(url).content
+    with override_settings(PM_ENCRYPTION_KEYS=[]):
+        assert b"OpenID Connect is off: set PM_ENCRYPTION_KEYS" in operator_client.get(url).content
+
+
+def test_the_workspaces_id_token_lifetime_is_the_tokens(browser: Client, rp: RegisteredClient, workspace: Any) -> None:
+    type(workspace).objects.filter(pk=workspace.pk).update(id_token_lifetime=600)
+    claims = verified(browser, sign_in(browser, rp)["id_token"], rp)
+    assert claims["exp"] - claims["iat"] == 600
+
+
+def test_a_session_from_before_sids_gets_one_and_its_link_too(browser: Client, rp: RegisteredClient) -> None:
+    from oauth_apps.models import UserSessionToken  # noqa: PLC0415
+    from oauth_apps.websessions import SID_KEY  # noqa: PLC0415
+
+    login = Client()
+    assert (
+        login.post("/sysworkflow/en/neoclassic/login/login", {"username": "JohnDoe", "password": PASSWORD}).status_code
+        == 302
+    )
+    session = login.session
+    del session[SID_KEY]  # as a session logged in before this version kept it
+    session.save()
+    UserSessionToken.objects.update(sid="")
+    claims = verified(login, sign_in(login, rp)["id_token"], rp)
+    assert claims["sid"] and UserSessionToken.objects.get(session_key=session.session_key).sid == claims["sid"]
 
 
 def test_processmaker_requests_see_nothing_new_with_openid_connect_on(browser: Client, rp: RegisteredClient) -> None:
