@@ -6,12 +6,14 @@ from __future__ import annotations
 import base64
 import json
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 from django.test import Client
 
+from accounts.services import provision_workspace
 from oauth_apps.services import RegisteredClient, register_application
+from tests.conftest import PASSWORD
 from tests.oauth import bearer
 from tests.test_openid_connect import BACKEND, CALLBACK, authorize_url, sign_in
 from workspaces.models import User
@@ -131,3 +133,33 @@ def test_a_long_nonce_within_the_limit_comes_back_in_the_id_token(browser: Clien
     id_token = sign_in(browser, rp, nonce=nonce)["id_token"]
     payload = id_token.split(".")[1]
     assert json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))["nonce"] == nonce
+
+
+def test_a_workspace_named_sys_and_anothers_name_gets_nothing_of_it(browser: Client, rp: RegisteredClient) -> None:
+    provision_workspace("sysworkflow", "admin", PASSWORD)
+    tokens = sign_in(browser, rp, "openid email")
+    document = browser.get("/sysworkflow/.well-known/openid-configuration").json()
+    assert document["issuer"] == "https://id.example.com/sysworkflow"
+    theirs = {key["kid"] for key in browser.get("/sysworkflow/oauth2/jwks").json()["keys"]}
+    ours = {key["kid"] for key in browser.get("/workflow/oauth2/jwks").json()["keys"]}
+    assert theirs and not theirs & ours
+    assert Client().get("/sysworkflow/oauth2/userinfo", headers=bearer(tokens["access_token"])).status_code == 401
+    refused = browser.get(f"/sysworkflow/oauth2/logout?{urlencode({'id_token_hint': tokens['id_token']})}")
+    assert refused.status_code == 400
+    assert browser.get("/sysworkflow/oauth2/logout").status_code == 200  # nobody of theirs to sign out
+    assert "_auth_user_id" in browser.session  # the session in workflow goes on
+
+
+HOSTILE_BODIES = [b"", b"\xff\xfe", b"x" * 200000, b"id_token_hint=" + b"a" * 100000, b"confirm=yes&state=\x00"]
+
+
+@pytest.mark.parametrize("path", ["/workflow/oauth2/userinfo", "/workflow/oauth2/logout"])
+@pytest.mark.parametrize(
+    "ctype", ["application/x-www-form-urlencoded", "application/json", "multipart/form-data; boundary=x"]
+)
+def test_hostile_bodies_get_a_clear_answer(browser: Client, path: str, ctype: str) -> None:
+    for body in HOSTILE_BODIES:
+        response = Client(raise_request_exception=False).post(path, body, content_type=ctype)
+        assert response.status_code < 500, (path, body[:20], response.status_code)
+        signed = browser.post(path, body, content_type=ctype)
+        assert signed.status_code < 500, (path, body[:20], signed.status_code)

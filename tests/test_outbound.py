@@ -101,3 +101,10 @@ def test_a_stalled_server_times_out(serve: Any, monkeypatch: pytest.MonkeyPatch)
     with pytest.raises(outbound.OutboundFailed, match="timed out|TimeoutError"):
         outbound.post_form(f"http://127.0.0.1:{server.server_address[1]}/", {}, allow_private=True)
     assert time.monotonic() - started < 2
+
+
+@pytest.mark.live
+def test_https_to_a_server_that_speaks_no_tls_fails_clearly(serve: Any) -> None:
+    server = serve()
+    with pytest.raises(outbound.OutboundFailed, match="SSL|EOF|Connection"):
+        outbound.post_form(f"https://127.0.0.1:{server.server_address[1]}/", {}, allow_private=True)

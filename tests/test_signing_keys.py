@@ -131,3 +131,14 @@ def test_an_es256_client_gets_es256_tokens(browser: Client, rp: RegisteredClient
 def test_the_command_refuses_an_unknown_workspace(workspace: Workspace) -> None:
     with pytest.raises(CommandError, match="Unknown workspace 'nope'"):
         call_command("rotatesigningkeys", "nope", stdout=io.StringIO())
+
+
+def test_at_once_the_new_key_signs_now(browser: Client, rp: RegisteredClient, workspace: Workspace) -> None:
+    old_kid = kid_of(sign_in(browser, rp)["id_token"])
+    out = io.StringIO()
+    call_command("rotatesigningkeys", "--at-once", "--json", stdout=out)
+    made = json.loads(out.getvalue())["workflow"]
+    assert [key["algorithm"] for key in made] == ["RS256"]
+    SigningKey.objects.filter(kid=old_kid).update(signs_from=timezone.now() - timedelta(days=1))
+    assert kid_of(sign_in(browser, rp)["id_token"]) == made[0]["kid"] != old_kid
+    assert old_kid in {key["kid"] for key in published(browser)["keys"]}  # still verifies what it signed
