@@ -58,12 +58,20 @@ def account_gone(source: AuthSource, entry: client.Entry) -> str:
     if source.kind != AuthSource.Kind.AD:
         return ""
     control, expires = entry.first("userAccountControl"), entry.first("accountExpires")
-    if control.isdigit() and int(control) & ACCOUNTDISABLE:
+    if control.isdecimal() and int(control) & ACCOUNTDISABLE:
         return "533"
-    if expires.isdigit() and int(expires) not in NEVER:
-        if FILETIME_EPOCH + timedelta(microseconds=int(expires) // 10) <= datetime.now(UTC):
-            return "701"
+    if expires.isdecimal() and int(expires) not in NEVER and expires_at(int(expires)) <= datetime.now(UTC):
+        return "701"
     return ""
+
+
+def expires_at(filetime: int) -> datetime:
+    """When an `accountExpires` value (100 ns since 1601) falls; a date past the year 9999 (only a
+    directory's mistake sets one) counts as never."""
+    try:
+        return FILETIME_EPOCH + timedelta(microseconds=filetime // 10)
+    except OverflowError:
+        return datetime.max.replace(tzinfo=UTC)
 
 
 def is_under(dn: str, parent: str) -> bool:

@@ -93,7 +93,7 @@ def read_db_php(path: Path) -> tuple[Location, Location]:
     def location(prefix: str, fallback: Location | None) -> Location:
         host_port = defined.get(f"{prefix}HOST") or (f"{fallback.host}:{fallback.port}" if fallback else "127.0.0.1")
         host, _, port = host_port.partition(":")
-        if port and not port.isdigit():
+        if port and not (port.isascii() and port.isdigit()):
             raise SourceError(f"{path}: {prefix}HOST {host_port!r} is not host or host:port.")
         return Location(
             name=defined.get(f"{prefix}NAME") or (fallback.name if fallback else ""),

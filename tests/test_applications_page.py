@@ -289,6 +289,14 @@ def test_the_list_sorts_names_naturally_pages_and_sorts_by_date(admin_client: Cl
     assert names_on(admin_client.get(BASE, {"page": "nonsense", "sort": "evil"}).content.decode())[0] == "Bulk app 1"
 
 
+def test_names_with_any_digits_sort_without_failing(admin_client: Client, admin: User) -> None:
+    for name in ("²", "App ²³", "App \u0663", "App 2"):  # superscripts are digits to str.isdigit, not to int()
+        register_application(admin.workspace, admin, name=name, website="d.example")
+    response = admin_client.get(BASE)
+    assert response.status_code == 200
+    assert names_on(response.content.decode()) == ["App 2", "App \u0663", "App ²³", "²"]
+
+
 def test_search_matches_name_and_description_and_only_an_exact_client_id(admin_client: Client, admin: User) -> None:
     mine = register_application(
         admin.workspace, admin, name="Payroll", website="p.example", description="Monthly MY run"

@@ -204,6 +204,20 @@ def test_active_directorys_reason_is_read_from_its_data_field(diagnostic: str, c
 
 
 @pytest.mark.parametrize(
+    ("expires", "gone"),
+    [("116444736000000000", "701"), ("0", ""), ("9223372036854775807", ""),
+     ("9223372036854775806", ""),  # past the year 9999: a directory's mistake, read as never
+     ("2650467743990000000", ""), ("soon", "")],
+)  # fmt: skip
+def test_account_expires_is_read_without_failing_on_any_value(expires: str, gone: str) -> None:
+    from directory.signin import account_gone
+
+    source = AuthSource(kind=AuthSource.Kind.AD)
+    entry = ldap_client.Entry(f"uid=x,{PEOPLE}", {"accountExpires": [expires], "userAccountControl": ["512"]})
+    assert account_gone(source, entry) == gone
+
+
+@pytest.mark.parametrize(
     ("name", "attributes", "message"),
     [
         ("disabled", {"userAccountControl": "514"}, b"Your account is disabled"),  # 512 + ACCOUNTDISABLE

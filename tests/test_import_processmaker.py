@@ -24,7 +24,7 @@ from oauth_apps.models import AccessToken, Application, RefreshToken
 from pmimport.common import Run
 from pmimport.importer import run_import
 from pmimport.models import ImportedRow
-from pmimport.source import open_layout, parse_url
+from pmimport.source import SourceError, open_layout, parse_url, read_db_php
 from tests.conftest import PASSWORD
 from tests.oauth import bearer, post_token
 from tests.processmaker import fixture
@@ -275,6 +275,14 @@ def test_a_bad_source_is_a_clear_error(db: None, mariadb: None, args: list[str],
         call_command("import_processmaker", *args, "--workspace", "acme")
     assert "s3cret-pw" not in str(raised.value) and "Traceback" not in str(raised.value)
     assert not Workspace.objects.filter(name="acme").exists()
+
+
+@pytest.mark.parametrize("host", ["localhost:²", "localhost:3306x", "localhost:-1"])
+def test_a_db_php_host_that_is_not_host_or_host_port_is_a_clear_error(tmp_path: Path, host: str) -> None:
+    path = tmp_path / "db.php"
+    path.write_text(f"<?php\ndefine('DB_NAME', 'wf_x');\ndefine('DB_HOST', '{host}');\n", encoding="utf-8")
+    with pytest.raises(SourceError, match="is not host or host:port"):
+        read_db_php(path)
 
 
 @pytest.mark.parametrize(("name", "message"), [("sys bad!", "Invalid workspace name"), ("w" * 65, "Invalid")])

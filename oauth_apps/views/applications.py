@@ -89,7 +89,7 @@ def application_list(request: WorkspaceRequest, lang: str, skin: str) -> HttpRes
 
 def natural_key(text: str) -> list[tuple[int, int | str]]:
     """Sort key that orders runs of digits by value: "Bulk app 2" before "Bulk app 10"."""
-    return [(0, int(part)) if part.isdigit() else (1, part.casefold()) for part in NUMBERS.split(text) if part]
+    return [(0, int(part)) if part.isdecimal() else (1, part.casefold()) for part in NUMBERS.split(text) if part]
 
 
 @require_http_methods(["GET", "POST"])
