@@ -217,6 +217,7 @@ def test_prompt_login_and_max_age_go_to_the_login_page_once(browser: Client, rp:
         back = parse_qs(urlsplit(response.url).query)["u"][0]
         assert "prompt" not in back and "max_age" not in back and "client_id" in back
     assert browser.get(authorize_url(rp, max_age="3600")).status_code == 200  # a young sign-in: consent
+    assert browser.get(authorize_url(rp, max_age="9" * 5000)).status_code == 200  # past int()'s 4,300 digits
     assert browser.get(authorize_url(rp, max_age="-1")).status_code == 400
 
 

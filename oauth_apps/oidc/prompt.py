@@ -39,7 +39,9 @@ class SignInRequest:
             return None
         if not self.max_age_given.isascii() or not self.max_age_given.isdigit():
             raise InvalidRequestError(description=MAX_AGE_INVALID)
-        return int(self.max_age_given)
+        # Any number of digits is well formed, but int() refuses over 4,300 and no sign-in is older
+        # than 12 digits of seconds (31,000 years).
+        return int(self.max_age_given) if len(self.max_age_given) <= 12 else 10**12
 
     def too_old(self) -> bool:
         """Whether the session's sign-in is older than `max_age` allows (a bad value is no reason to
