@@ -1,7 +1,8 @@
 """The second factor's pages in headless Chromium, at 1,280 and 390 px: a workspace that requires one
 takes a user from the authorize page through the password, enrolment (the key read off the page, the
 code from pyotp), the recovery codes and consent to the client's callback; the next login asks for a
-code; the your-security page lists the app. Screenshots of each page."""
+code; the your-security page lists the app; a recovery code signs in through its own field. Screenshots of
+each page."""
 
 from __future__ import annotations
 
@@ -51,6 +52,7 @@ def test_enrolment_then_a_code_at_the_next_login(
     expect(page.locator("h1")).to_have_text("Your recovery codes")
     expect(page.locator("ul.codes li")).to_have_count(10)
     shoot(page, "recovery-codes", width)
+    recovery_code = page.locator("ul.codes li").first.inner_text().strip()
     page.click("text=I have kept them: continue")
     expect(page.locator("h1")).to_have_text("Allow Report Builder to use your account?")
     page.click("button[value=Accept]")
@@ -75,3 +77,20 @@ def test_enrolment_then_a_code_at_the_next_login(
     expect(page.locator("main table")).to_contain_text("My phone")
     expect(page.locator("main")).to_contain_text("10 unused recovery codes left.")
     shoot(page, "security", width)
+
+    # A login with a recovery code, from the keyboard: its own field, not a numeric one.
+    page.context.clear_cookies()
+    page.goto(f"{live_server.url}/sysworkflow/en/neoclassic/login/login")
+    log_in(page, "JohnDoe")
+    expect(page.locator("#id_recovery_code")).to_be_hidden()
+    page.locator("#recovery summary").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#id_recovery_code")).to_be_visible()
+    assert page.locator("#id_recovery_code").get_attribute("inputmode") is None
+    page.locator("#id_recovery_code").focus()
+    page.keyboard.type(recovery_code)
+    shoot(page, "second-factor-recovery", width)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/oauth2/applications")
+    page.goto(f"{live_server.url}/sysworkflow/en/neoclassic/login/security")
+    expect(page.locator("main")).to_contain_text("9 unused recovery codes left.")
