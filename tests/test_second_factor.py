@@ -141,6 +141,29 @@ def test_five_wrong_codes_lock_the_step_and_count_against_the_address(
     assert b"Too many failed logins from your address" in refused.content
 
 
+def test_attempts_sent_in_parallel_cannot_outrun_the_limit(
+    operator_user: User, monkeypatch: pytest.MonkeyPatch
+) -> None:  # fmt: skip
+    """Twenty guesses, each arriving while the ones before it are still being checked: each is counted
+    before its code is, so only the first five are ever checked."""
+    enrolled(operator_user)
+    checked: list[str] = []
+    sent = iter(f"{number:06d}" for number in range(20))
+    real_use_code = second_factor.use_code
+
+    def use_code(user: User, code: str, now: float | None = None) -> Any:
+        checked.append(code)
+        following = next(sent, None)
+        if following is not None:  # arrives now, before this one's failure is known
+            second_factor.check(operator_user, following, "10.0.3.1")
+        return real_use_code(user, code, now)
+
+    monkeypatch.setattr(second_factor, "use_code", use_code)
+    assert not second_factor.check(operator_user, "999999", "10.0.3.1")
+    assert len(checked) == second_factor.FAILURES_ALLOWED
+    assert second_factor.is_locked(operator_user)
+
+
 def test_a_required_factor_is_enrolled_right_after_the_password_then_the_login_goes_on(
     client: Client, operator_user: User
 ) -> None:

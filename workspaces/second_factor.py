@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
-from plumbing.window_counters import count_each, forget_and_discount
+from plumbing.window_counters import check_and_count, count_each, forget_and_discount
 from workspaces import audit, lockout, passkeys
 from workspaces.models import Passkey, RecoveryCode, SecondFactor, User, Workspace
 
@@ -203,10 +203,26 @@ def is_locked(user: User) -> bool:
     return bool(cache.get(_keys(user)[1]))
 
 
-def failed(user: User, address: str) -> None:
-    """A wrong code: counted for the user (five lock the step for 15 minutes) and the address."""
+def begin(user: User, address: str) -> int | None:
+    """Count an attempt at the step before its code is checked, so attempts sent in parallel cannot
+    all be checked before the first failure is counted; the count, or None (and nothing counted)
+    while the step is locked, the address throttled, or when the attempt is one too many."""
     failures_key, locked_key = _keys(user)
-    (failures,) = count_each([failures_key], LOCK_SECONDS)
+    flag, counts = check_and_count([locked_key], [(failures_key, FAILURES_ALLOWED)], LOCK_SECONDS)
+    if flag is not None:
+        return None
+    if counts[0] > FAILURES_ALLOWED or lockout.address_throttled(user.workspace, address):
+        forget_and_discount([], [failures_key])
+        return None
+    return counts[0]
+
+
+def failed(user: User, address: str, failures: int | None = None) -> None:
+    """A wrong code or passkey: counted for the user (five lock the step for 15 minutes) and the
+    address. `failures`: the count `begin()` made for this attempt already."""
+    failures_key, locked_key = _keys(user)
+    if failures is None:
+        (failures,) = count_each([failures_key], LOCK_SECONDS)
     audit.record(audit.Event.SECOND_FACTOR_FAILED, user.workspace_id, user=user, address=address)
     if failures >= FAILURES_ALLOWED and cache.add(locked_key, True, timeout=LOCK_SECONDS):
         audit.record(audit.Event.SECOND_FACTOR_LOCKED, user.workspace_id, user=user, address=address)
@@ -222,7 +238,8 @@ def succeeded(user: User, address: str, *, recovery: bool) -> None:
 def check(user: User, typed: str, address: str) -> bool:
     """The second step: a fresh authenticator code or an unused recovery code of `user`. False for a
     wrong one (counted), or while the step is locked or the address throttled (not checked)."""
-    if is_locked(user) or lockout.address_throttled(user.workspace, address):
+    failures = begin(user, address)
+    if failures is None:
         return False
     typed = typed.strip().replace(" ", "")
     recovery = not is_code(typed)
@@ -230,5 +247,5 @@ def check(user: User, typed: str, address: str) -> bool:
     if ok:
         succeeded(user, address, recovery=recovery)
     else:
-        failed(user, address)
+        failed(user, address, failures)
     return ok
