@@ -9,10 +9,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_POST
 
-from oauth_apps import errors, pending_login
+from oauth_apps import errors, pending_login, signin
 from oauth_apps.views import page_url
 from oauth_apps.views.login import safe_next_url
 from workspaces import audit, lockout, passkeys, second_factor
+from workspaces.backends import SignInUnavailable
 from workspaces.http import WorkspaceRequest, client_address
 from workspaces.models import RecoveryCode, User
 from workspaces.password_policy import change_reason
@@ -90,7 +91,8 @@ def discover_options(request: WorkspaceRequest, lang: str, skin: str) -> HttpRes
 @ceremony
 def discover(request: WorkspaceRequest, lang: str, skin: str) -> HttpResponse:
     """A sign-in by passkey alone: the passkey (user verified) names the user; the login limits count a
-    refusal against the address; a password due for change is still asked for before going on."""
+    refusal against the address; a directory user's directory is asked whether the account is still
+    there and enabled; a password due for change is still asked for before going on."""
     workspace, address = request.workspace, client_address(request)
     if not passkey_login_open(request):
         return refused(errors.PASSKEYS_OFF, 403)
@@ -101,6 +103,12 @@ def discover(request: WorkspaceRequest, lang: str, skin: str) -> HttpResponse:
     if user is None or not user.can_log_in():
         lockout.count_address_failure(workspace, address, "passkey sign-in")
         return refused(errors.PASSKEY_REFUSED)
+    try:
+        user = signin.check_without_password(user, address, via="passkey sign-in")
+    except SignInUnavailable:
+        return refused(errors.LOGIN_UNAVAILABLE, 503)
+    if user is None:  # gone from its directory, or disabled or expired there: deactivated here
+        return refused(errors.PASSKEY_ACCOUNT_GONE, 403)
     audit.record(audit.Event.LOGIN_SUCCEEDED, workspace, user=user, address=address, via="passkey")
     next_url = safe_next_url(request, str(request.GET.get("u", ""))) or page_url("applications", workspace, lang, skin)
     reason = change_reason(user, None)

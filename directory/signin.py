@@ -115,6 +115,27 @@ def verify(user: User | None, password: str, *, workspace: Workspace | None = No
     return user if user.can_log_in() else None
 
 
+def still_there(user: User) -> User | None:
+    """A directory user signing in without their password (a passkey): their entry is looked up as at a
+    sign-in, through the search user, and must still be there, enabled, not expired and not retired
+    (SignInRefused, `retire` set, otherwise); the profile and role follow it. `user` if they may log
+    in; SignInUnavailable when the directory does not answer."""
+    source = user.auth_source
+    assert source is not None
+    try:
+        entry = client.find_user(source, user.username)
+        if entry is None:
+            raise SignInRefused("gone from the directory", user, retire=True)
+        gone = account_gone(source, entry)
+        if gone:
+            raise SignInRefused(gone, user, retire=True)
+        role = accounts.group_role(source, entry)
+    except (client.DirectoryUnavailable, EncryptionUnavailable) as error:
+        raise SignInUnavailable(str(error)) from None
+    accounts.bring_up_to_date(user, source, entry, role)
+    return user if user.can_log_in() else None
+
+
 def checked_entry(source: AuthSource, name: str, password: str, user: User | None) -> client.Entry | None:
     """The entry `name` names, once `password` has bound as it; None for a wrong password or no such
     entry (one Argon2id check spent). SignInRefused for an account Active Directory refuses for its

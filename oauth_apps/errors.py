@@ -116,6 +116,7 @@ SECOND_FACTOR_REMOVED = "Removed {name}."
 SECURITY_BAD_REQUEST = "Choose what to do again: the page was out of date."
 PASSKEYS_OFF = "Passkeys are not used here."
 PASSKEY_REFUSED = "That passkey was not accepted. Try again, or type a code."
+PASSKEY_ACCOUNT_GONE = "Your account is no longer active in your organisation's directory."
 SECOND_FACTOR_GRANT = "This account uses a second factor: sign in through the code or device flow"
 
 # Authorized applications page.

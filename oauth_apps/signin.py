@@ -1,7 +1,8 @@
 """The one place a workspace user's password is checked, for the web login and the password grant:
 the login limits (workspaces.lockout), the password checked here or in the user's directory
 (directory.signin), then the workspace's rule that deactivates an account after failed logins, whose
-deactivation ends the account's tokens here, on the OAuth floor."""
+deactivation ends the account's tokens here, on the OAuth floor. A sign-in without a password (a
+passkey alone) asks a directory user's directory too."""
 
 from __future__ import annotations
 
@@ -45,6 +46,20 @@ def check_password(
             task = partial(retire, refused.account, refused.reason, address, via)
             task() if defer is None else defer(task)
         raise
+
+
+def check_without_password(user: User, address: str, *, via: str) -> User | None:
+    """`user`, found by a credential other than a password (a passkey), if they may still log in: for
+    a directory user, the directory is asked whether the account is still there and enabled (an
+    account disabled or removed there since is deactivated here). SignInUnavailable when it does
+    not answer."""
+    if user.auth_source_id is None:
+        return user if user.can_log_in() else None
+    try:
+        return directory_signin.still_there(user)
+    except SignInRefused as refused:
+        retire(refused.account, refused.reason, address, via)
+        return None
 
 
 def retire(account: User, reason: str, address: str, via: str) -> None:

@@ -1,6 +1,7 @@
 """Passkeys as a second factor, in headless Chromium with DevTools' virtual authenticator (ctap2,
 internal transport, resident keys, user verification): registering one on the your-security page,
-signing in with it at the second step, and a cloned key whose counter went backwards refused."""
+signing in with it at the second step, and a cloned key whose counter went backwards refused; signing
+in with one alone, for a directory user only while their directory keeps the account."""
 
 from __future__ import annotations
 
@@ -11,8 +12,11 @@ import pytest
 from django.test import override_settings
 from playwright.sync_api import expect
 
+from tests.conftest import PASSWORD
+from tests.directory_server import PEOPLE, RETIRED, Directory
 from tests.test_browser_flows import log_in, page, screenshot_dir  # noqa: F401 - fixtures
-from workspaces.models import AuditEvent, AuditEventType, Passkey, User
+from tests.test_directory_signin import make_source
+from workspaces.models import AuditEvent, AuditEventType, AuthSource, Passkey, User, Workspace
 
 pytestmark = [pytest.mark.browser, pytest.mark.live, pytest.mark.django_db(transaction=True)]
 
@@ -117,3 +121,50 @@ def test_signing_in_with_a_passkey_alone_where_the_workspace_allows_it(
     page.click("#passkey-discover")
     expect(page.locator("#passkey-error")).to_contain_text("That passkey was not accepted.")
     page.screenshot(path=str(screenshot_dir() / "passkey-login-1280.png"), full_page=True)
+
+
+@pytest.fixture(scope="module")
+def directory() -> Iterator[Directory]:
+    server = Directory()
+    server.start()
+    server.populate()
+    server.add_person("johndoe", PASSWORD, givenName="John", sn="Doe")
+    yield server
+    server.stop()
+
+
+@pytest.mark.directory
+def test_a_directory_users_passkey_signs_in_alone_only_while_the_directory_keeps_the_account(
+    page: Any,  # noqa: F811
+    relying_party: str,
+    operator_user: User,
+    directory: Directory,
+) -> None:
+    source = make_source(operator_user.workspace, directory, retired_ou=RETIRED)
+    operator_user.auth_source = source
+    operator_user.set_unusable_password()
+    operator_user.save()
+    Workspace.objects.filter(pk=operator_user.workspace_id).update(passkey_login=True)
+    virtual_authenticator(page)
+    base = f"{relying_party}/sysworkflow/en/neoclassic/login"
+    register_passkey(page, base)  # the login binds to the directory with John's password
+
+    def sign_in_by_passkey() -> None:
+        page.context.clear_cookies()
+        page.goto(f"{base}/login")
+        page.click("#passkey-discover")
+
+    # The directory does not answer: no sign-in, and nothing held against the account.
+    AuthSource.objects.filter(pk=source.pk).update(servers="127.0.0.2")
+    sign_in_by_passkey()
+    expect(page.locator("#passkey-error")).to_contain_text("sign-in service is not answering")
+    AuthSource.objects.filter(pk=source.pk).update(servers="127.0.0.1")
+    sign_in_by_passkey()
+    page.wait_for_url("**/oauth2/applications")
+    # Retired in the directory since: the passkey no longer signs in, and the account is deactivated here.
+    directory.move(f"uid=johndoe,{PEOPLE}", RETIRED)
+    sign_in_by_passkey()
+    expect(page.locator("#passkey-error")).to_contain_text("no longer active in your organisation's directory")
+    operator_user.refresh_from_db()
+    assert operator_user.status == User.Status.INACTIVE
+    assert AuditEvent.objects.filter(event_type=AuditEventType.USER_STATUS_CHANGED, target_user=operator_user)
