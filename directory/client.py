@@ -143,6 +143,11 @@ def searching(source: AuthSource) -> Iterator[Any]:
     except ldap.INVALID_CREDENTIALS:
         log.error("authentication source %r: the search user's DN or password is wrong", source.name)
         raise DirectoryUnavailable("the search user's credentials are refused") from None
+    except (ldap.SIZELIMIT_EXCEEDED, ldap.NO_SUCH_OBJECT):
+        raise  # an answer about what was asked: the caller's
+    except ldap.LDAPError as error:  # a filter or base DN it cannot use, StartTLS it does not speak, ...
+        log.error("authentication source %r: the directory refused the search: %s", source.name, describe(error))
+        raise DirectoryUnavailable(describe(error)) from None
 
 
 def entry_attributes(source: AuthSource) -> list[str]:

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from cryptography.fernet import Fernet
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
@@ -165,6 +166,33 @@ def test_a_directory_that_does_not_answer_is_an_outage_not_a_failed_login(
     assert "access_token" in password_grant(Client(), app, "johndoe", PASSWORD).json()  # local users served
     AuthSource.objects.filter(pk=source.pk).update(servers="127.0.0.1")  # the directory is back
     assert web_login(Client(), "alice", ALICE_PASSWORD).status_code == 302
+
+
+@pytest.mark.parametrize(
+    ("text", "one"),
+    [("(objectClass=person)", True), ("(&(objectClass=person)(!(uid=svc\\29*)))", True),
+     ("(a=b)(c=d)", False), ("objectClass=person", False), ("((a=b)", False), ("(a=b))(", False)],
+)  # fmt: skip
+def test_a_users_filter_is_one_parenthesised_filter(text: str, one: bool) -> None:
+    from workspaces.auth_sources import is_one_filter
+
+    assert is_one_filter(text) is one
+
+
+def test_a_filter_the_directory_cannot_read_is_an_outage_not_a_500(
+    client: Client, source: AuthSource, alice: User, app: RegisteredClient
+) -> None:
+    AuthSource.objects.filter(pk=source.pk).update(users_filter="(objectClass=person))((uid=x)")  # as imported
+    response = Client(raise_request_exception=False).post(
+        LOGIN, {"username": "alice", "password": ALICE_PASSWORD}, REMOTE_ADDR="127.0.0.1"
+    )  # fmt: skip
+    assert response.status_code == 200 and b"sign-in service is not answering" in response.content
+    grant = password_grant(Client(raise_request_exception=False), app, "alice", ALICE_PASSWORD)
+    assert grant.status_code == 200
+    assert grant.json()["error_description"] == "The sign-in service is unavailable; try again later"
+    source.users_filter = "(objectClass=person))((uid=x)"
+    with pytest.raises(ValidationError, match="parentheses"):
+        source.full_clean()
 
 
 def test_the_search_password_is_stored_encrypted_and_rotatekeys_moves_it_to_the_new_key(

@@ -38,6 +38,17 @@ def validate_dn(value: str) -> None:
         raise ValidationError(f"{value[:100]!r} is not a distinguished name such as ou=people,dc=example,dc=com.")
 
 
+def is_one_filter(text: str) -> bool:
+    """Whether `text` is one parenthesised LDAP filter: its parentheses balanced, the first closed
+    by the last (a literal parenthesis in a value is escaped, RFC 4515: \\28 and \\29)."""
+    depth = 0
+    for position, character in enumerate(text):
+        depth += {"(": 1, ")": -1}.get(character, 0)
+        if depth < 0 or (depth == 0 and position < len(text) - 1):
+            return False
+    return text.startswith("(") and depth == 0
+
+
 def validate_certificates(value: str) -> None:
     """PEM text holding one or more CA certificates, or empty."""
     if not value.strip():
@@ -160,7 +171,7 @@ class AuthSource(models.Model):
             for field, attribute in (mapping.items() if isinstance(mapping, dict) else [])
         ):
             problems["attribute_map"] = f"An object of profile fields ({', '.join(MAPPABLE_FIELDS)}) to attributes."
-        if self.users_filter and not (self.users_filter.startswith("(") and self.users_filter.endswith(")")):
+        if self.users_filter and not is_one_filter(self.users_filter):
             problems["users_filter"] = "An LDAP filter in parentheses, e.g. (objectClass=person)."
         groups = self.group_roles
         if not isinstance(groups, dict) or any(not isinstance(v, str) for v in groups.values()):
