@@ -143,9 +143,9 @@ def searching(source: AuthSource) -> Iterator[Any]:
     except ldap.INVALID_CREDENTIALS:
         log.error("authentication source %r: the search user's DN or password is wrong", source.name)
         raise DirectoryUnavailable("the search user's credentials are refused") from None
-    except (ldap.SIZELIMIT_EXCEEDED, ldap.NO_SUCH_OBJECT):
+    except ldap.SIZELIMIT_EXCEEDED:
         raise  # an answer about what was asked: the caller's
-    except ldap.LDAPError as error:  # a filter or base DN it cannot use, StartTLS it does not speak, ...
+    except ldap.LDAPError as error:  # a filter it cannot parse, a base DN it lacks, StartTLS it does not speak, ...
         log.error("authentication source %r: the directory refused the search: %s", source.name, describe(error))
         raise DirectoryUnavailable(describe(error)) from None
 
@@ -169,7 +169,7 @@ def find_user(source: AuthSource, name: str) -> Entry | None:
                 source.base_dn, ldap.SCOPE_SUBTREE, user_filter(source, name), entry_attributes(source), sizelimit=2,
                 timeout=source.operation_timeout,
             )  # fmt: skip
-    except (ldap.SIZELIMIT_EXCEEDED, ldap.NO_SUCH_OBJECT):
+    except ldap.SIZELIMIT_EXCEEDED:
         return None
     except UNAVAILABLE as error:
         raise DirectoryUnavailable(describe(error)) from None

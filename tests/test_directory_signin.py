@@ -179,10 +179,13 @@ def test_a_users_filter_is_one_parenthesised_filter(text: str, one: bool) -> Non
     assert is_one_filter(text) is one
 
 
-def test_a_filter_the_directory_cannot_read_is_an_outage_not_a_500(
-    client: Client, source: AuthSource, alice: User, app: RegisteredClient
+@pytest.mark.parametrize("change", [{"users_filter": "(objectClass=person))((uid=x)"},  # as imported
+                                    {"base_dn": f"ou=nowhere,{SUFFIX}"}])  # fmt: skip
+def test_a_search_the_directory_cannot_make_is_an_outage_not_a_500_or_a_failed_login(
+    client: Client, source: AuthSource, alice: User, app: RegisteredClient, change: dict[str, str]
 ) -> None:
-    AuthSource.objects.filter(pk=source.pk).update(users_filter="(objectClass=person))((uid=x)")  # as imported
+    Workspace.objects.filter(pk=source.workspace_id).update(failed_logins_deactivate=1)
+    AuthSource.objects.filter(pk=source.pk).update(**change)
     response = Client(raise_request_exception=False).post(
         LOGIN, {"username": "alice", "password": ALICE_PASSWORD}, REMOTE_ADDR="127.0.0.1"
     )  # fmt: skip
@@ -190,6 +193,8 @@ def test_a_filter_the_directory_cannot_read_is_an_outage_not_a_500(
     grant = password_grant(Client(raise_request_exception=False), app, "alice", ALICE_PASSWORD)
     assert grant.status_code == 200
     assert grant.json()["error_description"] == "The sign-in service is unavailable; try again later"
+    alice.refresh_from_db()
+    assert alice.is_active and alice.failed_logins == 0
     source.users_filter = "(objectClass=person))((uid=x)"
     with pytest.raises(ValidationError, match="parentheses"):
         source.full_clean()
