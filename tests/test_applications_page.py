@@ -100,6 +100,18 @@ def test_a_reload_or_a_double_click_of_the_new_form_makes_one_application(admin_
     assert Application.objects.filter(name="Reports").count() == 1
 
 
+def test_a_form_token_is_its_users_alone(admin_client: Client, stranger: User) -> None:
+    """Another user sending the same token (from another workspace, too) makes their own application."""
+    form = admin_client.get(f"{BASE}/new").content.decode()
+    once = re.search(r'name="once" value="([^"]+)"', form).group(1)  # type: ignore[union-attr]
+    assert admin_client.post(f"{BASE}/new", {**NEW, "once": once}).status_code == 200
+    theirs = Client()
+    theirs.force_login(stranger, backend="workspaces.backends.WorkspaceBackend")
+    answer = theirs.post("/sysother/en/neoclassic/oauth2/applications/new", {**NEW, "once": once})
+    assert answer.status_code == 200 and answer.context["secret"]
+    assert Application.objects.filter(name="Reports", user=stranger).count() == 1
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [

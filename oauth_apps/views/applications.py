@@ -98,13 +98,13 @@ def application_new(request: WorkspaceRequest, lang: str, skin: str) -> HttpResp
     form = NewApplicationForm(request.POST or None, workspace=request.workspace, owner=signed_in_user(request))
     once = request.POST.get("once", "")
     if request.method == "POST" and once:
-        made = onetime.already_done(once)
+        made = onetime.already_done(request, once)
         if made is not None:  # a reload or a second click: show what the first one made
             return redirect_to(request, lang, skin, made, "credentials")
     asking = questions_to_ask(request, form)
     if request.method == "POST" and form.is_valid() and not asking:
-        if once and not onetime.claim(once):
-            return redirect_to(request, lang, skin, onetime.already_done(once) or "", "credentials")
+        if once and not onetime.claim(request, once):
+            return redirect_to(request, lang, skin, onetime.already_done(request, once) or "", "credentials")
         registered = services.register_application(
             request.workspace,
             request.user,  # type: ignore[arg-type]
@@ -117,7 +117,7 @@ def application_new(request: WorkspaceRequest, lang: str, skin: str) -> HttpResp
             by=request.user,  # type: ignore[arg-type]
         )
         if once:
-            onetime.done(once, registered.application.client_id)
+            onetime.done(request, once, registered.application.client_id)
         return show_secret(request, lang, skin, registered.application, registered.client_secret, created=True)
     context = {"form": form, "title": "New application", "once": once or onetime.new_token(), **asking}
     return render(request, "oauth_apps/applications/form.html", context)
@@ -156,7 +156,7 @@ def application_regenerate_secret(request: WorkspaceRequest, lang: str, skin: st
     if request.method == "GET":
         return confirm(request, lang, skin, application, "regenerate")
     once = request.POST.get("once", "")
-    if once and not onetime.claim(once):  # a reload or a second click: the secret was made and shown
+    if once and not onetime.claim(request, once):  # a reload or a second click: the secret was made and shown
         return redirect_to(request, lang, skin, client_id, "credentials")
     secret = services.regenerate_secret(application, by=request.user)  # type: ignore[arg-type]
     return show_secret(request, lang, skin, application, secret, created=False)
