@@ -8,6 +8,8 @@ import datetime
 import ipaddress
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import slapdtest
@@ -112,3 +114,16 @@ class Directory(slapdtest.SlapdObject):
     def move(self, dn: str, new_parent: str) -> None:
         rdn = dn.split(",", 1)[0]
         self.ldapmodify(f"dn: {dn}\nchangetype: modrdn\nnewrdn: {rdn}\ndeleteoldrdn: 1\nnewsuperior: {new_parent}\n")
+
+
+@contextmanager
+def running_directory() -> Iterator[Directory]:
+    """A directory started on ports of its own with its base entries (PEOPLE, RETIRED, the search
+    user), stopped at the end."""
+    server = Directory()
+    server.start()
+    try:
+        server.populate()
+        yield server
+    finally:
+        server.stop()

@@ -13,7 +13,7 @@ from django.test import override_settings
 from playwright.sync_api import expect
 
 from tests.conftest import PASSWORD
-from tests.directory_server import PEOPLE, RETIRED, Directory
+from tests.directory_server import PEOPLE, RETIRED, Directory, running_directory
 from tests.test_browser_flows import log_in, page, screenshot_dir  # noqa: F401 - fixtures
 from tests.test_directory_signin import make_source
 from workspaces.models import AuditEvent, AuditEventType, AuthSource, Passkey, User, Workspace
@@ -125,12 +125,9 @@ def test_signing_in_with_a_passkey_alone_where_the_workspace_allows_it(
 
 @pytest.fixture(scope="module")
 def directory() -> Iterator[Directory]:
-    server = Directory()
-    server.start()
-    server.populate()
-    server.add_person("johndoe", PASSWORD, givenName="John", sn="Doe")
-    yield server
-    server.stop()
+    with running_directory() as server:
+        server.add_person("johndoe", PASSWORD, givenName="John", sn="Doe")
+        yield server
 
 
 @pytest.mark.directory

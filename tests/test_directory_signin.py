@@ -23,7 +23,15 @@ from directory import client as ldap_client
 from oauth_apps.services import RegisteredClient
 from plumbing import encryption
 from tests.conftest import PASSWORD
-from tests.directory_server import PEOPLE, SEARCH_DN, SEARCH_PASSWORD, SUFFIX, Directory, make_certificates
+from tests.directory_server import (
+    PEOPLE,
+    SEARCH_DN,
+    SEARCH_PASSWORD,
+    SUFFIX,
+    Directory,
+    make_certificates,
+    running_directory,
+)
 from tests.oauth import password_grant
 from workspaces.models import AuditEvent, AuditEventType, AuthSource, Role, User, Workspace
 
@@ -35,13 +43,10 @@ pytestmark = pytest.mark.directory  # a real slapd: the slow set (scripts/run-te
 
 @pytest.fixture(scope="module")
 def directory() -> Iterator[Directory]:
-    server = Directory()
-    server.start()
-    server.populate()
-    server.add_person("alice", ALICE_PASSWORD, givenName="Alice", mail="alice@example.com")
-    server.ldapadd(f"dn: ou=moved,{SUFFIX}\nobjectClass: organizationalUnit\nou: moved\n")
-    yield server
-    server.stop()
+    with running_directory() as server:
+        server.add_person("alice", ALICE_PASSWORD, givenName="Alice", mail="alice@example.com")
+        server.ldapadd(f"dn: ou=moved,{SUFFIX}\nobjectClass: organizationalUnit\nou: moved\n")
+        yield server
 
 
 def make_source(workspace: Workspace, directory: Directory, **changes: Any) -> AuthSource:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from directory import client as ldap_client
 from oauth_apps.models import AccessToken
 from oauth_apps.services import RegisteredClient
-from tests.directory_server import SEARCH_DN, SEARCH_PASSWORD, SUFFIX, Directory
+from tests.directory_server import SEARCH_DN, SEARCH_PASSWORD, SUFFIX, Directory, running_directory
 from tests.oauth import issue
 from workspaces.models import AuthSource, PeriodicTask, Role, User, Workspace
 
@@ -27,11 +27,8 @@ pytestmark = pytest.mark.directory  # a real slapd: the slow set (scripts/run-te
 
 @pytest.fixture(scope="module")
 def directory() -> Iterator[Directory]:
-    server = Directory()
-    server.start()
-    server.populate()
-    yield server
-    server.stop()
+    with running_directory() as server:
+        yield server
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from django.core.management.base import CommandError
 from django.test import Client
 
 from pmimport.phpdata import g_decrypt, g_encrypt, unserialize
-from tests.directory_server import PEOPLE, SEARCH_DN, SEARCH_PASSWORD, SUFFIX, Directory
+from tests.directory_server import PEOPLE, SEARCH_DN, SEARCH_PASSWORD, SUFFIX, Directory, running_directory
 from tests.oauth import post_token
 from tests.processmaker import fixture
 from tests.processmaker.fixture import SEED_CLIENT_ID, SEED_CLIENT_SECRET
@@ -29,12 +29,9 @@ FRANK, FRANKS_PASSWORD = "c" * 32, "frank's directory password"
 
 @pytest.fixture(scope="module")
 def directory() -> Iterator[Directory]:
-    server = Directory()
-    server.start()
-    server.populate()
-    server.add_person("frank", FRANKS_PASSWORD, givenName="Frank", mail="frank@example.com")
-    yield server
-    server.stop()
+    with running_directory() as server:
+        server.add_person("frank", FRANKS_PASSWORD, givenName="Frank", mail="frank@example.com")
+        yield server
 
 
 @pytest.fixture(scope="module")
