@@ -124,3 +124,22 @@ def test_another_workspaces_logout_ends_nothing_here(rp: RegisteredClient, other
     hint = sign_in(browser, rp, "openid")["id_token"]  # workflow's ID token is no hint there
     refused = browser.get(f"/other/oauth2/logout?{urlencode({'id_token_hint': hint})}")
     assert refused.status_code == 400 and signed_in(browser)
+
+
+def test_a_hint_without_a_sid_never_matches_a_session_without_one(
+    rp: RegisteredClient, operator_user: User, workspace: Workspace
+) -> None:
+    """A session from before sids has none, and an ID token may lack one: "none" equal to "none" is no
+    proof that the hint names this session, so the page asks."""
+    from tests.test_openid_connect import BACKEND
+
+    browser = Client()
+    browser.force_login(operator_user, backend=BACKEND)  # no sid in this session
+    key = keys.signing_key(workspace, keys.RS256)
+    hint = jwt.JWT(header={"alg": "RS256", "kid": key.kid}, claims={
+        "iss": "https://id.example.com/workflow", "sub": operator_user.uid, "aud": rp.application.client_id,
+        "iat": 1_700_000_000, "exp": 1_700_003_600,
+    })  # fmt: skip
+    hint.make_signed_token(key.jwk())
+    page = browser.get(f"{LOGOUT}?{urlencode({'id_token_hint': hint.serialize()})}")
+    assert page.status_code == 200 and b"Sign out of workspace" in page.content and signed_in(browser)

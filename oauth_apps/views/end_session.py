@@ -69,10 +69,13 @@ class EndSession:
         """Whether the hint names the person and the session signed in here (no question asked)."""
         user = signed_in_user(request)
         hinted = self.hinted or {}
+        sid = hinted.get("sid")
         return (
             user is not None
             and hinted.get("sub") == user.uid
-            and hinted.get("sid") == request.session.get(websessions.SID_KEY)
+            and isinstance(sid, str)
+            and sid != ""  # a hint without one, and a session from before sids, prove nothing
+            and sid == request.session.get(websessions.SID_KEY)
         )
 
     def afterwards(self, request: WorkspaceRequest) -> HttpResponse:
