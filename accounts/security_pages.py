@@ -99,8 +99,10 @@ def enrolment(
     and the key; on a right code, the new factor, and with the user's first one their recovery codes,
     shown once, before going `onward` (called once the factor is in)."""
     secret, error = enrolling_secret(request, user), None
-    # Adding one more app takes a code of one the user has: a session taken over cannot add its own.
-    confirm_existing = SecondFactor.objects.filter(user=user).exists()
+    # Adding an app once the user has a factor takes a code of it (a passkey-only user: a recovery
+    # code), so a session taken over cannot add its own.
+    has_app = SecondFactor.objects.filter(user=user).exists()
+    confirm_existing = has_app or second_factor.has_any(user)
     if request.method == "POST":
         code = str(request.POST.get("code", "")).strip()[:16]
         current = str(request.POST.get("current_code", ""))[:64]
@@ -111,8 +113,8 @@ def enrolment(
             factor = second_factor.enrol(user, str(request.POST.get("name", ""))[:64], secret, code)
         if factor is not None:
             request.session.pop(ENROLLING_KEY, None)
-            first = SecondFactor.objects.filter(user=user).count() == 1
-            codes = second_factor.new_recovery_codes(user) if first else []
+            # The first factor of all brings recovery codes; a later one keeps the set the user has.
+            codes = [] if confirm_existing else second_factor.new_recovery_codes(user)
             going = onward()
             if not codes:
                 messages.success(request, errors.SECOND_FACTOR_ADDED)
@@ -125,7 +127,7 @@ def enrolment(
     grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))  # easier to type
     context = {
         "workspace": place, "error": error, "qr": qr, "secret": grouped, "required": required, "code_field": CODE_FIELD,
-        "confirm_existing": confirm_existing,
+        "confirm_existing": confirm_existing, "has_app": has_app,
     }  # fmt: skip
     return render(request, "accounts/enrol.html", context)
 

@@ -110,7 +110,9 @@ CHANGE_TIMED_OUT = "That took too long: log in again."
 SECOND_FACTOR_WRONG = "That code is not right. Type the code your authenticator app shows now, or a recovery code."
 SECOND_FACTOR_LOCKED = "Too many wrong codes. The second step is locked for up to 15 minutes; try again then."
 SECOND_FACTOR_OFF = "This workspace does not use second factors."
-SECOND_FACTOR_CURRENT_WRONG = "The code of your current app is not right: adding another takes a code of one you have."
+SECOND_FACTOR_CURRENT_WRONG = (
+    "That code is not right: adding another factor takes a code of an app you have, or one of your recovery codes."
+)
 SECOND_FACTOR_ADDED = "Your authenticator app was added."
 SECOND_FACTOR_REMOVED = "Removed {name}."
 SECURITY_BAD_REQUEST = "Choose what to do again: the page was out of date."

@@ -143,3 +143,29 @@ def test_a_half_done_login_reaches_no_passkey_endpoint_of_a_workspace_named_sys_
     for endpoint in ENDPOINTS:
         response = client.post(f"/syssysworkflow/en/neoclassic/login/{endpoint}", "{}", content_type="application/json")
         assert response.status_code in (400, 403) and "error" in response.json()
+
+
+@override_settings(PM_PUBLIC_URL="https://id.example.com")
+def test_a_passkey_only_user_adds_an_app_with_a_recovery_code_and_keeps_their_set(
+    client: Client, operator_user: User
+) -> None:
+    """A session taken over cannot add its own app to an account whose only factor is a passkey."""
+    import pyotp
+
+    from accounts.security_pages import ENROLLING_KEY
+    from tests.test_openid_connect import BACKEND
+    from workspaces import second_factor
+    from workspaces.models import SecondFactor
+
+    passkey_for(operator_user)
+    codes = second_factor.new_recovery_codes(operator_user)
+    client.force_login(operator_user, backend=BACKEND)
+    page = client.get(f"{BASE}/enrol")
+    assert b"One of your recovery codes" in page.content
+    app = pyotp.TOTP(client.session[ENROLLING_KEY]["secret"])
+    refused = client.post(f"{BASE}/enrol", {"name": "Theirs", "code": app.now()})
+    assert b"adding another factor takes a code" in refused.content
+    assert not SecondFactor.objects.filter(user=operator_user).exists()
+    added = client.post(f"{BASE}/enrol", {"name": "Mine", "code": app.now(), "current_code": codes[0]})
+    assert added.status_code == 302 and SecondFactor.objects.get(user=operator_user).name == "Mine"
+    assert second_factor.recovery_codes_left(operator_user) == 9  # the set kept, one used

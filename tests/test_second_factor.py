@@ -284,7 +284,7 @@ def test_adding_another_app_takes_a_code_of_the_one_the_user_has(client: Client,
     client.get(ENROL)
     new_app = pyotp.TOTP(client.session["_pm_enrolling"]["secret"])
     refused = client.post(ENROL, {"code": new_app.now(), "current_code": "000000"})
-    assert b"adding another takes a code of one you have" in refused.content
+    assert b"adding another factor takes a code of an app you have" in refused.content
     assert SecondFactor.objects.filter(user=operator_user).count() == 1
     added = client.post(ENROL, {"name": "Tablet", "code": new_app.now(), "current_code": app.now()})
     assert added.status_code == 302 and SecondFactor.objects.filter(user=operator_user).count() == 2
