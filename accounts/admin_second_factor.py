@@ -6,6 +6,7 @@ required an operator without one enrols first. Until then the admin grants nothi
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -54,7 +55,7 @@ def begin(request: HttpRequest) -> HttpResponse | None:
 def step_url(request: HttpRequest, step: str) -> str:
     name = "admin:second-factor" if step == "code" else "admin:second-factor-enrol"
     onward = onward_url(request)
-    return f"{reverse(name)}?next={onward}" if onward != reverse("admin:index") else reverse(name)
+    return f"{reverse(name)}?{urlencode({'next': onward})}" if onward != reverse("admin:index") else reverse(name)
 
 
 def onward_url(request: HttpRequest) -> str:

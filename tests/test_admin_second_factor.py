@@ -5,6 +5,7 @@ login), off; nothing of the admin is reachable with the password alone when a fa
 from __future__ import annotations
 
 import time
+from urllib.parse import urlencode
 
 import pyotp
 from django.test import Client, override_settings
@@ -46,6 +47,18 @@ def test_an_operator_adds_a_factor_and_is_asked_for_a_code_at_the_next_login(cli
     assert b"not right" in again.post("/admin/second-factor/", {"code": "000000"}).content
     assert again.post("/admin/second-factor/", {"code": app.at(time.time() + 30)})["Location"] == "/admin/"
     assert admin_reachable(again)
+
+
+def test_the_code_step_keeps_where_the_operator_was_going_query_and_all(client: Client, db: None) -> None:
+    User.objects.create_superuser("root", OPERATOR_PASSWORD)
+    admin_login(client)
+    app = enrol_through_the_page(client)
+    going = "/admin/workspaces/workspace/?o=1&q=ab"
+    again = Client()
+    login = f"/admin/login/?{urlencode({'next': going})}"
+    step = again.post(login, {"username": "root", "password": OPERATOR_PASSWORD})
+    assert step["Location"] == f"/admin/second-factor/?{urlencode({'next': going})}"
+    assert again.post(step["Location"], {"code": app.at(time.time() + 30)})["Location"] == going
 
 
 @override_settings(PM_ADMIN_SECOND_FACTOR="required")
