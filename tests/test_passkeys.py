@@ -169,3 +169,30 @@ def test_a_passkey_only_user_adds_an_app_with_a_recovery_code_and_keeps_their_se
     added = client.post(f"{BASE}/enrol", {"name": "Mine", "code": app.now(), "current_code": codes[0]})
     assert added.status_code == 302 and SecondFactor.objects.get(user=operator_user).name == "Mine"
     assert second_factor.recovery_codes_left(operator_user) == 9  # the set kept, one used
+
+
+@override_settings(PM_PUBLIC_URL="https://id.example.com")
+def test_a_credential_id_already_registered_or_too_long_is_refused_not_a_500(
+    client: Client, operator_user: User, admin: User
+) -> None:
+    """An authenticator chooses its credential ids, so one may answer with another user's or one too
+    long (WebAuthn Level 2, 7.1 steps 21 and 22: the ceremony fails). The software authenticator's
+    answers verify: a fresh id registers, a taken or an overlong one is refused."""
+    from tests.software_authenticator import SoftwareAuthenticator
+    from tests.test_openid_connect import BACKEND
+
+    def register(user: User, credential_id: bytes) -> Any:
+        browser = Client(raise_request_exception=False)
+        browser.force_login(user, backend=BACKEND)
+        options = browser.post(f"{BASE}/passkey/register/options").json()
+        authenticator = SoftwareAuthenticator(credential_id, "https://id.example.com", "id.example.com")
+        body = {"credential": authenticator.register(options), "name": user.username}
+        return browser.post(f"{BASE}/passkey/register", body, content_type="application/json")
+
+    assert register(admin, b"taken id").status_code == 200
+    assert Passkey.objects.get(credential_id="dGFrZW4gaWQ").user == admin
+    for credential_id in (b"taken id", b"x" * 1024):  # taken; longer than WebAuthn allows
+        refused = register(operator_user, credential_id)
+        assert refused.status_code == 400 and "not accepted" in refused.json()["error"]
+    assert not Passkey.objects.filter(user=operator_user).exists()
+    assert register(operator_user, b"x" * 1023).status_code == 200

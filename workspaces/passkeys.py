@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 import webauthn
 from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from webauthn.helpers import base64url_to_bytes, bytes_to_base64url
 from webauthn.helpers.exceptions import InvalidAuthenticationResponse, WebAuthnException
@@ -98,6 +99,9 @@ def registration_options(session: Any, user: User) -> str:
     return webauthn.options_to_json(options)
 
 
+MAX_CREDENTIAL_ID = 1023
+
+
 def register(session: Any, user: User, credential: dict[str, Any], name: str) -> Passkey | None:
     """The passkey the browser's answer registers, or None (no ceremony, or an answer that does not verify)."""
     challenge = _take(session, "register", user)
@@ -110,10 +114,20 @@ def register(session: Any, user: User, credential: dict[str, Any], name: str) ->
         )  # fmt: skip
     except (WebAuthnException, ValueError, KeyError, TypeError):  # any answer that does not verify
         return None
-    passkey = Passkey.objects.create(
-        user=user, name=(name.strip() or "Passkey")[:64], credential_id=bytes_to_base64url(verified.credential_id),
-        public_key=bytes_to_base64url(verified.credential_public_key), sign_count=verified.sign_count,
-    )  # fmt: skip
+    # An authenticator chooses its credential ids: one longer than WebAuthn allows (1,023 bytes) or
+    # already registered, to anyone, fails the ceremony (WebAuthn Level 2, 7.1 steps 21 and 22),
+    # racing registrations included.
+    if len(verified.credential_id) > MAX_CREDENTIAL_ID:
+        return None
+    try:
+        with transaction.atomic():
+            passkey = Passkey.objects.create(
+                user=user, name=(name.strip() or "Passkey")[:64],
+                credential_id=bytes_to_base64url(verified.credential_id),
+                public_key=bytes_to_base64url(verified.credential_public_key), sign_count=verified.sign_count,
+            )  # fmt: skip
+    except IntegrityError:
+        return None
     audit.record(audit.Event.SECOND_FACTOR_ENROLLED, user.workspace_id, user=user, name=passkey.name, kind="passkey")
     return passkey
 
