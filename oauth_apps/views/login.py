@@ -107,24 +107,25 @@ def passkey_login_urls(workspace: Workspace, lang: str, skin: str, going: str) -
     }
 
 
-def asking_application(workspace: Workspace, next_url: str) -> Application | None:
-    """The application whose authorize (or device) page sent the user here, to name it on the login page."""
+def authorize_parameter(next_url: str, name: str) -> str:
+    """The parameter `name` of the authorize request that sent the user here ("" for another page)."""
     parts = urlsplit(next_url)
     shape = path_shape(parts.path)
     if shape is None or not shape.is_authorize:
-        return None
-    client_id = parse_qs(parts.query).get("client_id", [""])[0]
+        return ""
+    return parse_qs(parts.query).get(name, [""])[0]
+
+
+def asking_application(workspace: Workspace, next_url: str) -> Application | None:
+    """The application whose authorize page sent the user here, to name it on the login page."""
+    client_id = authorize_parameter(next_url, "client_id")
     return Application.objects.find(workspace, client_id) if client_id else None
 
 
 def login_hint(next_url: str) -> str:
     """The username an OpenID Connect client suggested (`login_hint`) on the authorize request that
     sent the user here: filled in, never trusted (the password decides who signs in)."""
-    parts = urlsplit(next_url)
-    shape = path_shape(parts.path)
-    if shape is None or not shape.is_authorize:
-        return ""
-    return parse_qs(parts.query).get("login_hint", [""])[0][:100]
+    return authorize_parameter(next_url, "login_hint")[:100]
 
 
 @require_POST
