@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.models import Group
 from django.db.models import QuerySet
@@ -17,12 +16,7 @@ from django.template.response import TemplateResponse
 from django.utils import timezone
 
 from oauth_apps import oidc
-from oauth_apps.forms import (
-    callback_transport_warning,
-    keep_unposted_algorithm,
-    validate_callback_url,
-    validate_logout_urls,
-)
+from oauth_apps.forms import OpenIDConnectFields, callback_transport_warning, validate_callback_url
 from oauth_apps.models import (
     AccessToken,
     Application,
@@ -67,7 +61,7 @@ class StateFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ApplicationAdminForm(forms.ModelForm):
+class ApplicationAdminForm(OpenIDConnectFields):
     """The applications page's rules for the callback (oauth_apps.forms), in the admin."""
 
     class Meta:
@@ -81,16 +75,6 @@ class ApplicationAdminForm(forms.ModelForm):
             validate_callback_url(value)
             self.warning = callback_transport_warning(value, self.instance.workspace)
         return value
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        keep_unposted_algorithm(self)
-
-    def clean_post_logout_redirect_uris(self) -> str:
-        return validate_logout_urls(self.cleaned_data.get("post_logout_redirect_uris"))
-
-    def clean_backchannel_logout_uri(self) -> str:
-        return validate_logout_urls(self.cleaned_data.get("backchannel_logout_uri"), at_most=1)
 
 
 @admin.register(Application)

@@ -36,15 +36,6 @@ def validate_callback_url(value: str) -> str:
     return value
 
 
-def keep_unposted_algorithm(form: forms.ModelForm) -> None:  # type: ignore[type-arg]
-    """A form posted without a signing algorithm (a script written before OpenID Connect) keeps the
-    application's, and does not count it as changed."""
-    if form.is_bound and "algorithm" not in form.data:
-        data = form.data.copy()  # type: ignore[attr-defined] # a QueryDict
-        data["algorithm"] = form.instance.algorithm or keys.RS256
-        form.data = data
-
-
 def validate_logout_urls(value: object, at_most: int | None = None) -> str:
     """Sign-out URLs (return URLs, one per line; a back-channel URL, one), each held to the
     callback's rules."""
@@ -52,6 +43,25 @@ def validate_logout_urls(value: object, at_most: int | None = None) -> str:
     if at_most is not None and len(given) > at_most:
         raise ValidationError(f"At most {at_most} URL.")
     return "\n".join(validate_callback_url(uri) for uri in given)
+
+
+class OpenIDConnectFields(forms.ModelForm):
+    """An application's OpenID Connect fields, as the applications page and the admin both take them."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # A form posted without a signing algorithm (a script written before OpenID Connect) keeps
+        # the application's, and does not count it as changed.
+        if self.is_bound and "algorithm" not in self.data:
+            data = self.data.copy()  # type: ignore[attr-defined] # a QueryDict
+            data["algorithm"] = self.instance.algorithm or keys.RS256
+            self.data = data
+
+    def clean_post_logout_redirect_uris(self) -> str:
+        return validate_logout_urls(self.cleaned_data.get("post_logout_redirect_uris"))
+
+    def clean_backchannel_logout_uri(self) -> str:
+        return validate_logout_urls(self.cleaned_data.get("backchannel_logout_uri"), at_most=1)
 
 
 def callback_transport_warning(value: str, workspace: Workspace) -> str | None:
@@ -66,7 +76,7 @@ def callback_transport_warning(value: str, workspace: Workspace) -> str | None:
     return errors.CALLBACK_PLAIN_HTTP
 
 
-class ApplicationForm(forms.ModelForm):
+class ApplicationForm(OpenIDConnectFields):
     """ProcessMaker's application form: Name, Description, Web Site, Callback URL."""
 
     class Meta:
@@ -103,7 +113,6 @@ class ApplicationForm(forms.ModelForm):
         self.warnings: list[str] = []
         self.fields["website"].required = False
         self.fields["redirect_uris"].required = False
-        keep_unposted_algorithm(self)
 
     def clean_name(self) -> str:
         name = str(self.cleaned_data["name"]).strip()
@@ -121,12 +130,6 @@ class ApplicationForm(forms.ModelForm):
         if warning and value != self.initial.get("redirect_uris"):  # said when it is set, not at every save
             self.warnings.append(warning)
         return value
-
-    def clean_post_logout_redirect_uris(self) -> str:
-        return validate_logout_urls(self.cleaned_data.get("post_logout_redirect_uris"))
-
-    def clean_backchannel_logout_uri(self) -> str:
-        return validate_logout_urls(self.cleaned_data.get("backchannel_logout_uri"), at_most=1)
 
     def same_name(self) -> Application | None:
         """Another application of the owner's with the name being given (case aside), if any."""
