@@ -17,6 +17,7 @@ from authlib.jose import JsonWebKey, JsonWebToken
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from oauth_apps.oidc import keys
@@ -64,7 +65,10 @@ def test_keys_are_made_on_first_use_published_and_encrypted(client: Client, work
         cursor.execute(f"SELECT private_key FROM {SigningKey._meta.db_table}")  # noqa: S608
         stored = [row[0] for row in cursor.fetchall()]
     assert len(stored) == 2 and not any("PRIVATE KEY" in value for value in stored)
-    assert published(client) == document  # the same keys on the next fetch
+    with CaptureQueriesContext(connection) as queries:
+        assert published(client) == document  # the same keys on the next fetch...
+    read = [query for query in queries.captured_queries if SigningKey._meta.db_table in query["sql"]]
+    assert len(read) == 1  # ...in one read of the keys
 
 
 def test_a_workspace_publishes_only_its_own_keys(client: Client, workspace: Workspace, other_workspace: Any) -> None:
