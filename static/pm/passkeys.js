@@ -61,37 +61,24 @@
     });
   }
 
-  // Signing in with a passkey alone (the login page): no user named, the passkey names them.
-  var discover = document.getElementById("passkey-discover");
-  if (discover) {
-    discover.hidden = false;
-    discover.addEventListener("click", function () {
+  // Signing in with a passkey: at the login's second step ("passkey-use", the user's passkeys
+  // allowed), or alone on the login page ("passkey-discover": no user named, the passkey names them).
+  ["passkey-use", "passkey-discover"].forEach(function (id) {
+    var button = document.getElementById(id);
+    if (!button) { return; }
+    button.hidden = false;
+    button.addEventListener("click", function () {
       var error = document.getElementById("passkey-error");
-      post(discover.dataset.options).then(function (options) {
-        options.challenge = toBytes(options.challenge);
-        return navigator.credentials.get({publicKey: options});
-      }).then(function (credential) {
-        return post(discover.dataset.verify, answer(credential));
-      }).then(function (done) { window.location = done.next; })
-        .catch(function (failure) { show(error, failure.message); });
-    });
-  }
-
-  var use = document.getElementById("passkey-use");
-  if (use) {
-    use.hidden = false;
-    use.addEventListener("click", function () {
-      var error = document.getElementById("passkey-error");
-      post(use.dataset.options).then(function (options) {
+      post(button.dataset.options).then(function (options) {
         options.challenge = toBytes(options.challenge);
         options.allowCredentials = (options.allowCredentials || []).map(function (c) {
           return Object.assign({}, c, {id: toBytes(c.id)});
         });
         return navigator.credentials.get({publicKey: options});
       }).then(function (credential) {
-        return post(use.dataset.verify, answer(credential));
+        return post(button.dataset.verify, answer(credential));
       }).then(function (done) { window.location = done.next; })
         .catch(function (failure) { show(error, failure.message); });
     });
-  }
+  });
 })();
