@@ -265,6 +265,19 @@ def test_an_administrators_reset_removes_the_factors_and_ends_the_users_web_sess
     assert log_in(Client())["Location"] != STEP  # the next login asks for no code
 
 
+def test_a_reset_removes_what_a_user_holds_even_where_the_second_factor_is_now_off(
+    operator_user: User, operator_client: Client
+) -> None:
+    enrolled(operator_user)
+    second_factor.new_recovery_codes(operator_user)
+    settings_of(operator_user, second_factor="off")  # the app is no longer asked for, but it is still there
+    operator_client.post(
+        "/admin/workspaces/user/", {"action": "reset_second_factors", "_selected_action": [operator_user.pk]}
+    )
+    assert not SecondFactor.objects.filter(user=operator_user).exists()
+    assert not RecoveryCode.objects.filter(user=operator_user).exists()
+
+
 def test_turning_required_on_ends_the_sessions_of_those_without_a_factor(
     client: Client, operator_user: User, admin: User
 ) -> None:
