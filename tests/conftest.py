@@ -102,6 +102,13 @@ def operator_user(workspace: Workspace) -> User:
 
 
 @pytest.fixture
+def browser(client: Client, operator_user: User) -> Client:
+    """JohnDoe signed in on the web pages (a forced login: a session, without a login's token)."""
+    client.force_login(operator_user, backend="workspaces.backends.WorkspaceBackend")
+    return client
+
+
+@pytest.fixture
 def other_workspace(db: None) -> Workspace:
     return provision_workspace("other", "admin", PASSWORD).workspace
 

@@ -11,16 +11,10 @@ from django.test import Client
 
 from oauth_apps.services import RegisteredClient, register_application
 from tests.oauth import post_token, returned
-from tests.test_authorize import BACKEND, CALLBACK, authorize_url
+from tests.test_authorize import CALLBACK, authorize_url
 from workspaces.models import ErrorMode, User, Workspace
 
 ISSUER = "http://testserver/workflow"
-
-
-@pytest.fixture
-def browser(client: Client, operator_user: User) -> Client:
-    client.force_login(operator_user, backend=BACKEND)
-    return client
 
 
 @pytest.fixture

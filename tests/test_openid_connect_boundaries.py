@@ -22,12 +22,6 @@ pytestmark = pytest.mark.usefixtures("openid_served")
 
 
 @pytest.fixture
-def browser(client: Client, operator_user: User) -> Client:
-    client.force_login(operator_user, backend=BACKEND)
-    return client
-
-
-@pytest.fixture
 def their_rp(stranger: User) -> RegisteredClient:
     return register_application(
         stranger.workspace, stranger, name="Theirs", website="https://t.example", callback=CALLBACK

@@ -12,16 +12,10 @@ from authlib.oidc.core import HybridIDToken, ImplicitIDToken
 from django.test import Client
 
 from oauth_apps.services import RegisteredClient, register_application
-from tests.test_openid_connect import BACKEND, CALLBACK, ISSUER, authorize_url, jwks
+from tests.test_openid_connect import CALLBACK, ISSUER, authorize_url, jwks
 from workspaces.models import User
 
 pytestmark = pytest.mark.usefixtures("openid_served")
-
-
-@pytest.fixture
-def browser(client: Client, operator_user: User) -> Client:
-    client.force_login(operator_user, backend=BACKEND)
-    return client
 
 
 def fragment(response: Any) -> dict[str, str]:

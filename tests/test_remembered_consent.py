@@ -25,12 +25,6 @@ def web_app(admin: User) -> RegisteredClient:
     return register_application(admin.workspace, admin, name="Reports", website="https://c.example", callback=CALLBACK)
 
 
-@pytest.fixture
-def browser(client: Client, operator_user: User) -> Client:
-    client.force_login(operator_user, backend=BACKEND)
-    return client
-
-
 def remember_for(days: int) -> None:
     Workspace.objects.filter(name="workflow").update(consent_days=days)
 

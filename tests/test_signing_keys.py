@@ -23,16 +23,10 @@ from django.utils import timezone
 from oauth_apps.oidc import keys
 from oauth_apps.oidc.keys import SigningKey
 from oauth_apps.services import RegisteredClient
-from tests.test_openid_connect import BACKEND, ISSUER, sign_in
-from workspaces.models import User, Workspace
+from tests.test_openid_connect import ISSUER, sign_in
+from workspaces.models import Workspace
 
 pytestmark = pytest.mark.usefixtures("openid_served")
-
-
-@pytest.fixture
-def browser(client: Client, operator_user: User) -> Client:
-    client.force_login(operator_user, backend=BACKEND)
-    return client
 
 
 def published(client: Client) -> dict[str, Any]:
